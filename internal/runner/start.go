@@ -1,0 +1,45 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+)
+
+// Proc is a started, long-running program (dnsmasq, a lab daemon).
+type Proc interface {
+	Pid() int
+	Signal(sig os.Signal) error
+	// Wait blocks until the program exits and returns its exit error.
+	Wait() error
+}
+
+// Starter starts long-running programs; its output goes to the given writers.
+type Starter interface {
+	Start(ctx context.Context, c Cmd, stdout, stderr io.Writer) (Proc, error)
+}
+
+type execProc struct{ cmd *exec.Cmd }
+
+func (p execProc) Pid() int                   { return p.cmd.Process.Pid }
+func (p execProc) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
+func (p execProc) Wait() error                { return p.cmd.Wait() }
+
+// Start starts c. When ctx ends the program gets SIGTERM, not SIGKILL, so it
+// can clean up.
+func (Exec) Start(ctx context.Context, c Cmd, stdout, stderr io.Writer) (Proc, error) {
+	cmd := exec.CommandContext(ctx, c.Name, c.Args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if c.Stdin != "" {
+		cmd.Stdin = strings.NewReader(c.Stdin)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", c.Name, err)
+	}
+	return execProc{cmd}, nil
+}
