@@ -1,0 +1,127 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// check validates relations between variables. Hard errors go to p;
+// questionable but workable settings come back as warnings.
+func (c *Config) check(p *parser) []string {
+	c.checkAddresses(p)
+	if c.DNSEnabled && !c.DNSServer.IsValid() && p.raw("RBRR_DNS_SERVER") == "" {
+		p.fail("RBRR_DNS_SERVER", "", "expected the upstream resolver's IPv4 address (required because RBRN_UPLINK_DNS_ENABLED=true)")
+	}
+	if c.DNSServer.IsValid() {
+		if c.Subnet.IsValid() && c.Subnet.Contains(c.DNSServer) {
+			p.fail("RBRR_DNS_SERVER", c.DNSServer.String(), fmt.Sprintf("expected a resolver outside the enclave %s", c.Subnet))
+		} else if !c.DNSServer.IsGlobalUnicast() && !c.DNSServer.IsPrivate() {
+			p.fail("RBRR_DNS_SERVER", c.DNSServer.String(), "expected a unicast address (not loopback, link-local, multicast or unspecified)")
+		}
+	}
+	return append(c.egressWarnings(), c.dnsWarnings()...)
+}
+
+// checkAddresses: both hosts inside the subnet, distinct, and not the
+// network, broadcast or first address (Podman gives .1 to the host bridge).
+func (c *Config) checkAddresses(p *parser) {
+	if !c.Subnet.IsValid() {
+		return
+	}
+	if bits := c.Subnet.Bits(); bits < 8 || bits > 29 {
+		p.fail("RBRR_POD_SUBNET", c.Subnet.String(), "expected a prefix length from /8 to /29 (room for the bridge, the sentry and the bottle)")
+		return
+	}
+	for _, h := range []struct {
+		name string
+		a    netip.Addr
+	}{{"RBRR_SENTRY_IP", c.SentryIP}, {"RBRR_BOTTLE_IP", c.BottleIP}} {
+		if !h.a.IsValid() {
+			continue
+		}
+		if why := c.badHost(h.a); why != "" {
+			p.fail(h.name, h.a.String(), why)
+		}
+	}
+	if c.SentryIP.IsValid() && c.SentryIP == c.BottleIP {
+		p.fail("RBRR_BOTTLE_IP", c.BottleIP.String(), "expected an address different from RBRR_SENTRY_IP")
+	}
+}
+
+func (c *Config) badHost(a netip.Addr) string {
+	network := c.Subnet.Addr()
+	switch {
+	case !c.Subnet.Contains(a):
+		return fmt.Sprintf("expected an address inside RBRR_POD_SUBNET %s", c.Subnet)
+	case a == network:
+		return fmt.Sprintf("is the network address of %s; expected a host address", c.Subnet)
+	case a == broadcast(c.Subnet):
+		return fmt.Sprintf("is the broadcast address of %s; expected a host address", c.Subnet)
+	case a == network.Next():
+		return fmt.Sprintf("is the first address of %s, which Podman gives to the host's bridge; expected another host address", c.Subnet)
+	}
+	return ""
+}
+
+func broadcast(p netip.Prefix) netip.Addr {
+	b := p.Addr().As4()
+	hostBits := 32 - p.Bits()
+	for i := 3; i >= 0 && hostBits > 0; i-- {
+		n := min(hostBits, 8)
+		b[i] |= byte(1<<n - 1)
+		hostBits -= n
+	}
+	return netip.AddrFrom4(b)
+}
+
+var linkLocal = netip.MustParsePrefix("169.254.0.0/16")
+
+func (c *Config) egressWarnings() []string {
+	var w []string
+	switch {
+	case !c.AccessEnabled && len(c.AllowedCIDRs) > 0:
+		w = append(w, "RBRN_UPLINK_ALLOWED_CIDRS is set but RBRN_UPLINK_ACCESS_ENABLED=false: the bottle has no egress at all")
+	case c.AccessEnabled && c.AccessGlobal && len(c.AllowedCIDRs) > 0:
+		w = append(w, "RBRN_UPLINK_ACCESS_GLOBAL=true: RBRN_UPLINK_ALLOWED_CIDRS is ignored, every destination is allowed")
+	case c.AccessEnabled && !c.AccessGlobal && len(c.AllowedCIDRs) == 0:
+		w = append(w, "RBRN_UPLINK_ALLOWED_CIDRS is empty: in allowlist mode the bottle can reach nothing")
+	}
+	for _, pfx := range c.AllowedCIDRs {
+		if c.Subnet.IsValid() && pfx.Overlaps(c.Subnet) {
+			w = append(w, fmt.Sprintf("RBRN_UPLINK_ALLOWED_CIDRS entry %s overlaps the enclave %s: traffic back into the enclave is always dropped", pfx, c.Subnet))
+		}
+		if pfx.Overlaps(linkLocal) {
+			w = append(w, fmt.Sprintf("RBRN_UPLINK_ALLOWED_CIDRS entry %s overlaps link-local %s (cloud metadata): it is always dropped", pfx, linkLocal))
+		}
+	}
+	return w
+}
+
+func (c *Config) dnsWarnings() []string {
+	var w []string
+	switch {
+	case !c.DNSEnabled && len(c.AllowedDomains) > 0:
+		w = append(w, "RBRN_UPLINK_ALLOWED_DOMAINS is set but RBRN_UPLINK_DNS_ENABLED=false: no name resolves")
+	case c.DNSEnabled && c.DNSGlobal && len(c.AllowedDomains) > 0:
+		w = append(w, "RBRN_UPLINK_DNS_GLOBAL=true: RBRN_UPLINK_ALLOWED_DOMAINS is ignored, every name resolves")
+	case c.DNSEnabled && !c.DNSGlobal && len(c.AllowedDomains) == 0:
+		w = append(w, "RBRN_UPLINK_ALLOWED_DOMAINS is empty: in allowlist mode every name gets NXDOMAIN")
+	}
+	for _, d := range c.RebindOKDomains {
+		if !c.DNSGlobal && !covered(d, c.AllowedDomains) {
+			w = append(w, fmt.Sprintf("RBRN_DNS_REBIND_OK_DOMAINS entry %s is not inside any allowed domain: it has no effect", d))
+		}
+	}
+	return w
+}
+
+// covered reports whether d equals or is a subdomain of one of domains.
+func covered(d string, domains []string) bool {
+	for _, a := range domains {
+		if d == a || strings.HasSuffix(d, "."+a) {
+			return true
+		}
+	}
+	return false
+}

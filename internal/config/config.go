@@ -1,0 +1,135 @@
+package config
+
+import (
+	"net/netip"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// Config is the validated configuration. Settings keeps each raw value with
+// its origin, for display.
+type Config struct {
+	Settings map[string]Setting
+	Warnings []string
+
+	Subnet    netip.Prefix
+	SentryIP  netip.Addr
+	BottleIP  netip.Addr
+	DNSServer netip.Addr // invalid when unset
+	BottleUID int
+
+	SentryImage   string
+	UplinkNetwork string
+	Moniker       string
+	BottleImage   string
+
+	EntryEnabled         bool
+	EntryPortWorkstation uint16
+	EntryPortEnclave     uint16
+
+	AccessEnabled bool
+	AccessGlobal  bool
+	AllowedCIDRs  []netip.Prefix
+
+	DNSEnabled      bool
+	DNSGlobal       bool
+	AllowedDomains  []string
+	RebindOKDomains []string
+	Intercept       policy.Intercept
+}
+
+// Load reads the env files in order, then the RBRR_/RBRN_ variables of
+// environ on top, and validates the result. On *Error the returned warnings
+// are still meaningful (a typo warning often explains an error).
+func Load(files []string, environ []string) (*Config, []string, error) {
+	layers := make([]map[string]Setting, 0, len(files)+1)
+	for _, f := range files {
+		m, err := LoadEnvFile(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		layers = append(layers, m)
+	}
+	layers = append(layers, fromEnviron(environ))
+	return Resolve(layers...)
+}
+
+// LoadFromProcess is Load with the process environment.
+func LoadFromProcess(files []string) (*Config, []string, error) {
+	return Load(files, os.Environ())
+}
+
+func fromEnviron(environ []string) map[string]Setting {
+	out := map[string]Setting{}
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && isOurs(k) {
+			out[k] = Setting{Value: v, Origin: "environment"}
+		}
+	}
+	return out
+}
+
+// Resolve merges layers (later wins) over the defaults and validates. It is
+// pure: no files, no environment.
+func Resolve(layers ...map[string]Setting) (*Config, []string, error) {
+	merged := map[string]Setting{}
+	for _, v := range Vars {
+		merged[v.Name] = Setting{Value: v.Default, Origin: "default"}
+	}
+	for _, l := range layers {
+		for k, s := range l {
+			merged[k] = s
+		}
+	}
+	warnings := unknownWarnings(merged)
+	c, p := parse(merged)
+	warnings = append(warnings, c.check(p)...)
+	if len(p.problems) > 0 {
+		return nil, warnings, &Error{Problems: p.problems}
+	}
+	c.Warnings = warnings
+	return c, warnings, nil
+}
+
+var (
+	monikerRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,30}$`)
+	imageRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$`)
+	networkRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+)
+
+func parse(s map[string]Setting) (*Config, *parser) {
+	p := &parser{settings: s}
+	c := &Config{Settings: s}
+	if pfx, ok := p.prefix("RBRR_POD_SUBNET", p.raw("RBRR_POD_SUBNET")); ok {
+		c.Subnet = pfx
+	}
+	c.SentryIP = p.addr("RBRR_SENTRY_IP", true)
+	c.BottleIP = p.addr("RBRR_BOTTLE_IP", true)
+	c.DNSServer = p.addr("RBRR_DNS_SERVER", false)
+	c.BottleUID = p.uid("RBRR_BOTTLE_UID")
+	c.SentryImage = p.word("RBRR_SENTRY_IMAGE", imageRE, "expected an image reference such as localhost/rbm-sentry:dev")
+	c.UplinkNetwork = p.word("RBRR_UPLINK_NETWORK", networkRE, "expected a Podman network name (letters, digits, '.', '_', '-')")
+	c.Moniker = p.word("RBRN_MONIKER", monikerRE, "expected 1 to 31 lowercase letters, digits or hyphens, starting with a letter or digit")
+	c.BottleImage = p.word("RBRN_BOTTLE_IMAGE", imageRE, "expected an image reference such as docker.io/library/debian:bookworm")
+	c.EntryEnabled = p.boolean("RBRN_ENTRY_ENABLED")
+	c.EntryPortWorkstation = p.port("RBRN_ENTRY_PORT_WORKSTATION", c.EntryEnabled)
+	c.EntryPortEnclave = p.port("RBRN_ENTRY_PORT_ENCLAVE", c.EntryEnabled)
+	c.AccessEnabled = p.boolean("RBRN_UPLINK_ACCESS_ENABLED")
+	c.AccessGlobal = p.boolean("RBRN_UPLINK_ACCESS_GLOBAL")
+	c.AllowedCIDRs = p.cidrs("RBRN_UPLINK_ALLOWED_CIDRS")
+	c.DNSEnabled = p.boolean("RBRN_UPLINK_DNS_ENABLED")
+	c.DNSGlobal = p.boolean("RBRN_UPLINK_DNS_GLOBAL")
+	c.AllowedDomains = p.domains("RBRN_UPLINK_ALLOWED_DOMAINS")
+	c.RebindOKDomains = p.domains("RBRN_DNS_REBIND_OK_DOMAINS")
+	switch v := p.raw("RBRN_DNS_INTERCEPT"); v {
+	case string(policy.InterceptRedirect), string(policy.InterceptReject):
+		c.Intercept = policy.Intercept(v)
+	default:
+		p.fail("RBRN_DNS_INTERCEPT", v, "expected redirect or reject")
+	}
+	return c, p
+}

@@ -1,0 +1,263 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// base is a valid regime used under each case.
+var base = map[string]Setting{
+	"RBRR_POD_SUBNET": {Value: "192.0.2.0/24"},
+	"RBRR_SENTRY_IP":  {Value: "192.0.2.2"},
+	"RBRR_BOTTLE_IP":  {Value: "192.0.2.3"},
+	"RBRR_DNS_SERVER": {Value: "198.51.100.53"},
+}
+
+func settings(kv ...string) map[string]Setting {
+	m := map[string]Setting{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = Setting{Value: kv[i+1], Origin: "test"}
+	}
+	return m
+}
+
+func problemsOf(t *testing.T, err error) []Problem {
+	t.Helper()
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("want *config.Error, got %v", err)
+	}
+	return ce.Problems
+}
+
+func TestInvalidValues(t *testing.T) {
+	cases := []struct {
+		name, variable, value, want string
+	}{
+		{"bool yes", "RBRN_ENTRY_ENABLED", "yes", "exactly true or false"},
+		{"bool True", "RBRN_UPLINK_DNS_ENABLED", "True", "exactly true or false"},
+		{"bool empty", "RBRN_UPLINK_ACCESS_ENABLED", "", "exactly true or false"},
+		{"ip not ip", "RBRR_SENTRY_IP", "sentry", "IPv4 address"},
+		{"ip v6", "RBRR_BOTTLE_IP", "2001:db8::3", "IPv4 address"},
+		{"sentry outside", "RBRR_SENTRY_IP", "198.51.100.2", "inside RBRR_POD_SUBNET 192.0.2.0/24"},
+		{"bottle network", "RBRR_BOTTLE_IP", "192.0.2.0", "network address"},
+		{"bottle broadcast", "RBRR_BOTTLE_IP", "192.0.2.255", "broadcast address"},
+		{"sentry .1", "RBRR_SENTRY_IP", "192.0.2.1", "host's bridge"},
+		{"same ip", "RBRR_BOTTLE_IP", "192.0.2.2", "different from RBRR_SENTRY_IP"},
+		{"subnet host bits", "RBRR_POD_SUBNET", "192.0.2.7/24", "network address 192.0.2.0/24"},
+		{"subnet too small", "RBRR_POD_SUBNET", "192.0.2.0/30", "prefix length"},
+		{"cidr host bits", "RBRN_UPLINK_ALLOWED_CIDRS", "10.0.0.1/8", "network address 10.0.0.0/8"},
+		{"cidr garbage", "RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24 -j ACCEPT", "IPv4 CIDR"},
+		{"cidr v6", "RBRN_UPLINK_ALLOWED_CIDRS", "2001:db8::/32", "drops all IPv6"},
+		{"cidr newline rule", "RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24\n-A FORWARD -j ACCEPT", "IPv4 CIDR"},
+		{"domain underscore", "RBRN_UPLINK_ALLOWED_DOMAINS", "bad_name.test", "DNS name"},
+		{"domain slash", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.test/198.51.100.9", "DNS name"},
+		{"domain hash", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.test#1", "DNS name"},
+		{"domain directive", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.test\nserver=198.51.100.9", "DNS name"},
+		{"domain wildcard", "RBRN_UPLINK_ALLOWED_DOMAINS", "*.a.test", "write a.test"},
+		{"domain long label", "RBRN_UPLINK_ALLOWED_DOMAINS", strings.Repeat("a", 64) + ".test", "at most 63"},
+		{"domain hyphen edge", "RBRN_UPLINK_ALLOWED_DOMAINS", "-a.test", "DNS name"},
+		{"port zero", "RBRN_ENTRY_PORT_ENCLAVE", "0", "1 to 65535"},
+		{"port big", "RBRN_ENTRY_PORT_WORKSTATION", "65536", "1 to 65535"},
+		{"port word", "RBRN_ENTRY_PORT_WORKSTATION", "http", "1 to 65535"},
+		{"dns server word", "RBRR_DNS_SERVER", "resolver.test", "IPv4 address"},
+		{"dns server in enclave", "RBRR_DNS_SERVER", "192.0.2.53", "outside the enclave"},
+		{"dns server loopback", "RBRR_DNS_SERVER", "127.0.0.53", "unicast"},
+		{"intercept", "RBRN_DNS_INTERCEPT", "drop", "redirect or reject"},
+		{"uid root", "RBRR_BOTTLE_UID", "0", "never runs as root"},
+		{"uid word", "RBRR_BOTTLE_UID", "nobody", "numeric user id"},
+		{"moniker upper", "RBRN_MONIKER", "Bottle", "lowercase"},
+		{"moniker space", "RBRN_MONIKER", "a b", "lowercase"},
+		{"image option", "RBRN_BOTTLE_IMAGE", "--privileged", "image reference"},
+		{"network option", "RBRR_UPLINK_NETWORK", "host --x", "network name"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Resolve(base, settings("RBRN_UPLINK_ACCESS_ENABLED", "true", tc.variable, tc.value))
+			ps := problemsOf(t, err)
+			if len(ps) == 0 {
+				t.Fatal("no problem reported")
+			}
+			// Lists are reported item by item: each problem names the
+			// variable and the offending item of its value.
+			for _, p := range ps {
+				if p.Var != tc.variable || p.Value == "" && tc.value != "" || !strings.Contains(tc.value, p.Value) {
+					t.Errorf("problem %q does not name %s and a part of %q", p, tc.variable, tc.value)
+				}
+			}
+			if !strings.Contains(ps[0].Want, tc.want) {
+				t.Errorf("problem %q does not say %q", ps[0], tc.want)
+			}
+		})
+	}
+}
+
+func TestEntryPortsRequiredWhenEnabled(t *testing.T) {
+	_, _, err := Resolve(base, settings("RBRN_ENTRY_ENABLED", "true"))
+	ps := problemsOf(t, err)
+	if len(ps) != 2 || ps[0].Var != "RBRN_ENTRY_PORT_WORKSTATION" || ps[1].Var != "RBRN_ENTRY_PORT_ENCLAVE" {
+		t.Fatalf("want both entry ports reported, got %v", ps)
+	}
+}
+
+func TestDNSServerRequiredWhenDNSEnabled(t *testing.T) {
+	_, _, err := Resolve(settings("RBRN_UPLINK_DNS_ENABLED", "true"))
+	ps := problemsOf(t, err)
+	if len(ps) != 1 || ps[0].Var != "RBRR_DNS_SERVER" || !strings.Contains(ps[0].Want, "required") {
+		t.Fatalf("want RBRR_DNS_SERVER required, got %v", ps)
+	}
+}
+
+func TestEveryProblemAtOnce(t *testing.T) {
+	regime, err := LoadEnvFile("../../examples/regime.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken, err := LoadEnvFile("testdata/five-mistakes.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = Resolve(regime, broken)
+	ps := problemsOf(t, err)
+	got := map[string]bool{}
+	for _, p := range ps {
+		got[p.Var] = true
+	}
+	for _, v := range []string{"RBRN_ENTRY_ENABLED", "RBRN_ENTRY_PORT_WORKSTATION", "RBRN_UPLINK_ALLOWED_CIDRS", "RBRN_UPLINK_ALLOWED_DOMAINS", "RBRN_DNS_INTERCEPT"} {
+		if !got[v] {
+			t.Errorf("no problem reported for %s", v)
+		}
+	}
+	if len(ps) != 5 {
+		t.Errorf("want 5 problems, got %d: %v", len(ps), ps)
+	}
+}
+
+func TestTypoWarning(t *testing.T) {
+	c, warnings, err := Resolve(base, settings("RBRN_UPLINK_ALLOWED_CIDR", "203.0.113.0/24"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(warnings, "\n")
+	if !strings.Contains(joined, "unknown variable RBRN_UPLINK_ALLOWED_CIDR ") || !strings.Contains(joined, "did you mean RBRN_UPLINK_ALLOWED_CIDRS?") {
+		t.Errorf("warnings %q do not flag the typo", warnings)
+	}
+	if len(c.AllowedCIDRs) != 0 {
+		t.Errorf("the misspelt variable must not set CIDRs")
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	cases := []struct {
+		kv   []string
+		want string
+	}{
+		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true"}, "in allowlist mode the bottle can reach nothing"},
+		{[]string{"RBRN_UPLINK_DNS_ENABLED", "true"}, "in allowlist mode every name gets NXDOMAIN"},
+		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ACCESS_GLOBAL", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24"}, "is ignored"},
+		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "192.0.0.0/16"}, "overlaps the enclave"},
+		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "169.254.169.254"}, "link-local"},
+		{[]string{"RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24"}, "no egress at all"},
+	}
+	for _, tc := range cases {
+		_, warnings, err := Resolve(base, settings(tc.kv...))
+		if err != nil {
+			t.Fatalf("%v: %v", tc.kv, err)
+		}
+		if !strings.Contains(strings.Join(warnings, "\n"), tc.want) {
+			t.Errorf("%v: warnings %q lack %q", tc.kv, warnings, tc.want)
+		}
+	}
+}
+
+func TestPolicy(t *testing.T) {
+	c, _, err := Resolve(base, settings(
+		"RBRN_UPLINK_ACCESS_ENABLED", "true",
+		"RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24,198.51.100.80 203.0.113.0/24",
+		"RBRN_UPLINK_DNS_ENABLED", "true",
+		"RBRN_UPLINK_ALLOWED_DOMAINS", "Pypi.Test. allowed.test",
+		"RBRN_ENTRY_ENABLED", "true",
+		"RBRN_ENTRY_PORT_WORKSTATION", "8888",
+		"RBRN_ENTRY_PORT_ENCLAVE", "8000",
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Policy()
+	if p.Egress != policy.EgressAllowlist || p.DNS != policy.DNSAllowlist || p.Intercept != policy.InterceptRedirect {
+		t.Errorf("modes: %v %v %v", p.Egress, p.DNS, p.Intercept)
+	}
+	if got := fmt.Sprint(p.AllowedCIDRs); got != "[198.51.100.80/32 203.0.113.0/24]" {
+		t.Errorf("CIDRs = %s, want sorted and de-duplicated", got)
+	}
+	if got := fmt.Sprint(p.AllowedDomains); got != "[allowed.test pypi.test]" {
+		t.Errorf("domains = %s, want lowercased, without trailing dot, sorted", got)
+	}
+	if p.Entry == nil || p.Entry.WorkstationPort != 8888 || p.Entry.EnclavePort != 8000 {
+		t.Errorf("entry = %+v", p.Entry)
+	}
+	if !p.InterceptsDNS() {
+		t.Error("redirect mode with DNS on must intercept")
+	}
+}
+
+func TestDefaultsAreSafe(t *testing.T) {
+	c, _, err := Resolve()
+	if err != nil {
+		t.Fatalf("defaults must be valid: %v", err)
+	}
+	p := c.Policy()
+	if p.Egress != policy.EgressNone || p.DNS != policy.DNSOff || p.Entry != nil {
+		t.Errorf("defaults must give a closed bottle, got %+v", p)
+	}
+	if c.Settings["RBRR_SENTRY_IP"].Origin != "default" {
+		t.Errorf("origin of a default = %q", c.Settings["RBRR_SENTRY_IP"].Origin)
+	}
+}
+
+func TestEnvironmentOverridesFiles(t *testing.T) {
+	c, _, err := Load([]string{"../../examples/regime.env", "../../examples/allowlist.env"},
+		[]string{"RBRN_DNS_INTERCEPT=reject", "PATH=/bin", "RBRN_MONIKER=fromenv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Intercept != policy.InterceptReject || c.Moniker != "fromenv" {
+		t.Errorf("environment did not win: %v %v", c.Intercept, c.Moniker)
+	}
+	if got := c.Settings["RBRN_DNS_INTERCEPT"].Origin; got != "environment" {
+		t.Errorf("origin = %q", got)
+	}
+	if got := c.Settings["RBRN_ENTRY_PORT_ENCLAVE"].Origin; got != "../../examples/allowlist.env:8" {
+		t.Errorf("origin = %q, want file:line", got)
+	}
+}
+
+// FuzzNoSmuggling: whatever the input, an accepted configuration holds only
+// values that cannot carry a second dnsmasq directive or iptables rule.
+func FuzzNoSmuggling(f *testing.F) {
+	f.Add("allowed.test", "203.0.113.0/24")
+	f.Add("a.test\nserver=/x/1.2.3.4", "1.2.3.0/24 -j ACCEPT")
+	f.Add("a.test#x", "10.0.0.0/8\n-A INPUT")
+	f.Fuzz(func(t *testing.T, domains, cidrs string) {
+		c, _, err := Resolve(base, settings(
+			"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", cidrs,
+			"RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", domains))
+		if err != nil {
+			return
+		}
+		for _, d := range c.AllowedDomains {
+			if strings.Trim(d, "abcdefghijklmnopqrstuvwxyz0123456789.-") != "" {
+				t.Fatalf("accepted domain %q", d)
+			}
+		}
+		for _, p := range c.AllowedCIDRs {
+			if !p.IsValid() || !p.Addr().Is4() || p.Masked() != p {
+				t.Fatalf("accepted CIDR %v", p)
+			}
+		}
+	})
+}

@@ -1,0 +1,71 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+)
+
+// Setting is one raw value and where it came from.
+type Setting struct {
+	Value  string
+	Origin string // "default", "FILE:LINE" or "environment"
+}
+
+var keyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// ParseEnvFile reads KEY=VALUE lines: blank lines and `#` comments are
+// skipped, `export ` is allowed, values may be single- or double-quoted, and
+// an unquoted value ends at ` #`. The name is used in origins and errors.
+func ParseEnvFile(name, text string) (map[string]Setting, error) {
+	out := map[string]Setting{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(strings.TrimSuffix(line, "\r"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", name, i+1)
+		key, raw, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		key = strings.TrimSpace(key)
+		if !ok || !keyRE.MatchString(key) {
+			return nil, fmt.Errorf("%s: expected KEY=VALUE, got %q", where, line)
+		}
+		val, err := unquote(strings.TrimSpace(raw))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", where, key, err)
+		}
+		out[key] = Setting{Value: val, Origin: where}
+	}
+	return out, nil
+}
+
+func unquote(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	q := v[0]
+	if q != '"' && q != '\'' {
+		if i := strings.Index(v, " #"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		return v, nil
+	}
+	end := strings.LastIndexByte(v, q)
+	if end == 0 {
+		return "", fmt.Errorf("unterminated %c quote in %s", q, v)
+	}
+	if rest := strings.TrimSpace(v[end+1:]); rest != "" && !strings.HasPrefix(rest, "#") {
+		return "", fmt.Errorf("unexpected text %q after the closing quote", rest)
+	}
+	return v[1:end], nil
+}
+
+// LoadEnvFile reads and parses one env file.
+func LoadEnvFile(path string) (map[string]Setting, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read env file: %w", err)
+	}
+	return ParseEnvFile(path, string(b))
+}

@@ -1,0 +1,156 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// parser turns raw settings into typed values, collecting every problem
+// instead of stopping at the first.
+type parser struct {
+	settings map[string]Setting
+	problems []Problem
+}
+
+func (p *parser) raw(name string) string { return p.settings[name].Value }
+
+func (p *parser) fail(name, value, want string) {
+	p.problems = append(p.problems, Problem{Var: name, Value: value, Want: want})
+}
+
+func (p *parser) boolean(name string) bool {
+	switch v := p.raw(name); v {
+	case "true":
+		return true
+	case "false":
+		return false
+	default:
+		p.fail(name, v, "expected exactly true or false")
+		return false
+	}
+}
+
+// addr parses an IPv4 address; empty is allowed only when !required.
+func (p *parser) addr(name string, required bool) netip.Addr {
+	v := p.raw(name)
+	if v == "" && !required {
+		return netip.Addr{}
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil || !a.Is4() {
+		p.fail(name, v, "expected an IPv4 address such as 192.0.2.2")
+		return netip.Addr{}
+	}
+	return a
+}
+
+// prefix parses one IPv4 CIDR; a bare address means /32.
+func (p *parser) prefix(name, v string) (netip.Prefix, bool) {
+	if !strings.Contains(v, "/") {
+		if a, err := netip.ParseAddr(v); err == nil && a.Is4() {
+			return netip.PrefixFrom(a, 32), true
+		}
+	}
+	pfx, err := netip.ParsePrefix(v)
+	switch {
+	case err != nil:
+		p.fail(name, v, "expected an IPv4 CIDR such as 203.0.113.0/24")
+	case !pfx.Addr().Is4():
+		p.fail(name, v, "expected an IPv4 CIDR; rbm drops all IPv6")
+	case pfx.Masked() != pfx:
+		p.fail(name, v, fmt.Sprintf("host bits are set; expected the network address %s", pfx.Masked()))
+	default:
+		return pfx, true
+	}
+	return netip.Prefix{}, false
+}
+
+func (p *parser) port(name string, required bool) uint16 {
+	v := p.raw(name)
+	if v == "" && !required {
+		return 0
+	}
+	n, err := strconv.ParseUint(v, 10, 16)
+	if err != nil || n == 0 || strings.HasPrefix(v, "0") {
+		p.fail(name, v, "expected a port number from 1 to 65535")
+		return 0
+	}
+	return uint16(n)
+}
+
+// list splits on spaces, tabs, newlines and commas.
+func list(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool {
+		return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
+	})
+}
+
+func (p *parser) cidrs(name string) []netip.Prefix {
+	var out []netip.Prefix
+	seen := map[netip.Prefix]bool{}
+	for _, item := range list(p.raw(name)) {
+		if pfx, ok := p.prefix(name, item); ok && !seen[pfx] {
+			seen[pfx] = true
+			out = append(out, pfx)
+		}
+	}
+	return out
+}
+
+var labelRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// domain normalises and checks one DNS name: letters, digits, hyphens, dots.
+// Anything else could smuggle a second dnsmasq directive into the config.
+func (p *parser) domain(name, v string) (string, bool) {
+	d := strings.TrimSuffix(strings.ToLower(v), ".")
+	if strings.HasPrefix(d, "*.") {
+		p.fail(name, v, fmt.Sprintf("wildcards are not needed: a domain includes its subdomains; write %s", strings.TrimPrefix(d, "*.")))
+		return "", false
+	}
+	if d == "" || len(d) > 253 {
+		p.fail(name, v, "expected a DNS name of 1 to 253 characters")
+		return "", false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if !labelRE.MatchString(label) {
+			p.fail(name, v, "expected a DNS name: labels of letters, digits and inner hyphens (at most 63 each) separated by dots")
+			return "", false
+		}
+	}
+	return d, true
+}
+
+func (p *parser) domains(name string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, item := range list(p.raw(name)) {
+		if d, ok := p.domain(name, item); ok && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// word checks a value that reaches a command line (image, network, moniker).
+func (p *parser) word(name string, re *regexp.Regexp, want string) string {
+	v := p.raw(name)
+	if v != "" && !re.MatchString(v) {
+		p.fail(name, v, want)
+		return ""
+	}
+	return v
+}
+
+func (p *parser) uid(name string) int {
+	v := p.raw(name)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 2147483646 || strings.HasPrefix(v, "0") {
+		p.fail(name, v, "expected a numeric user id from 1 to 2147483646 (the bottle never runs as root)")
+		return 0
+	}
+	return n
+}

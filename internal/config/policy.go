@@ -1,0 +1,53 @@
+package config
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// Policy resolves the configuration into the value the sentry enforces.
+func (c *Config) Policy() policy.Policy {
+	p := policy.Policy{
+		SentryIP:  c.SentryIP,
+		BottleIP:  c.BottleIP,
+		Subnet:    c.Subnet,
+		Egress:    policy.EgressNone,
+		DNS:       policy.DNSOff,
+		Upstream:  c.DNSServer,
+		Intercept: c.Intercept,
+	}
+	if c.AccessEnabled {
+		p.Egress = policy.EgressAllowlist
+		if c.AccessGlobal {
+			p.Egress = policy.EgressGlobal
+		} else {
+			p.AllowedCIDRs = slices.Clone(c.AllowedCIDRs)
+			slices.SortFunc(p.AllowedCIDRs, func(a, b netip.Prefix) int {
+				return cmp.Or(a.Addr().Compare(b.Addr()), a.Bits()-b.Bits())
+			})
+		}
+	}
+	if c.DNSEnabled {
+		p.DNS = policy.DNSAllowlist
+		if c.DNSGlobal {
+			p.DNS = policy.DNSGlobal
+		} else {
+			p.AllowedDomains = sortedDomains(c.AllowedDomains)
+		}
+		p.RebindOK = sortedDomains(c.RebindOKDomains)
+	}
+	if c.EntryEnabled {
+		p.Entry = &policy.Entry{WorkstationPort: c.EntryPortWorkstation, EnclavePort: c.EntryPortEnclave}
+	}
+	return p
+}
+
+func sortedDomains(d []string) []string {
+	out := slices.Clone(d)
+	slices.SortFunc(out, strings.Compare)
+	return out
+}

@@ -1,0 +1,55 @@
+// Package config loads rbm's variables from env files and the environment,
+// validates all of them at once and resolves them into a policy.Policy.
+package config
+
+// Scope tells whether a variable is repository-wide or per bottle service.
+type Scope string
+
+// Scopes of variables.
+const (
+	Regime    Scope = "regime"    // RBRR_*: repository-wide
+	Nameplate Scope = "nameplate" // RBRN_*: one bottle service
+)
+
+// Var describes one known variable. The table below is the single source for
+// validation, typo suggestions, `rbm config check` and the README reference.
+type Var struct {
+	Name    string
+	Scope   Scope
+	Default string
+	Doc     string
+}
+
+// Vars lists every variable rbm reads, in the order they are shown.
+var Vars = []Var{
+	{"RBRR_POD_SUBNET", Regime, "10.242.0.0/24", "enclave network (IPv4 CIDR) shared by the sentry and the bottle; must not overlap other networks"},
+	{"RBRR_SENTRY_IP", Regime, "10.242.0.2", "the sentry's address on the enclave; the bottle's gateway and resolver"},
+	{"RBRR_BOTTLE_IP", Regime, "10.242.0.3", "the bottle's address; the only source allowed out of the enclave"},
+	{"RBRR_DNS_SERVER", Regime, "", "upstream resolver the sentry forwards allowed names to (IPv4 address); required when DNS is enabled"},
+	{"RBRR_BOTTLE_UID", Regime, "1000", "numeric user (and group) the bottle runs as; never 0"},
+	{"RBRR_SENTRY_IMAGE", Regime, "localhost/rbm-sentry:dev", "image of the sentry (also used for the pod's init container)"},
+	{"RBRR_UPLINK_NETWORK", Regime, "podman", "Podman network that gives the sentry its way out"},
+	{"RBRN_MONIKER", Nameplate, "bottle", "short name of this bottle service; names every Podman object (lowercase letters, digits, hyphens)"},
+	{"RBRN_BOTTLE_IMAGE", Nameplate, "", "image the bottle runs; required by `rbm plan` and `rbm start`"},
+	{"RBRN_ENTRY_ENABLED", Nameplate, "false", "true: a workstation TCP port is forwarded to the bottle"},
+	{"RBRN_ENTRY_PORT_WORKSTATION", Nameplate, "", "TCP port on the workstation (1-65535); required when the entry is enabled"},
+	{"RBRN_ENTRY_PORT_ENCLAVE", Nameplate, "", "TCP port the bottle listens on (1-65535); required when the entry is enabled"},
+	{"RBRN_UPLINK_ACCESS_ENABLED", Nameplate, "false", "false: the bottle has no egress at all"},
+	{"RBRN_UPLINK_ACCESS_GLOBAL", Nameplate, "false", "true: any destination (except link-local); false: only RBRN_UPLINK_ALLOWED_CIDRS"},
+	{"RBRN_UPLINK_ALLOWED_CIDRS", Nameplate, "", "IPv4 CIDRs the bottle may reach, separated by spaces or commas"},
+	{"RBRN_UPLINK_DNS_ENABLED", Nameplate, "false", "false: no DNS at all (port 53 is rejected)"},
+	{"RBRN_UPLINK_DNS_GLOBAL", Nameplate, "false", "true: every name resolves; false: only RBRN_UPLINK_ALLOWED_DOMAINS, others get NXDOMAIN"},
+	{"RBRN_UPLINK_ALLOWED_DOMAINS", Nameplate, "", "domains that resolve (each includes its subdomains), separated by spaces or commas"},
+	{"RBRN_DNS_REBIND_OK_DOMAINS", Nameplate, "", "allowed domains whose answers may be private, loopback or link-local addresses (rebinding protection off for them)"},
+	{"RBRN_DNS_INTERCEPT", Nameplate, "redirect", "redirect: the bottle's port-53 traffic to any server is answered by the sentry; reject: it is refused"},
+}
+
+// Lookup returns the known variable called name.
+func Lookup(name string) (Var, bool) {
+	for _, v := range Vars {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return Var{}, false
+}
