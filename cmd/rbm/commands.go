@@ -5,6 +5,7 @@ import "github.com/spf13/cobra"
 // commands lists every top-level subcommand; each lives in its own file.
 func commands() []*cobra.Command {
 	return []*cobra.Command{
+		newConfigCmd(),
 		newVersionCmd(),
 	}
 }

@@ -87,10 +87,12 @@ func Resolve(layers ...map[string]Setting) (*Config, []string, error) {
 	}
 	warnings := unknownWarnings(merged)
 	c, p := parse(merged)
-	warnings = append(warnings, c.check(p)...)
+	checkWarnings := c.check(p)
 	if len(p.problems) > 0 {
+		// Warnings about relations between values are noise next to errors.
 		return nil, warnings, &Error{Problems: p.problems}
 	}
+	warnings = append(warnings, checkWarnings...)
 	c.Warnings = warnings
 	return c, warnings, nil
 }

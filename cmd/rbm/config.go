@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/spf13/cobra"
+)
+
+func newConfigCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Inspect rbm's configuration",
+	}
+	cmd.AddCommand(newConfigCheckCmd())
+	return cmd
+}
+
+func newConfigCheckCmd() *cobra.Command {
+	var f configFlags
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Load and validate the configuration; print every value with its origin",
+		Long: `Loads the regime file, then the nameplate file, then RBRR_/RBRN_ variables of
+the environment on top, validates everything and prints the resolved values
+with where each came from. Nothing is applied.
+
+Exit status: 0 valid, 2 invalid (every problem is listed, one per line).`,
+		Example: "  rbm config check --regime examples/regime.env --nameplate examples/allowlist.env",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := f.load(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			printConfig(cmd, c)
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func printConfig(cmd *cobra.Command, c *config.Config) {
+	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "VARIABLE\tVALUE\tORIGIN")
+	for _, v := range config.Vars {
+		s := c.Settings[v.Name]
+		fmt.Fprintf(w, "%s\t%s\t%s\n", v.Name, display(s.Value), s.Origin)
+	}
+	w.Flush()
+	p := c.Policy()
+	fmt.Fprintf(cmd.OutOrStdout(), "\nvalid: egress %s, DNS %s, interception %s, entry %s\n",
+		p.Egress, p.DNS, p.Intercept, entrySummary(c))
+}
+
+func display(v string) string {
+	if v == "" {
+		return "-"
+	}
+	q := strconv.Quote(v) // shows a smuggled newline as \n
+	return q[1 : len(q)-1]
+}
+
+func entrySummary(c *config.Config) string {
+	if !c.EntryEnabled {
+		return "off"
+	}
+	return fmt.Sprintf("workstation:%d -> bottle:%d", c.EntryPortWorkstation, c.EntryPortEnclave)
+}

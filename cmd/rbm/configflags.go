@@ -1,0 +1,45 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/spf13/cobra"
+)
+
+// configFlags are the --regime and --nameplate files every command reads.
+type configFlags struct {
+	regime    string
+	nameplate string
+}
+
+func (f *configFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.regime, "regime", "", "regime env file (RBRR_* variables), read first")
+	cmd.Flags().StringVar(&f.nameplate, "nameplate", "", "nameplate env file (RBRN_* variables), read second; the environment overrides both")
+}
+
+func (f *configFlags) files() []string {
+	var out []string
+	for _, p := range []string{f.regime, f.nameplate} {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// load reads and validates the configuration, printing warnings to stderr.
+// Invalid configuration exits with status 2.
+func (f *configFlags) load(stderr io.Writer) (*config.Config, error) {
+	c, warnings, err := config.LoadFromProcess(f.files())
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		return nil, &exitError{code: 2, err: err}
+	}
+	return c, err
+}
