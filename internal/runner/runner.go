@@ -16,6 +16,9 @@ type Cmd struct {
 	Name  string
 	Args  []string
 	Stdin string
+	// Detach starts the program in its own session, so it outlives rbm
+	// (lab daemons). Only Start honours it.
+	Detach bool
 }
 
 // String renders the command line as a user would type it (for plans and logs).
