@@ -6,6 +6,9 @@ import "github.com/spf13/cobra"
 func commands() []*cobra.Command {
 	return []*cobra.Command{
 		newConfigCmd(),
+		newRenderCmd(),
+		newSentryCmd(),
+		newCountersCmd(),
 		newVersionCmd(),
 	}
 }

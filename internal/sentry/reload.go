@@ -1,0 +1,37 @@
+package sentry
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"github.com/recipe-bottle/rbm/internal/dns"
+)
+
+// reload re-reads the configuration; an invalid one changes nothing. The
+// ruleset is replaced in one atomic restore, so traffic allowed before and
+// after never meets a window where forbidden traffic passes. dnsmasq is
+// restarted only when its configuration changed.
+func (s *Sentry) reload(ctx context.Context, st *state) error {
+	cfg, err := s.Load()
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	p := cfg.Policy()
+	if reflect.DeepEqual(p, st.policy) {
+		s.logf("reload: %v", errNoChange)
+		return nil
+	}
+	if err := s.applyRules(ctx, st, p); err != nil {
+		return err
+	}
+	if dns.RenderDnsmasq(p) != st.dnsConf {
+		st.stopResolver()
+		if err := s.startDNS(ctx, st); err != nil {
+			s.lockdown(ctx)
+			return fmt.Errorf("resolver did not come back (%v): %w", err, errLockedDown)
+		}
+	}
+	s.logf("reloaded: egress %s, DNS %s, interception %s", p.Egress, p.DNS, p.Intercept)
+	return nil
+}

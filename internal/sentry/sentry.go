@@ -1,0 +1,178 @@
+// Package sentry is the sentry's entrypoint: it applies the rules, runs the
+// filtering resolver and reports readiness, failing closed at every step.
+package sentry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/dns"
+	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// readyTimeout bounds the wait for dnsmasq's first answer.
+const readyTimeout = 10 * time.Second
+
+// Sentry holds the sentry's dependencies; every side effect goes through them.
+type Sentry struct {
+	Runner   runner.Runner
+	Starter  runner.Starter
+	Sysctls  runner.Sysctls
+	Log      io.Writer
+	StateDir string                         // dnsmasq.conf and ready.json live here
+	Load     func() (*config.Config, error) // called at start and on every reload
+}
+
+// state is what is currently applied.
+type state struct {
+	policy  policy.Policy
+	ifs     firewall.Interfaces
+	dnsConf string
+	stopDNS context.CancelFunc
+	dnsDone chan error
+}
+
+// Serve starts the sentry and runs until ctx ends; a value on reload
+// re-reads the configuration and replaces the rules atomically. Any failure
+// before ready leaves the namespace locked down and returns the reason.
+func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
+	start := time.Now()
+	st, err := s.start(ctx)
+	if err != nil {
+		s.lockdown(ctx)
+		return err
+	}
+	s.logf("ready in %d ms: egress %s, DNS %s, interception %s, enclave %s, uplink %s",
+		time.Since(start).Milliseconds(), st.policy.Egress, st.policy.DNS, st.policy.Intercept, st.ifs.Enclave, st.ifs.Uplink)
+	defer s.stop(st)
+	for {
+		select {
+		case <-ctx.Done():
+			s.logf("stopping; the rules stay in place, so the bottle stays cut off")
+			return nil
+		case err := <-st.dnsDone:
+			s.lockdown(ctx)
+			return fmt.Errorf("dnsmasq supervision ended: %w", err)
+		case <-reload:
+			err := s.reload(ctx, st)
+			if errors.Is(err, errLockedDown) {
+				return err
+			}
+			if err != nil {
+				s.logf("reload refused, the previous rules stay: %v", err)
+			}
+		}
+	}
+}
+
+func (s *Sentry) start(ctx context.Context) (*state, error) {
+	cfg, err := s.Load()
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	p := cfg.Policy()
+	if _, err := firewall.CheckBackends(ctx, s.Runner); err != nil {
+		return nil, err
+	}
+	st := &state{}
+	if err := s.applyRules(ctx, st, p); err != nil {
+		return nil, err
+	}
+	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), func(w string) { s.logf("warning: %s", w) }); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(s.StateDir, 0o755); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	if err := s.startDNS(ctx, st); err != nil {
+		return nil, err
+	}
+	m := Marker{PID: os.Getpid(), SentryIP: p.SentryIP, DNS: p.DNS != policy.DNSOff, Since: time.Now().UTC()}
+	if err := writeMarker(s.StateDir, m); err != nil {
+		st.stopResolver()
+		return nil, err
+	}
+	return st, nil
+}
+
+// applyRules finds the interfaces and replaces both rulesets in one step each.
+func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) error {
+	ifs, err := FindInterfaces(ctx, s.Runner, p.SentryIP)
+	if err != nil {
+		return err
+	}
+	if err := firewall.Apply(ctx, s.Runner, firewall.RenderIPv4(p, ifs), firewall.RenderIPv6()); err != nil {
+		return fmt.Errorf("apply rules: %w", err)
+	}
+	st.policy, st.ifs = p, ifs
+	return nil
+}
+
+// startDNS writes the dnsmasq configuration and supervises dnsmasq until it
+// answers a real query. With DNS off there is nothing to run.
+func (s *Sentry) startDNS(ctx context.Context, st *state) error {
+	st.dnsConf = dns.RenderDnsmasq(st.policy)
+	if st.dnsConf == "" {
+		return nil
+	}
+	path := filepath.Join(s.StateDir, "dnsmasq.conf")
+	if err := dns.WriteConfig(path, st.dnsConf); err != nil {
+		return err
+	}
+	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	sup := &dns.Supervisor{Starter: s.Starter, Runner: s.Runner, ConfPath: path, Log: s.Log}
+	st.stopDNS, st.dnsDone = cancel, make(chan error, 1)
+	go func() { st.dnsDone <- sup.Run(dctx) }()
+	rctx, rcancel := context.WithTimeout(ctx, readyTimeout)
+	defer rcancel()
+	if err := dns.WaitReady(rctx, st.policy.SentryIP, 50*time.Millisecond); err != nil {
+		st.stopResolver()
+		return err
+	}
+	return nil
+}
+
+// stopResolver stops dnsmasq and waits for it.
+func (st *state) stopResolver() {
+	if st.stopDNS == nil {
+		return
+	}
+	st.stopDNS()
+	<-st.dnsDone
+	st.stopDNS, st.dnsDone = nil, nil
+}
+
+func (s *Sentry) stop(st *state) {
+	os.Remove(markerPath(s.StateDir))
+	st.stopResolver()
+}
+
+// lockdown is the fail-closed path: whatever went wrong, bottle traffic is
+// dropped afterwards.
+func (s *Sentry) lockdown(ctx context.Context) {
+	os.Remove(markerPath(s.StateDir))
+	if err := firewall.ApplyLockdown(context.WithoutCancel(ctx), s.Runner); err != nil {
+		s.logf("CRITICAL: could not load the lockdown ruleset: %v", err)
+		return
+	}
+	s.logf("lockdown ruleset loaded: all forwarding is dropped")
+}
+
+func (s *Sentry) logf(format string, args ...any) {
+	if s.Log != nil {
+		fmt.Fprintf(s.Log, "rbm sentry: "+format+"\n", args...)
+	}
+}
+
+var (
+	errNoChange   = errors.New("configuration unchanged")
+	errLockedDown = errors.New("locked down")
+)
