@@ -1,0 +1,53 @@
+package firewall
+
+import (
+	"fmt"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// addForward fills the built-in FORWARD chain: replies, the entry port, and
+// one jump for everything the enclave sends. Anything else is dropped, counted.
+func addForward(t *table, p policy.Policy, ifs Interfaces) {
+	t.add("FORWARD", "fwd-established", "-m conntrack --ctstate RELATED,ESTABLISHED", "ACCEPT")
+	if p.Entry != nil {
+		// Only connections the nat table DNATed reach the bottle: a packet
+		// addressed to the bottle directly from the uplink is not one.
+		m := fmt.Sprintf("-i %s -o %s -d %s -p tcp -m tcp --dport %d -m conntrack --ctstate DNAT",
+			ifs.Uplink, ifs.Enclave, p.BottleIP, p.Entry.EnclavePort)
+		t.add("FORWARD", "fwd-entry", m, "ACCEPT")
+	}
+	t.add("FORWARD", "fwd-jump", "-i "+ifs.Enclave, chainForward)
+	t.add("FORWARD", "fwd-drop-other", "", "DROP")
+}
+
+// addBottleForward fills RBM-FORWARD, which sees every new packet leaving the
+// enclave: drop what is not the bottle's, stop DNS bypasses, then allow what
+// the egress mode allows. The order matters: DNS and link-local rules come
+// before any ACCEPT, so "global" never opens them.
+func addBottleForward(t *table, p policy.Policy, ifs Interfaces) {
+	t.add(chainForward, "fwd-spoof", "! -s "+p.BottleIP.String(), "DROP")
+	t.add(chainForward, "fwd-invalid", "-m conntrack --ctstate INVALID", "DROP")
+	t.add(chainForward, "fwd-hairpin", "-o "+ifs.Enclave, "DROP")
+	// In redirect mode the nat table turns port-53 traffic into INPUT, so
+	// these never match there; they stay as a backstop should DNAT not apply.
+	t.add(chainForward, "fwd-dns-reject-udp", "-p udp -m udp --dport 53", "REJECT --reject-with icmp-port-unreachable")
+	t.add(chainForward, "fwd-dns-reject-tcp", "-p tcp -m tcp --dport 53", "REJECT --reject-with tcp-reset")
+	// Cloud metadata services live here; no egress mode reaches them.
+	t.add(chainForward, "fwd-linklocal", "-d 169.254.0.0/16", "DROP")
+	addAllowed(t, p, ifs)
+	t.add(chainForward, "fwd-drop", "", "DROP")
+}
+
+// addAllowed renders the egress mode: nothing, the whole uplink, or one rule
+// per allowed CIDR (each with its own id, so verification can tell them apart).
+func addAllowed(t *table, p policy.Policy, ifs Interfaces) {
+	switch p.Egress {
+	case policy.EgressGlobal:
+		t.add(chainForward, "fwd-allow-global", "-o "+ifs.Uplink, "ACCEPT")
+	case policy.EgressAllowlist:
+		for _, c := range p.AllowedCIDRs {
+			t.add(chainForward, "fwd-allow-"+c.String(), fmt.Sprintf("-o %s -d %s", ifs.Uplink, c), "ACCEPT")
+		}
+	}
+}

@@ -1,0 +1,41 @@
+package firewall
+
+import (
+	"fmt"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// buildNAT renders the nat table: DNS interception, the entry port and the
+// bottle's masquerade. It is always written, even empty, so loading a new
+// ruleset also removes nat rules of an older one.
+func buildNAT(p policy.Policy, ifs Interfaces) *table {
+	t := newTable("nat", "ACCEPT", natBuiltins)
+	if p.InterceptsDNS() {
+		for _, proto := range []string{"udp", "tcp"} {
+			m := fmt.Sprintf("-i %s -s %s -p %s -m %s --dport 53", ifs.Enclave, p.BottleIP, proto, proto)
+			t.add("PREROUTING", "nat-dns-"+proto, m, fmt.Sprintf("DNAT --to-destination %s:53", p.SentryIP))
+		}
+	}
+	if p.Entry != nil {
+		addEntryNAT(t, p, ifs)
+	}
+	if p.Egress != policy.EgressNone {
+		t.add("POSTROUTING", "nat-masq", fmt.Sprintf("-s %s -o %s", p.BottleIP, ifs.Uplink), "MASQUERADE")
+	}
+	return t
+}
+
+// addEntryNAT forwards the workstation port to the bottle. Only traffic
+// arriving on the uplink is DNATed, never the sentry's or the bottle's own;
+// the masquerade toward the enclave makes the bottle answer through the
+// sentry whatever its routes say.
+func addEntryNAT(t *table, p policy.Policy, ifs Interfaces) {
+	e := p.Entry
+	t.add("PREROUTING", "nat-entry",
+		fmt.Sprintf("-i %s -p tcp -m tcp --dport %d", ifs.Uplink, e.WorkstationPort),
+		fmt.Sprintf("DNAT --to-destination %s:%d", p.BottleIP, e.EnclavePort))
+	t.add("POSTROUTING", "nat-entry-masq",
+		fmt.Sprintf("-d %s -o %s -p tcp -m tcp --dport %d -m conntrack --ctstate DNAT", p.BottleIP, ifs.Enclave, e.EnclavePort),
+		"MASQUERADE")
+}
