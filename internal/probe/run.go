@@ -1,0 +1,67 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// DefaultTimeout bounds a probe whose Spec sets no Timeout.
+const DefaultTimeout = 2 * time.Second
+
+// probers maps each kind to the function that runs it under a deadline.
+var probers = map[Kind]func(context.Context, Spec) Result{
+	KindTCP:      func(ctx context.Context, s Spec) Result { return dialTCP(ctx, "tcp", s) },
+	KindTCP6:     func(ctx context.Context, s Spec) Result { return dialTCP(ctx, "tcp6", s) },
+	KindUDP:      probeUDP,
+	KindDNS:      probeDNS,
+	KindHTTP:     probeHTTP,
+	KindHTTPS:    probeHTTP,
+	KindICMP:     probeICMP,
+	KindRawSpoof: probeRawSpoof,
+	KindRawFrag:  probeRawFrag,
+	KindRawProto: probeRawProto,
+}
+
+// Run runs one probe, bounded by s.Timeout (DefaultTimeout when unset) and
+// by ctx. It never panics on a bad spec: that is an Error outcome.
+func Run(ctx context.Context, s Spec) Result {
+	start := time.Now()
+	timeout := time.Duration(s.Timeout)
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	var r Result
+	if p, ok := probers[s.Kind]; ok {
+		r = p(ctx, s)
+	} else {
+		r = Result{Outcome: Error, Detail: fmt.Sprintf("unknown probe kind %q", s.Kind)}
+	}
+	r.Spec = s
+	r.Elapsed = Duration(time.Since(start).Round(time.Microsecond))
+	return r
+}
+
+// RunBatch runs specs with at most parallel probes at a time (1 when
+// parallel < 1) and returns their results in input order.
+func RunBatch(ctx context.Context, specs []Spec, parallel int) []Result {
+	if parallel < 1 {
+		parallel = 1
+	}
+	results := make([]Result, len(specs))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, s := range specs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			results[i] = Run(ctx, s)
+		})
+	}
+	wg.Wait()
+	return results
+}

@@ -1,0 +1,101 @@
+// Package probe runs small, bounded network probes from inside the bottle's
+// network namespace, with the bottle's privileges (non-root, no capabilities).
+// They are written in Go so they need nothing from the bottle image; the
+// verifier runs a batch of them and compares each Outcome to an expectation.
+package probe
+
+// Kind names what a probe tries.
+type Kind string
+
+// Probe kinds.
+const (
+	KindTCP      Kind = "tcp"       // TCP connect to Target
+	KindUDP      Kind = "udp"       // one datagram to Target, wait for any reply
+	KindDNS      Kind = "dns"       // one DNS query to Server
+	KindHTTP     Kind = "http"      // GET URL
+	KindHTTPS    Kind = "https"     // GET URL over TLS, verified against CAFile
+	KindICMP     Kind = "icmp"      // one ICMP echo request to Target
+	KindTCP6     Kind = "tcp6"      // TCP connect over IPv6 only
+	KindRawSpoof Kind = "raw-spoof" // UDP with a forged Source (needs NET_RAW)
+	KindRawFrag  Kind = "raw-frag"  // TCP SYN split into IP fragments (needs NET_RAW)
+	KindRawProto Kind = "raw-proto" // a packet of IP protocol Proto (needs NET_RAW)
+)
+
+// Spec describes one probe. It is what `rbm probe batch` reads as JSON.
+type Spec struct {
+	Kind Kind `json:"kind"`
+	// Target is host:port (tcp, tcp6, udp, raw-spoof, raw-frag) or an
+	// address (icmp, raw-proto).
+	Target string `json:"target,omitempty"`
+
+	// Server is the resolver, addr or addr:port (port 53 by default).
+	Server string `json:"server,omitempty"`
+	// Name is the queried name; QType ("A" by default, "AXFR" for a zone
+	// transfer) and QClass ("IN" by default, "CHAOS" allowed) qualify it.
+	Name   string `json:"name,omitempty"`
+	QType  string `json:"qtype,omitempty"`
+	QClass string `json:"qclass,omitempty"`
+	// TCP sends the DNS query over TCP (AXFR always uses TCP).
+	TCP bool `json:"tcp,omitempty"`
+
+	// URL is fetched by http and https probes; SNI and Host come from it.
+	URL string `json:"url,omitempty"`
+	// CAFile is a PEM file of CA certificates trusted instead of the
+	// system's, so tests can trust the stand-in's own CA.
+	CAFile string `json:"ca_file,omitempty"`
+	// Resolve pins "name:port:addr" (as curl --resolve does), so a name can
+	// be reached at a chosen address without asking DNS.
+	Resolve string `json:"resolve,omitempty"`
+
+	// Source is the forged IPv4 source address of a raw-spoof probe.
+	Source string `json:"source,omitempty"`
+	// Proto is the IP protocol number of a raw-proto probe (47, GRE, by default).
+	Proto int `json:"proto,omitempty"`
+	// Payload is the number of payload bytes to send (udp, icmp, raw probes).
+	Payload int `json:"payload,omitempty"`
+	// Timeout bounds the whole probe (2s by default), as "1.5s" in JSON.
+	Timeout Duration `json:"timeout,omitempty"`
+}
+
+// Outcome is what a probe observed, from a small closed vocabulary.
+type Outcome string
+
+// Outcomes.
+const (
+	// Connected: a TCP handshake completed (tcp, tcp6, http and https with
+	// any HTTP response, a SYN-ACK to raw-frag, a reply to raw-proto).
+	Connected Outcome = "connected"
+	// Answered: a datagram came back (udp, icmp echo reply, dns with Rcode).
+	Answered Outcome = "answered"
+	// Refused: actively rejected (TCP reset, ICMP port or protocol unreachable).
+	Refused Outcome = "refused"
+	// Timeout: nothing came back in time.
+	Timeout Outcome = "timeout"
+	// Unreachable: no route, or ICMP host/net unreachable or prohibited.
+	Unreachable Outcome = "unreachable"
+	// Denied: the local kernel refused (EPERM/EACCES): no NET_RAW, ping not
+	// allowed for this group, a prohibit route, a local firewall rule.
+	Denied Outcome = "denied"
+	// Sent: a raw packet left whose reply cannot be observed (raw-spoof:
+	// replies go to the forged source). Only counters can tell what happened.
+	Sent Outcome = "sent"
+	// Error: anything else (bad spec, TLS failure, name not resolved); see Detail.
+	Error Outcome = "error"
+)
+
+// OK reports whether the outcome means the probe got through.
+func (o Outcome) OK() bool { return o == Connected || o == Answered }
+
+// Result is the observed outcome of one Spec. It is what `rbm probe batch`
+// writes as JSON.
+type Result struct {
+	Spec    Spec    `json:"spec"`
+	Outcome Outcome `json:"outcome"`
+	// Rcode and Answers are set for dns probes that were answered. A and
+	// AAAA answers are bare addresses, others are in zone-file form.
+	Rcode   string   `json:"rcode,omitempty"`
+	Answers []string `json:"answers,omitempty"`
+	// Detail is for humans: the error text, the HTTP status line, ...
+	Detail  string   `json:"detail,omitempty"`
+	Elapsed Duration `json:"elapsed"`
+}

@@ -1,0 +1,52 @@
+package standin
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// resolver answers like an authoritative server for fixed records:
+// NXDOMAIN for every other name, REFUSED for other classes and transfers.
+type resolver struct {
+	records map[string][]netip.Addr // lower-case FQDN -> addresses
+	stats   *counters
+}
+
+// newResolver indexes records by lower-case FQDN; cfg is validated.
+func newResolver(cfg Resolver, stats *counters) *resolver {
+	r := &resolver{records: map[string][]netip.Addr{}, stats: stats}
+	for name, addrs := range cfg.Records {
+		fqdn := dns.Fqdn(strings.ToLower(name))
+		for _, a := range addrs {
+			r.records[fqdn] = append(r.records[fqdn], netip.MustParseAddr(a))
+		}
+	}
+	return r
+}
+
+// ServeDNS answers one query and counts it by name.
+func (r *resolver) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(q)
+	m.Authoritative, m.RecursionAvailable = true, true
+	if len(q.Question) != 1 {
+		m.Rcode = dns.RcodeFormatError
+		_ = w.WriteMsg(m)
+		return
+	}
+	qq := q.Question[0]
+	name := strings.ToLower(qq.Name)
+	r.stats.update(func(s *Stats) { s.Resolver[strings.TrimSuffix(name, ".")]++ })
+	addrs, known := r.records[name]
+	switch {
+	case qq.Qclass != dns.ClassINET || qq.Qtype == dns.TypeAXFR || qq.Qtype == dns.TypeIXFR:
+		m.Rcode = dns.RcodeRefused
+	case !known:
+		m.Rcode = dns.RcodeNameError
+	default:
+		m.Answer = addressRecords(qq.Name, qq.Qtype, addrs)
+	}
+	_ = w.WriteMsg(m)
+}
