@@ -14,7 +14,15 @@ func newConfigCmd() *cobra.Command {
 		Use:   "config",
 		Short: "Inspect rbm's configuration",
 	}
-	cmd.AddCommand(newConfigCheckCmd())
+	cmd.AddCommand(newConfigCheckCmd(), &cobra.Command{
+		Use:     "reference",
+		Short:   "Print every variable with its default and meaning (Markdown)",
+		Example: "  rbm config reference",
+		Args:    cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprint(cmd.OutOrStdout(), config.Reference())
+		},
+	})
 	return cmd
 }
 

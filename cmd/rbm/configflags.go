@@ -33,7 +33,12 @@ func (f *configFlags) files() []string {
 // load reads and validates the configuration, printing warnings to stderr.
 // Invalid configuration exits with status 2.
 func (f *configFlags) load(stderr io.Writer) (*config.Config, error) {
-	c, warnings, err := config.LoadFromProcess(f.files())
+	return f.loadOver(stderr, nil)
+}
+
+// loadOver is load with base layers under the files.
+func (f *configFlags) loadOver(stderr io.Writer, base []map[string]config.Setting) (*config.Config, error) {
+	c, warnings, err := config.LoadFromProcess(base, f.files())
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}

@@ -109,15 +109,15 @@ func (c *Config) dnsWarnings() []string {
 		w = append(w, "RBRN_UPLINK_ALLOWED_DOMAINS is empty: in allowlist mode every name gets NXDOMAIN")
 	}
 	for _, d := range c.RebindOKDomains {
-		if !c.DNSGlobal && !covered(d, c.AllowedDomains) {
+		if !c.DNSGlobal && !Covered(d, c.AllowedDomains) {
 			w = append(w, fmt.Sprintf("RBRN_DNS_REBIND_OK_DOMAINS entry %s is not inside any allowed domain: it has no effect", d))
 		}
 	}
 	return w
 }
 
-// covered reports whether d equals or is a subdomain of one of domains.
-func covered(d string, domains []string) bool {
+// Covered reports whether d equals or is a subdomain of one of domains.
+func Covered(d string, domains []string) bool {
 	for _, a := range domains {
 		if d == a || strings.HasSuffix(d, "."+a) {
 			return true

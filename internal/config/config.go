@@ -45,7 +45,13 @@ type Config struct {
 // environ on top, and validates the result. On *Error the returned warnings
 // are still meaningful (a typo warning often explains an error).
 func Load(files []string, environ []string) (*Config, []string, error) {
-	layers := make([]map[string]Setting, 0, len(files)+1)
+	return LoadOver(nil, files, environ)
+}
+
+// LoadOver is Load with base layers below the files (the lab's built-in
+// example, for instance).
+func LoadOver(base []map[string]Setting, files []string, environ []string) (*Config, []string, error) {
+	layers := append([]map[string]Setting{}, base...)
 	for _, f := range files {
 		m, err := LoadEnvFile(f)
 		if err != nil {
@@ -57,9 +63,9 @@ func Load(files []string, environ []string) (*Config, []string, error) {
 	return Resolve(layers...)
 }
 
-// LoadFromProcess is Load with the process environment.
-func LoadFromProcess(files []string) (*Config, []string, error) {
-	return Load(files, os.Environ())
+// LoadFromProcess is LoadOver with the process environment.
+func LoadFromProcess(base []map[string]Setting, files []string) (*Config, []string, error) {
+	return LoadOver(base, files, os.Environ())
 }
 
 func fromEnviron(environ []string) map[string]Setting {

@@ -261,3 +261,33 @@ func FuzzNoSmuggling(f *testing.F) {
 		}
 	})
 }
+
+func TestEnvironRoundTrips(t *testing.T) {
+	c, _, err := Resolve(base, settings(
+		"RBRN_UPLINK_ACCESS_ENABLED", "true",
+		"RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24,\n198.51.100.80",
+		"RBRN_UPLINK_DNS_ENABLED", "true",
+		"RBRN_UPLINK_ALLOWED_DOMAINS", "a.test,\tb.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := c.Environ()
+	var file strings.Builder
+	for _, kv := range env {
+		if strings.ContainsAny(kv, "\n'\"") {
+			t.Errorf("%q is not a single unquoted line", kv)
+		}
+		file.WriteString(kv + "\n")
+	}
+	parsed, err := ParseEnvFile("environ", file.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := Resolve(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(again.Policy()) != fmt.Sprint(c.Policy()) {
+		t.Errorf("policy changed through Environ:\n%v\n%v", again.Policy(), c.Policy())
+	}
+}

@@ -40,7 +40,7 @@ var Vars = []Var{
 	{"RBRN_UPLINK_DNS_ENABLED", Nameplate, "false", "false: no DNS at all (port 53 is rejected)"},
 	{"RBRN_UPLINK_DNS_GLOBAL", Nameplate, "false", "true: every name resolves; false: only RBRN_UPLINK_ALLOWED_DOMAINS, others get NXDOMAIN"},
 	{"RBRN_UPLINK_ALLOWED_DOMAINS", Nameplate, "", "domains that resolve (each includes its subdomains), separated by spaces or commas"},
-	{"RBRN_DNS_REBIND_OK_DOMAINS", Nameplate, "", "allowed domains whose answers may be private, loopback or link-local addresses (rebinding protection off for them)"},
+	{"RBRN_DNS_REBIND_OK_DOMAINS", Nameplate, "", "allowed domains whose answers may be private, loopback, link-local or documentation addresses (rebinding protection off for them)"},
 	{"RBRN_DNS_INTERCEPT", Nameplate, "redirect", "redirect: the bottle's port-53 traffic to any server is answered by the sentry; reject: it is refused"},
 }
 

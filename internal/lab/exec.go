@@ -1,0 +1,29 @@
+package lab
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// ExecArgv returns the command line that runs argv inside the lab's role
+// namespace. In the bottle it runs as the bottle's user with no
+// capabilities at all and no way to gain any, as in the container.
+func ExecArgv(info *Info, role string, argv []string) ([]string, error) {
+	ns, ok := info.Namespaces[role]
+	if !ok {
+		return nil, fmt.Errorf("unknown lab namespace %q: expected %s, %s or %s", role, Wan, Sentry, Bottle)
+	}
+	out := []string{"ip", "netns", "exec", ns}
+	if role == Bottle {
+		out = append(out, BottlePrivileges(info.BottleUID)...)
+	}
+	return append(out, argv...), nil
+}
+
+// BottlePrivileges is the setpriv prefix that drops to the bottle's user
+// with every capability removed.
+func BottlePrivileges(uid int) []string {
+	id := strconv.Itoa(uid)
+	return []string{"setpriv", "--reuid", id, "--regid", id, "--clear-groups",
+		"--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"}
+}

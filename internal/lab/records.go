@@ -1,0 +1,90 @@
+package lab
+
+import (
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// Names the lab's stand-in resolver knows, besides the allowed domains.
+const (
+	forbiddenName = "forbidden.test"
+	fallbackName  = "allowed.test"
+)
+
+// AllowedName is a name the policy lets the bottle resolve and whose
+// answer passes rebinding protection: dnsmasq treats the documentation
+// ranges the lab answers with as private, so the name must be in
+// RBRN_DNS_REBIND_OK_DOMAINS. Prefer such a domain; else the first allowed.
+func AllowedName(p policy.Policy) string {
+	if p.DNS != policy.DNSAllowlist || len(p.AllowedDomains) == 0 {
+		return fallbackName
+	}
+	for _, d := range p.AllowedDomains {
+		if covered(d, p.RebindOK) {
+			return d
+		}
+	}
+	return p.AllowedDomains[0]
+}
+
+// BaitDomain is an allowed domain that rebinding protection covers: its
+// private and link-local answers must be dropped. Empty when every
+// allowed domain is exempt.
+func BaitDomain(p policy.Policy) string {
+	domains := p.AllowedDomains
+	if p.DNS == policy.DNSGlobal {
+		domains = []string{"bait.test"}
+	}
+	for _, d := range domains {
+		if !covered(d, p.RebindOK) {
+			return d
+		}
+	}
+	return ""
+}
+
+// ForbiddenName is a name outside every allowed domain.
+func ForbiddenName(p policy.Policy) string {
+	name := forbiddenName
+	for i := 0; covered(name, p.AllowedDomains); i++ {
+		name = "forbidden" + string(rune('a'+i)) + ".test"
+	}
+	return name
+}
+
+// PrivateName and MetadataName are allowed names whose upstream answers
+// are a private and a link-local (cloud metadata) address: rebinding bait.
+func PrivateName(p policy.Policy) string  { return "private." + BaitDomain(p) }
+func MetadataName(p policy.Policy) string { return "metadata." + BaitDomain(p) }
+
+// Rebinding bait answers. They are only ever DNS answers; no probe sends a
+// packet to them.
+const (
+	privateAnswer  = "10.255.0.99"
+	metadataAnswer = "169.254.169.254"
+)
+
+// records are the stand-in resolver's fixed A records. Allowed names point
+// at the allowed server (or, without egress, the forbidden one); the
+// forbidden name points at the forbidden server.
+func records(p policy.Policy, a Addresses) map[string]string {
+	target := a.Allowed
+	if !target.IsValid() {
+		target = a.Forbidden
+	}
+	out := map[string]string{
+		AllowedName(p):          target.String(),
+		"www." + AllowedName(p): target.String(),
+		ForbiddenName(p):        a.Forbidden.String(),
+		PrivateName(p):          privateAnswer,
+		MetadataName(p):         metadataAnswer,
+	}
+	for _, d := range p.AllowedDomains {
+		out[d] = target.String()
+	}
+	return out
+}
+
+func covered(name string, domains []string) bool {
+	return config.Covered(name, domains)
+}
