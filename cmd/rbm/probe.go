@@ -17,12 +17,14 @@ func newProbeCmd() *cobra.Command {
 		Short: "Try to reach something from this network namespace (what verify runs in the bottle)",
 		Long: `rbm probe tries one thing on the network and says what happened: connected,
 answered, refused, timeout, unreachable, denied (the local kernel said no:
-no NET_RAW, a prohibit route, a local firewall), sent (raw packets whose reply
-cannot be seen) or error.
+no NET_RAW or NET_ADMIN, a prohibit route, a local firewall), sent (raw packets
+whose reply cannot be seen), changed (the kernel accepted a route or sysctl
+change; the probe undid or avoided it) or error.
 
 The probes need nothing from the image they run in. rbm verify runs
 "rbm probe batch" inside the bottle with the bottle's privileges.
-Single probes exit 0 when the outcome is connected or answered, else 1.`,
+Single probes exit 0 when the outcome is connected, answered or changed
+(the attempt succeeded), else 1.`,
 	}
 	cmd.PersistentFlags().DurationVar(&timeout, "timeout", probe.DefaultTimeout,
 		"give up after this long (in a batch: for specs that set no timeout)")
@@ -33,6 +35,8 @@ Single probes exit 0 when the outcome is connected or answered, else 1.`,
 		newProbeHTTPCmd(probe.KindHTTP, &timeout),
 		newProbeHTTPCmd(probe.KindHTTPS, &timeout),
 		newProbeICMPCmd(&timeout),
+		newProbeRouteCmd(&timeout),
+		newProbeSysctlCmd(&timeout),
 	)
 	return cmd
 }
@@ -44,8 +48,9 @@ func newProbeBatchCmd(timeout *time.Duration) *cobra.Command {
 		Short: "Run a JSON array of probe specs from stdin, print a JSON array of results",
 		Long: `Reads a JSON array of probe specs on stdin and prints a JSON array of results,
 in the same order, on stdout. Spec fields: kind (tcp, tcp6, udp, dns, http,
-https, icmp, raw-spoof, raw-frag, raw-proto), target, server, name, qtype,
-qclass, tcp, url, ca_file, resolve, source, proto, payload, timeout ("1.5s").
+https, icmp, raw-spoof, raw-frag, raw-proto, route, sysctl), target, server,
+name, qtype, qclass, tcp, url, ca_file, resolve, source, proto, payload,
+timeout ("1.5s").
 The exit status is 0 whatever the outcomes: comparing them is the caller's job.`,
 		Example: `  echo '[{"kind":"dns","server":"192.0.2.53","name":"web.test"},
          {"kind":"tcp","target":"198.51.100.7:443","timeout":"1s"}]' | rbm probe batch`,
@@ -154,11 +159,53 @@ group in net.ipv4.ping_group_range; otherwise the outcome is "denied".`,
 	return cmd
 }
 
-// runProbe runs s, prints one line, and fails unless it got through.
+func newProbeRouteCmd(timeout *time.Duration) *cobra.Command {
+	return &cobra.Command{
+		Use:   "route [PREFIX]",
+		Short: "Try to add a route (then remove it at once)",
+		Long: `Asks the kernel over rtnetlink to add a blackhole route to PREFIX
+(` + probe.DefaultRouteTarget + ` by default) and, if it accepts, removes it again.
+"denied" without NET_ADMIN, "changed" with it. No packet is sent.`,
+		Example: `  rbm probe route
+  rbm probe route 2001:db8:bad::/48`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s := probe.Spec{Kind: probe.KindRoute, Target: probe.DefaultRouteTarget, Timeout: probe.Duration(*timeout)}
+			if len(args) == 1 {
+				s.Target = args[0]
+			}
+			return runProbe(cmd, s)
+		},
+	}
+}
+
+func newProbeSysctlCmd(timeout *time.Duration) *cobra.Command {
+	return &cobra.Command{
+		Use:   "sysctl [KEY]",
+		Short: "Try to write a network sysctl (its own value back)",
+		Long: `Reads the network sysctl KEY (` + probe.DefaultSysctlKey + ` by
+default) and writes the same value back, so nothing changes even when allowed.
+"denied" when the kernel refuses the write, "changed" when it accepts it.`,
+		Example: `  rbm probe sysctl
+  rbm probe sysctl net.ipv4.ip_forward
+  rbm probe sysctl net/ipv4/conf/eth0.100/rp_filter`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s := probe.Spec{Kind: probe.KindSysctl, Target: probe.DefaultSysctlKey, Timeout: probe.Duration(*timeout)}
+			if len(args) == 1 {
+				s.Target = args[0]
+			}
+			return runProbe(cmd, s)
+		},
+	}
+}
+
+// runProbe runs s, prints one line, and fails unless the attempt
+// succeeded: it got through, or the kernel accepted the change.
 func runProbe(cmd *cobra.Command, s probe.Spec) error {
 	r := probe.Run(cmd.Context(), s)
 	fmt.Fprintln(cmd.OutOrStdout(), probeLine(r))
-	if !r.Outcome.OK() {
+	if !r.Outcome.OK() && r.Outcome != probe.Changed {
 		return &exitError{code: 1, err: fmt.Errorf("probe %s: %s", s.Kind, r.Outcome)}
 	}
 	return nil

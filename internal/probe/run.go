@@ -22,6 +22,8 @@ var probers = map[Kind]func(context.Context, Spec) Result{
 	KindRawSpoof: probeRawSpoof,
 	KindRawFrag:  probeRawFrag,
 	KindRawProto: probeRawProto,
+	KindRoute:    probeRoute,
+	KindSysctl:   probeSysctl,
 }
 
 // Run runs one probe, bounded by s.Timeout (DefaultTimeout when unset) and

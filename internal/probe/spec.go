@@ -19,13 +19,16 @@ const (
 	KindRawSpoof Kind = "raw-spoof" // UDP with a forged Source (needs NET_RAW)
 	KindRawFrag  Kind = "raw-frag"  // TCP SYN split into IP fragments (needs NET_RAW)
 	KindRawProto Kind = "raw-proto" // a packet of IP protocol Proto (needs NET_RAW)
+	KindRoute    Kind = "route"     // add, then remove, a route to prefix Target (needs NET_ADMIN)
+	KindSysctl   Kind = "sysctl"    // write network sysctl Target's own value back
 )
 
 // Spec describes one probe. It is what `rbm probe batch` reads as JSON.
 type Spec struct {
 	Kind Kind `json:"kind"`
-	// Target is host:port (tcp, tcp6, udp, raw-spoof, raw-frag) or an
-	// address (icmp, raw-proto).
+	// Target is host:port (tcp, tcp6, udp, raw-spoof, raw-frag), an
+	// address (icmp, raw-proto), a prefix (route, DefaultRouteTarget by
+	// default) or a sysctl key (sysctl, DefaultSysctlKey by default).
 	Target string `json:"target,omitempty"`
 
 	// Server is the resolver, addr or addr:port (port 53 by default).
@@ -73,17 +76,24 @@ const (
 	Timeout Outcome = "timeout"
 	// Unreachable: no route, or ICMP host/net unreachable or prohibited.
 	Unreachable Outcome = "unreachable"
-	// Denied: the local kernel refused (EPERM/EACCES): no NET_RAW, ping not
-	// allowed for this group, a prohibit route, a local firewall rule.
+	// Denied: the local kernel refused (EPERM/EACCES): no NET_RAW or
+	// NET_ADMIN, ping not allowed for this group, a prohibit route, a local
+	// firewall rule, a read-only /proc/sys.
 	Denied Outcome = "denied"
 	// Sent: a raw packet left whose reply cannot be observed (raw-spoof:
 	// replies go to the forged source). Only counters can tell what happened.
 	Sent Outcome = "sent"
+	// Changed: the kernel accepted a change to the namespace's setup (a
+	// route added, a sysctl written). The probes undo or avoid the change
+	// itself: a route is removed at once, a sysctl gets its own value back.
+	Changed Outcome = "changed"
 	// Error: anything else (bad spec, TLS failure, name not resolved); see Detail.
 	Error Outcome = "error"
 )
 
-// OK reports whether the outcome means the probe got through.
+// OK reports whether the outcome means the probe got through to a peer.
+// Changed is not OK: it says nothing about reaching anything, and whether
+// it is expected is for the caller to judge.
 func (o Outcome) OK() bool { return o == Connected || o == Answered }
 
 // Result is the observed outcome of one Spec. It is what `rbm probe batch`

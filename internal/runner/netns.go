@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"io"
 )
 
@@ -9,10 +10,7 @@ import (
 // `ip netns exec`, so code written for "this namespace" works on any.
 type InNetns struct {
 	Name  string
-	Inner interface {
-		Runner
-		Starter
-	}
+	Inner Runner // must also be a Starter for Start
 }
 
 func (n InNetns) wrap(c Cmd) Cmd {
@@ -26,5 +24,9 @@ func (n InNetns) Run(ctx context.Context, c Cmd) ([]byte, error) {
 
 // Start starts c inside the namespace.
 func (n InNetns) Start(ctx context.Context, c Cmd, stdout, stderr io.Writer) (Proc, error) {
-	return n.Inner.Start(ctx, n.wrap(c), stdout, stderr)
+	st, ok := n.Inner.(Starter)
+	if !ok {
+		return nil, fmt.Errorf("start %s in %s: the runner cannot start programs", c.Name, n.Name)
+	}
+	return st.Start(ctx, n.wrap(c), stdout, stderr)
 }
