@@ -9,6 +9,15 @@ func commands() []*cobra.Command {
 		newRenderCmd(),
 		newSentryCmd(),
 		newCountersCmd(),
+		newLabCmd(),
+		newVerifyCmd(),
+		newProbeCmd(),
+		newStandinCmd(),
+		newPlanCmd(),
+		newStartCmd(),
+		newStopCmd(),
+		newStatusCmd(),
+		newNetinitCmd(),
 		newVersionCmd(),
 	}
 }

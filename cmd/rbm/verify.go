@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/recipe-bottle/rbm/internal/lab"
+	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/verify"
+	"github.com/spf13/cobra"
+)
+
+func newVerifyCmd() *cobra.Command {
+	var o verifyOpts
+	cmd := &cobra.Command{
+		Use:   "verify (--lab | --moniker M)",
+		Short: "Run the containment battery from the bottle and judge every case",
+		Long: `Reads the sentry's rule counters, runs each case from the bottle's network
+namespace with the bottle's privileges (no capabilities), reads the counters
+again, and prints one line per case: what was tried, what the policy says must
+happen, what was observed, the verdict, and the rules whose counters moved.
+The last case checks that the sentry's FORWARD chain saw the bottle's packets.
+
+Verdicts: holds; BROKEN (containment failed); info (reported, e.g. what
+happens to an exfiltration-shaped subdomain); error (the case could not run).
+Exit status 0 only when no case is BROKEN or error.
+
+--hostile gives the probes NET_RAW and NET_ADMIN: the sentry must hold even
+against a bottle that was given capabilities.`,
+		Example: `  sudo rbm verify --lab
+  sudo rbm verify --lab --hostile --json
+  sudo rbm verify --moniker notebook --foreign 8.8.8.8 --forbidden 1.1.1.1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.moniker != "" {
+				return runVerifyPodman(cmd, o)
+			}
+			if !o.lab {
+				return &exitError{code: 2, err: fmt.Errorf("say where: --lab or --moniker M")}
+			}
+			return runVerifyLab(cmd, o)
+		},
+	}
+	o.register(cmd)
+	return cmd
+}
+
+type verifyOpts struct {
+	lab, hostile, asJSON bool
+	prefix, moniker      string
+	podman               podmanTargetFlags
+}
+
+func (o *verifyOpts) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&o.lab, "lab", false, "verify the running lab (rbm lab up)")
+	cmd.Flags().StringVar(&o.prefix, "prefix", defaultLabPrefix, "the lab's prefix")
+	cmd.Flags().StringVar(&o.moniker, "moniker", "", "verify the Podman bottle service with this moniker")
+	cmd.Flags().BoolVar(&o.hostile, "hostile", false, "run the probes with NET_RAW and NET_ADMIN")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON")
+	o.podman.register(cmd)
+}
+
+func runVerifyLab(cmd *cobra.Command, o verifyOpts) error {
+	l, err := newLab(o.prefix)
+	if err != nil {
+		return err
+	}
+	info, err := lab.Load(o.prefix)
+	if err != nil {
+		return err
+	}
+	b := verify.LabBackend{Info: info, RBM: l.RBM, Runner: runner.Exec{}, Hostile: o.hostile}
+	return runBattery(cmd, b, verify.Cases(verify.LabTarget(info, o.hostile)), o.asJSON)
+}
+
+// runBattery runs the cases, prints them, and fails unless all hold.
+func runBattery(cmd *cobra.Command, b verify.Backend, cases []verify.Case, asJSON bool) error {
+	results, err := verify.Run(cmd.Context(), b, cases, nil)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		if err := verify.PrintJSON(cmd.OutOrStdout(), results); err != nil {
+			return err
+		}
+	} else {
+		verify.Print(cmd.OutOrStdout(), results)
+	}
+	if !verify.AllHold(results) {
+		return fmt.Errorf("containment does not hold: %s", verify.Summary(results))
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package verify
+
+import (
+	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/probe"
+)
+
+// Case is one attempt from the bottle and what must come of it.
+type Case struct {
+	Name   string     `json:"name"`  // group/name, stable
+	Tried  string     `json:"tried"` // what was tried, for humans
+	Spec   probe.Spec `json:"spec"`
+	Expect Expect     `json:"expect"`
+}
+
+// Cases returns the battery for t, every expectation derived from the
+// policy. Pure: the same target always gives the same cases.
+func Cases(t Target) []Case {
+	var cs []Case
+	for _, group := range []func(Target) []Case{requestCases, dnsCases, egressCases, sentryCases, escapeCases} {
+		cs = append(cs, group(t)...)
+	}
+	return cs
+}
+
+// allowRule is the id of the rule that accepts traffic to a, if any.
+func (t Target) allowRule(a string) string {
+	p := t.Policy
+	if p.Egress == policy.EgressGlobal {
+		return "rbm:fwd-allow-global"
+	}
+	addr, err := parseAddr(a)
+	if err != nil {
+		return ""
+	}
+	for _, c := range p.AllowedCIDRs {
+		if c.Contains(addr) {
+			return "rbm:fwd-allow-" + c.String()
+		}
+	}
+	return ""
+}
+
+// dropRule is the rule that drops forwarded traffic nothing allowed.
+const dropRule = "rbm:fwd-drop"
+
+// reach is the expectation for a probe to addr that the policy decides:
+// through (with the allow rule moving) or dropped (with the drop moving).
+func (t Target) reach(addrText string, through []probe.Outcome, text string) Expect {
+	addr, err := parseAddr(addrText)
+	if err == nil && t.reaches(addr) {
+		return Expect{Text: "reaches " + text, Outcomes: through, Moved: nonEmpty(t.allowRule(addrText))}
+	}
+	return Expect{Text: "dropped by the sentry", Outcomes: dropped, Moved: []string{dropRule}}
+}
+
+func nonEmpty(ids ...string) []string {
+	var out []string
+	for _, id := range ids {
+		if id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}

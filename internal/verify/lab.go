@@ -1,0 +1,82 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/lab"
+	"github.com/recipe-bottle/rbm/internal/probe"
+	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/standin"
+)
+
+// LabBackend runs the battery against a lab: probes in the bottle
+// namespace as the bottle's user, counters from the sentry namespace, and
+// the stand-in's own count of foreign queries.
+type LabBackend struct {
+	Info    *lab.Info
+	RBM     string // the rbm binary, run inside the bottle namespace
+	Runner  runner.Runner
+	Hostile bool // give the probes NET_RAW and NET_ADMIN
+}
+
+// LabTarget describes the lab's stand-ins as a Target.
+func LabTarget(info *lab.Info, hostile bool) Target {
+	a, p := info.Addresses, info.Policy
+	return Target{
+		Policy: p, Foreign: a.Foreign, Allowed: a.Allowed, Forbidden: a.Forbidden, EchoPort: 22,
+		AllowedName: lab.AllowedName(p), ForbiddenName: lab.ForbiddenName(p), BaitDomain: lab.BaitDomain(p),
+		CAFile: info.CAFile, SentryUplink: a.SentryUplink, Hostile: hostile,
+	}
+}
+
+// Probe runs one probe through `rbm probe batch` in the bottle namespace.
+func (b LabBackend) Probe(ctx context.Context, s probe.Spec) (probe.Result, error) {
+	argv := append([]string{"netns", "exec", b.Info.Namespaces[lab.Bottle]}, b.privileges()...)
+	return batchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: append(argv, b.RBM, "probe", "batch")}, s)
+}
+
+func (b LabBackend) privileges() []string {
+	if !b.Hostile {
+		return lab.BottlePrivileges(b.Info.BottleUID)
+	}
+	id := strconv.Itoa(b.Info.BottleUID)
+	caps := "-all,+net_raw,+net_admin"
+	return []string{"setpriv", "--reuid", id, "--regid", id, "--clear-groups",
+		"--inh-caps=" + caps, "--ambient-caps=" + caps, "--bounding-set=" + caps, "--"}
+}
+
+// Counters reads the sentry namespace's counters.
+func (b LabBackend) Counters(ctx context.Context) (firewall.Snapshot, error) {
+	return firewall.ReadCounters(ctx, runner.InNetns{Name: b.Info.Namespaces[lab.Sentry], Inner: b.Runner})
+}
+
+// ForeignQueries asks the stand-in internet.
+func (b LabBackend) ForeignQueries(ctx context.Context) (int, bool, error) {
+	st, err := standin.FetchStats(ctx, b.Info.Stats)
+	if err != nil {
+		return 0, false, err
+	}
+	return int(st.Foreign.Total), true, nil
+}
+
+// batchOne runs `rbm probe batch` with one spec and returns its result.
+func batchOne(ctx context.Context, r runner.Runner, c runner.Cmd, s probe.Spec) (probe.Result, error) {
+	in, err := json.Marshal([]probe.Spec{s})
+	if err != nil {
+		return probe.Result{}, err
+	}
+	c.Stdin = string(in)
+	out, err := r.Run(ctx, c)
+	if err != nil {
+		return probe.Result{}, fmt.Errorf("run probe: %w", err)
+	}
+	var rs []probe.Result
+	if err := json.Unmarshal(out, &rs); err != nil || len(rs) != 1 {
+		return probe.Result{}, fmt.Errorf("probe output %q: %v", out, err)
+	}
+	return rs[0], nil
+}

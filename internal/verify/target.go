@@ -1,0 +1,68 @@
+// Package verify runs the containment battery: probes from the bottle's
+// namespace with the bottle's privileges, each judged against what the
+// policy says must happen, with the sentry's rule counters read before and
+// after so every verdict names the rules that saw the traffic.
+package verify
+
+import (
+	"net/netip"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// Target says what to probe. The lab fills it with its stand-ins; a real
+// deployment names real resolvers and hosts; tests use documentation
+// addresses only.
+type Target struct {
+	Policy policy.Policy
+
+	Foreign   netip.Addr // a resolver the bottle must not reach directly
+	Allowed   netip.Addr // a host inside an allowed CIDR serving HTTPS (invalid: none)
+	Forbidden netip.Addr // a host outside every allowed CIDR serving HTTP
+	EchoPort  uint16     // a TCP port open on Allowed besides 443 (0: skip)
+
+	AllowedName   string // resolves (if DNS allows it) to an address the bottle may reach
+	ForbiddenName string // outside every allowed domain
+	BaitDomain    string // allowed, under rebinding protection, with private.<d> and metadata.<d> names ("": skip)
+	CAFile        string // CA of Allowed's HTTPS certificate, as the prober sees it ("": system roots)
+
+	BridgeIP     netip.Addr // the host's address on the enclave (.1), if any
+	SentryUplink netip.Addr // the sentry's uplink address, if known
+	Hostile      bool       // probes run with NET_RAW and NET_ADMIN
+}
+
+// dnsOn reports whether the sentry runs a resolver.
+func (t Target) dnsOn() bool { return t.Policy.DNS != policy.DNSOff }
+
+// reaches reports whether the policy lets the bottle reach addr.
+func (t Target) reaches(addr netip.Addr) bool {
+	p := t.Policy
+	switch p.Egress {
+	case policy.EgressGlobal:
+		return !linkLocal.Contains(addr) && !p.Subnet.Contains(addr)
+	case policy.EgressAllowlist:
+		for _, c := range p.AllowedCIDRs {
+			if c.Contains(addr) && !linkLocal.Contains(addr) && !p.Subnet.Contains(addr) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// resolves reports whether the sentry answers name with addresses.
+func (t Target) resolves(name string) bool {
+	switch t.Policy.DNS {
+	case policy.DNSGlobal:
+		return true
+	case policy.DNSAllowlist:
+		for _, d := range t.Policy.AllowedDomains {
+			if name == d || len(name) > len(d) && name[len(name)-len(d)-1:] == "."+d {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var linkLocal = netip.MustParsePrefix("169.254.0.0/16")
