@@ -11,6 +11,7 @@ func commands() []*cobra.Command {
 		newCountersCmd(),
 		newLabCmd(),
 		newVerifyCmd(),
+		newDemoCmd(),
 		newProbeCmd(),
 		newStandinCmd(),
 		newPlanCmd(),

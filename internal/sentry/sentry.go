@@ -131,13 +131,29 @@ func (s *Sentry) startDNS(ctx context.Context, st *state) error {
 	sup := &dns.Supervisor{Starter: s.Starter, Runner: s.Runner, ConfPath: path, Log: s.Log}
 	st.stopDNS, st.dnsDone = cancel, make(chan error, 1)
 	go func() { st.dnsDone <- sup.Run(dctx) }()
+	return st.waitResolver(ctx)
+}
+
+// waitResolver waits for dnsmasq's first answer, or for the supervisor to
+// give up (a configuration dnsmasq rejects), whose message then says why.
+func (st *state) waitResolver(ctx context.Context) error {
 	rctx, rcancel := context.WithTimeout(ctx, readyTimeout)
 	defer rcancel()
-	if err := dns.WaitReady(rctx, st.policy.SentryIP, 50*time.Millisecond); err != nil {
-		st.stopResolver()
+	ready := make(chan error, 1)
+	go func() { ready <- dns.WaitReady(rctx, st.policy.SentryIP, 50*time.Millisecond) }()
+	select {
+	case err := <-ready:
+		if err != nil {
+			st.stopResolver()
+		}
 		return err
+	case err := <-st.dnsDone:
+		rcancel()
+		<-ready
+		st.stopDNS()
+		st.stopDNS, st.dnsDone = nil, nil
+		return fmt.Errorf("dnsmasq: %w", err)
 	}
-	return nil
 }
 
 // stopResolver stops dnsmasq and waits for it.
