@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/spf13/cobra"
+)
+
+// startTimeout bounds a whole `rbm start` (images are local; nothing is pulled).
+const startTimeout = 5 * time.Minute
+
+func newPlanCmd() *cobra.Command {
+	var f configFlags
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Print the podman commands that start this bottle service (nothing is run)",
+		Long: `Prints, in order, every podman command rbm start would run for this
+configuration, each with a one-line comment. The output can be pasted into a
+shell. Nothing is checked or created; rbm start also runs a preflight.`,
+		Example: "  rbm plan --regime regime.env --nameplate notebook.env",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := f.load(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			steps, err := podman.Plan(cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), podman.String(steps))
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func newStartCmd() *cobra.Command {
+	var f configFlags
+	var healthTimeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Check the host, then create and start the bottle service with Podman",
+		Long: `Runs a preflight (podman version, rootful or rootless, subnet overlaps with
+Podman networks and host routes, the workstation port, images, leftovers of
+this moniker) and stops if anything is wrong, listing every problem. Then runs
+the steps of rbm plan, printing each, and waits for the sentry to be healthy
+before the bottle's pod is created. If a step fails, rbm says which and
+removes what it had created.`,
+		Example: "  rbm start --regime regime.env --nameplate notebook.env",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := f.load(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), startTimeout)
+			defer cancel()
+			return startService(ctx, cmd, cfg, healthTimeout)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().DurationVar(&healthTimeout, "health-timeout", 90*time.Second, "how long the sentry may take to become healthy")
+	return cmd
+}
+
+func startService(ctx context.Context, cmd *cobra.Command, cfg *config.Config, healthTimeout time.Duration) error {
+	out := cmd.OutOrStdout()
+	rep := podman.Preflight{Runner: runner.Exec{}}.Check(ctx, cfg)
+	for _, line := range rep.Info {
+		fmt.Fprintln(out, "preflight:", line)
+	}
+	if err := rep.Err(); err != nil {
+		return err
+	}
+	return podman.Start(ctx, runner.Exec{}, cfg, podman.Options{Out: out, HealthTimeout: healthTimeout})
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/spf13/cobra"
+)
+
+// stopTimeout bounds `rbm stop` and `rbm status`.
+const stopTimeout = 2 * time.Minute
+
+// monikerFlags name a service by --moniker, or else by its configuration.
+type monikerFlags struct {
+	configFlags
+	moniker string
+}
+
+func (m *monikerFlags) register(cmd *cobra.Command) {
+	m.configFlags.register(cmd)
+	cmd.Flags().StringVar(&m.moniker, "moniker", "", "the service's moniker (default: RBRN_MONIKER of the configuration)")
+}
+
+func (m *monikerFlags) resolve(cmd *cobra.Command) (string, error) {
+	if m.moniker != "" {
+		return m.moniker, nil
+	}
+	cfg, err := m.load(cmd.ErrOrStderr())
+	if err != nil {
+		return "", err
+	}
+	return cfg.Moniker, nil
+}
+
+func newStopCmd() *cobra.Command {
+	var m monikerFlags
+	cmd := &cobra.Command{
+		Use:   "stop",
+		Short: "Remove the bottle service: pod, bottle, sentry and enclave network",
+		Long: `Removes every Podman object labelled rbm.moniker=<moniker>: exactly what
+rbm start created, also after a half-failed start. Objects already gone are
+fine. The bottle's pod goes first, then the sentry, then the network.`,
+		Example: `  rbm stop --moniker notebook
+  rbm stop --regime regime.env --nameplate notebook.env`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			moniker, err := m.resolve(cmd)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), stopTimeout)
+			defer cancel()
+			return podman.Stop(ctx, runner.Exec{}, moniker, cmd.OutOrStdout())
+		},
+	}
+	m.register(cmd)
+	return cmd
+}
+
+func newStatusCmd() *cobra.Command {
+	var m monikerFlags
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the bottle service: containers, addresses, health, routes, counters",
+		Long: `Shows every Podman object of the service with its state and addresses, the
+sentry's health, whether the bottle's routes still go only through the sentry
+(checked by its guard container), and the sentry's rules that counted packets
+(rbm counters inside the sentry).`,
+		Example: "  rbm status --moniker notebook",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			moniker, err := m.resolve(cmd)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), stopTimeout)
+			defer cancel()
+			st, err := podman.Inspect(ctx, runner.Exec{}, moniker)
+			if err != nil {
+				return err
+			}
+			st.Write(cmd.OutOrStdout())
+			return nil
+		},
+	}
+	m.register(cmd)
+	return cmd
+}

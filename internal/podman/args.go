@@ -1,0 +1,112 @@
+package podman
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/netinit"
+)
+
+// Health check of the sentry: `rbm sentry ready` exits 0 once the rules are
+// loaded and DNS answers. Podman runs it through /bin/sh (CMD-SHELL); the
+// words are fixed, nothing from the configuration.
+const (
+	healthCmd      = "rbm sentry ready"
+	healthInterval = "5s"
+	healthTimeout  = "5s"
+	stopSeconds    = "5"
+)
+
+func enclaveStep(cfg *config.Config, n Names) Step {
+	return Step{
+		Desc: fmt.Sprintf("enclave network %s (%s): internal, no DNS, no route off it", n.Enclave, cfg.Subnet),
+		Cmd: podman("network", "create", "--internal", "--disable-dns",
+			"--subnet", cfg.Subnet.String(), "--label", n.Label(), n.Enclave),
+		Undo: podman("network", "rm", "-f", n.Enclave),
+	}
+}
+
+// sentryStep: NET_ADMIN/NET_RAW for the rules, NET_BIND_SERVICE for DNS on
+// port 53, SETUID/SETGID so dnsmasq can drop to an unprivileged user.
+func sentryStep(cfg *config.Config, n Names) Step {
+	args := []string{"run", "-d", "--pull", "never", "--name", n.Sentry, "--label", n.Label(),
+		"--network", cfg.UplinkNetwork,
+		"--network", n.Enclave + ":ip=" + cfg.SentryIP.String() + ",mac=" + MAC(cfg.SentryIP),
+		"--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW",
+		"--cap-add", "NET_BIND_SERVICE", "--cap-add", "SETUID", "--cap-add", "SETGID",
+	}
+	args = append(args, sentrySysctls(cfg)...)
+	args = append(args,
+		"--health-cmd", healthCmd, "--health-interval", healthInterval,
+		"--health-timeout", healthTimeout, "--health-retries", "3",
+		"--stop-timeout", stopSeconds,
+	)
+	if cfg.EntryEnabled {
+		ws := strconv.Itoa(int(cfg.EntryPortWorkstation))
+		args = append(args, "-p", ws+":"+ws+"/tcp")
+	}
+	args = append(args, envArgs(cfg)...)
+	return Step{
+		Desc: fmt.Sprintf("sentry %s: uplink %s, enclave address %s", n.Sentry, cfg.UplinkNetwork, cfg.SentryIP),
+		Cmd:  podman(append(args, cfg.SentryImage)...),
+		Undo: podman("rm", "-f", "--ignore", "-t", stopSeconds, n.Sentry),
+	}
+}
+
+// sentrySysctls: /proc/sys is read-only in a container, so the sentry's
+// kernel settings come from podman. Only "all" can be named before the
+// interfaces exist; for these three settings it is what counts. Reverse-path
+// filtering is strict, or loose when the entry port's replies cross the
+// sentry asymmetrically.
+func sentrySysctls(cfg *config.Config) []string {
+	rp := "1"
+	if cfg.EntryEnabled {
+		rp = "2"
+	}
+	return []string{
+		"--sysctl", "net.ipv4.ip_forward=1",
+		"--sysctl", "net.ipv4.conf.all.send_redirects=0",
+		"--sysctl", "net.ipv4.conf.all.accept_redirects=0",
+		"--sysctl", "net.ipv4.conf.all.rp_filter=" + rp,
+	}
+}
+
+// envArgs passes every rbm variable, in the table's order, each as its own
+// "--env NAME=VALUE" pair: the sentry sees exactly what was validated here.
+func envArgs(cfg *config.Config) []string {
+	var out []string
+	for _, kv := range cfg.Environ() {
+		out = append(out, "--env", kv)
+	}
+	return out
+}
+
+func healthStep(n Names) Step {
+	return Step{
+		Desc: "wait until the sentry is healthy (rules loaded, DNS answering)",
+		Kind: Poll,
+		Cmd:  podman("healthcheck", "run", n.Sentry),
+	}
+}
+
+func podStep(cfg *config.Config, n Names) Step {
+	return Step{
+		Desc: fmt.Sprintf("pod %s: the bottle's address %s, resolver %s, no IPv6", n.Pod, cfg.BottleIP, cfg.SentryIP),
+		Cmd: podman("pod", "create", "--name", n.Pod, "--label", n.Label(),
+			"--network", n.Enclave, "--ip", cfg.BottleIP.String(), "--mac-address", MAC(cfg.BottleIP),
+			"--dns", cfg.SentryIP.String(),
+			"--sysctl", "net.ipv6.conf.all.disable_ipv6=1", "--sysctl", "net.ipv6.conf.default.disable_ipv6=1"),
+		Undo: podman("pod", "rm", "-f", "--ignore", "-t", stopSeconds, n.Pod),
+	}
+}
+
+// routeArgs are the arguments of `rbm netinit` for this service.
+func routeArgs(cfg *config.Config) []string {
+	return []string{"netinit", "--via", cfg.SentryIP.String(), "--block", BridgeIP(cfg.Subnet).String()}
+}
+
+// Routes is what the bottle's namespace must hold for cfg.
+func Routes(cfg *config.Config) netinit.Routes {
+	return netinit.Routes{Via: cfg.SentryIP, Block: BridgeIP(cfg.Subnet)}
+}

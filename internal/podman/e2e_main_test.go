@@ -1,0 +1,45 @@
+package podman_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// TestMain fails the run if the real tests left any Podman object behind.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if left := leftovers(); left != "" {
+		fmt.Fprintf(os.Stderr, "FAIL: Podman objects left behind by the tests:\n%s\n", left)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func leftovers() string {
+	if _, err := exec.LookPath("podman"); err != nil || os.Geteuid() != 0 {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var left []string
+	for _, f := range []string{"label=" + testLabel, "label=rbm.moniker=" + moniker, "label=rbm.moniker=rbmf"} {
+		for _, args := range [][]string{
+			{"ps", "-a", "--filter", f, "--format", "container {{.Names}}"},
+			{"pod", "ps", "--filter", f, "--format", "pod {{.Name}}"},
+			{"network", "ls", "--filter", f, "--format", "network {{.Name}}"},
+		} {
+			out, _ := (runner.Exec{}).Run(ctx, runner.Cmd{Name: "podman", Args: args})
+			if s := strings.TrimSpace(string(out)); s != "" {
+				left = append(left, s)
+			}
+		}
+	}
+	return strings.Join(left, "\n")
+}

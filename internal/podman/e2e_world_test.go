@@ -1,0 +1,55 @@
+package podman_test
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// The stand-in internet: an --internal network (no route off the machine)
+// that is the sentry's uplink, with a resolver and two web/echo servers on
+// documentation addresses. The host holds .1 on its bridge, so the test can
+// play the workstation reaching the entry port.
+const (
+	upNet      = "rbmt-up"
+	upSubnet   = "203.0.113.0/24"
+	upGateway  = "203.0.113.1"
+	resolverIP = "203.0.113.53"
+	allowedIP  = "203.0.113.80" // in RBRN_UPLINK_ALLOWED_CIDRS
+	otherIP    = "203.0.113.81" // not allowed
+	testLabel  = "rbm.test=podman-e2e"
+)
+
+var standins = []struct{ name, ip, config string }{
+	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"]}}}`},
+	{"rbmt-allowed", allowedIP, `{"web":["203.0.113.80"],"echo":["203.0.113.80:7"]}`},
+	{"rbmt-other", otherIP, `{"web":["203.0.113.81"],"echo":["203.0.113.81:7"]}`},
+}
+
+// standInInternet creates the uplink network and its servers, and removes
+// them when the test ends, whatever happened.
+func standInInternet(h host) {
+	h.t.Helper()
+	removeWorld(h)
+	h.t.Cleanup(func() { removeWorld(h.detached()) })
+	h.podman("network", "create", "--internal", "--disable-dns", "--subnet", upSubnet,
+		"--gateway", upGateway, "--label", testLabel, upNet)
+	dir := h.t.TempDir()
+	for _, s := range standins {
+		cfg := filepath.Join(dir, s.name+".json")
+		if err := os.WriteFile(cfg, []byte(s.config), 0o644); err != nil {
+			h.t.Fatal(err)
+		}
+		h.podman("run", "-d", "--name", s.name, "--label", testLabel, "--network", upNet+":ip="+s.ip,
+			"--cap-drop", "ALL", "--user", "65534:65534", "--sysctl", "net.ipv4.ip_unprivileged_port_start=0",
+			"-v", cfg+":/standin.json:ro", bottleImage, "rbm", "standin", "--config", "/standin.json")
+	}
+}
+
+func removeWorld(h host) {
+	for _, s := range standins {
+		h.try("podman", "rm", "-f", "--ignore", "-t", "0", s.name)
+	}
+	if _, err := h.try("podman", "network", "exists", upNet); err == nil {
+		h.try("podman", "network", "rm", "-f", upNet)
+	}
+}

@@ -1,0 +1,114 @@
+package podman
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// settings turns "K=V" pairs into a configuration layer.
+func settings(kv ...string) map[string]config.Setting {
+	m := map[string]config.Setting{}
+	for _, s := range kv {
+		k, v, _ := strings.Cut(s, "=")
+		m[k] = config.Setting{Value: v, Origin: "test"}
+	}
+	return m
+}
+
+func mustConfig(t *testing.T, kv ...string) *config.Config {
+	t.Helper()
+	c, _, err := config.Resolve(settings(kv...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var planCases = map[string][]string{
+	"allowlist-entry": {
+		"RBRN_MONIKER=notebook", "RBRN_BOTTLE_IMAGE=localhost/rbm-bottle:dev",
+		"RBRR_DNS_SERVER=203.0.113.53", "RBRR_UPLINK_NETWORK=podman",
+		"RBRN_ENTRY_ENABLED=true", "RBRN_ENTRY_PORT_WORKSTATION=8888", "RBRN_ENTRY_PORT_ENCLAVE=8000",
+		"RBRN_UPLINK_ACCESS_ENABLED=true", "RBRN_UPLINK_ALLOWED_CIDRS=203.0.113.0/24",
+		"RBRN_UPLINK_DNS_ENABLED=true", "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test",
+	},
+	"offline": {
+		"RBRN_MONIKER=offline", "RBRN_BOTTLE_IMAGE=localhost/rbm-bottle:dev",
+		"RBRR_POD_SUBNET=198.51.100.0/24", "RBRR_SENTRY_IP=198.51.100.2", "RBRR_BOTTLE_IP=198.51.100.3",
+		"RBRR_BOTTLE_UID=2000",
+	},
+}
+
+func TestPlanGolden(t *testing.T) {
+	for name, kv := range planCases {
+		t.Run(name, func(t *testing.T) {
+			steps, err := Plan(mustConfig(t, kv...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", "plan-"+name+".txt"), String(steps))
+		})
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, got)
+	}
+}
+
+func TestPlanNeedsBottleImage(t *testing.T) {
+	_, err := Plan(mustConfig(t, "RBRN_MONIKER=x"))
+	if err == nil || !strings.Contains(err.Error(), "RBRN_BOTTLE_IMAGE is empty") {
+		t.Fatalf("err = %v, want one naming RBRN_BOTTLE_IMAGE", err)
+	}
+}
+
+// Every value reaches podman as its own argv element: a value with spaces
+// stays one argument and is quoted when printed.
+func TestPlanEnvIsOneArgumentPerVariable(t *testing.T) {
+	cfg := mustConfig(t, append(planCases["allowlist-entry"], "RBRN_UPLINK_ALLOWED_DOMAINS=a.test b.test")...)
+	steps, _ := Plan(cfg)
+	args := steps[1].Cmd.Args
+	found := false
+	for i, a := range args {
+		if a == "RBRN_UPLINK_ALLOWED_DOMAINS=a.test b.test" && args[i-1] == "--env" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no single --env argument for the domains in %q", args)
+	}
+	if !strings.Contains(steps[1].Cmd.String(), "'RBRN_UPLINK_ALLOWED_DOMAINS=a.test b.test'") {
+		t.Fatal("printed command does not quote the value")
+	}
+}
+
+func TestEveryCreatedObjectIsLabelled(t *testing.T) {
+	steps, _ := Plan(mustConfig(t, planCases["allowlist-entry"]...))
+	for _, s := range steps {
+		if s.Kind == Create && !strings.Contains(s.Cmd.String(), "--label rbm.moniker=notebook") {
+			t.Errorf("step %q creates without the label", s.Desc)
+		}
+		if s.Kind == Create && s.Undo.Name == "" {
+			t.Errorf("step %q creates without an undo", s.Desc)
+		}
+	}
+}

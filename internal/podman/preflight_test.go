@@ -1,0 +1,119 @@
+package podman
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const netsJSON = `[{"name":"podman","network_interface":"podman0","subnets":[{"subnet":"10.88.0.0/16","gateway":"10.88.0.1"}]},
+{"name":"lab","network_interface":"podman3","subnets":[{"subnet":"10.242.7.0/24"}],"internal":true}]`
+
+const routesJSON = `[{"dst":"default","gateway":"192.0.2.1","dev":"eth0"},{"dst":"192.0.2.0/24","dev":"eth0"},
+{"dst":"10.88.0.0/16","dev":"podman0"}]`
+
+// healthyHost is a host where everything is fine for the allowlist case.
+func healthyHost() scripted {
+	return scripted{
+		"podman version":      out("4.3.1\n"),
+		"podman info":         out("false\n"),
+		"podman network ls":   out(netsJSON),
+		"ip -j -4 route show": out(routesJSON),
+	}
+}
+
+func preflight(t *testing.T, s scripted, portErr error, kv ...string) Report {
+	t.Helper()
+	p := Preflight{Runner: s.fake(), PortFree: func(uint16) error { return portErr }}
+	return p.Check(context.Background(), mustConfig(t, append(planCases["allowlist-entry"], kv...)...))
+}
+
+func TestPreflightHealthyHost(t *testing.T) {
+	rep := preflight(t, healthyHost(), nil)
+	if err := rep.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rep.Info, "\n"); !strings.Contains(got, "podman 4.3.1") || !strings.Contains(got, "rootful") {
+		t.Fatalf("info = %q", got)
+	}
+}
+
+func TestPreflightProblems(t *testing.T) {
+	inUse := func() scripted {
+		s := healthyHost()
+		s["podman ps -a --format"] = out("notebook-sentry\nother\n")
+		return s
+	}
+	missingImage := func() scripted {
+		s := healthyHost()
+		s["podman image exists localhost/rbm-sentry:dev"] = fail(exitErr(t, 1))
+		return s
+	}
+	cases := []struct {
+		name    string
+		host    scripted
+		portErr error
+		kv      []string
+		want    []string
+	}{
+		{"default podman subnet", healthyHost(), nil,
+			[]string{"RBRR_POD_SUBNET=10.88.0.0/24", "RBRR_SENTRY_IP=10.88.0.2", "RBRR_BOTTLE_IP=10.88.0.3"},
+			[]string{`overlaps Podman network "podman" (10.88.0.0/16)`, "Podman's default network", "10.88.0.0/24"}},
+		{"other network", healthyHost(), nil,
+			[]string{"RBRR_POD_SUBNET=10.242.7.0/24", "RBRR_SENTRY_IP=10.242.7.2", "RBRR_BOTTLE_IP=10.242.7.3"},
+			[]string{`overlaps Podman network "lab" (10.242.7.0/24)`}},
+		{"host route", healthyHost(), nil,
+			[]string{"RBRR_POD_SUBNET=192.0.2.0/24", "RBRR_SENTRY_IP=192.0.2.2", "RBRR_BOTTLE_IP=192.0.2.3"},
+			[]string{"192.0.2.0/24, routed by this host on eth0"}},
+		{"port in use", healthyHost(), errors.New("listen: address already in use"), nil,
+			[]string{"RBRN_ENTRY_PORT_WORKSTATION=8888: the port is in use"}},
+		{"missing uplink", healthyHost(), nil, []string{"RBRR_UPLINK_NETWORK=nope"},
+			[]string{"RBRR_UPLINK_NETWORK=nope: no such Podman network"}},
+		{"missing image", missingImage(), nil, nil,
+			[]string{"RBRR_SENTRY_IMAGE=localhost/rbm-sentry:dev: image not found", "scripts/build-images.sh"}},
+		{"moniker in use", inUse(), nil, nil,
+			[]string{"RBRN_MONIKER=notebook is in use (found container notebook-sentry)", "rbm stop --moniker notebook"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := preflight(t, c.host, c.portErr, c.kv...).Err()
+			if err == nil {
+				t.Fatal("no problem reported")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("problems lack %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestPreflightPodmanMissingOrOld(t *testing.T) {
+	notFound := healthyHost()
+	notFound["podman version"] = fail(&exec.Error{Name: "podman", Err: exec.ErrNotFound})
+	old := healthyHost()
+	old["podman version"] = out("4.2.0\n")
+	for name, host := range map[string]scripted{"podman not found": notFound, "too old": old} {
+		rep := preflight(t, host, nil)
+		if len(rep.Problems) != 1 {
+			t.Fatalf("%s: problems %q, want exactly one (the rest is skipped)", name, rep.Problems)
+		}
+		if !strings.Contains(rep.Problems[0], "4.3 or newer") {
+			t.Errorf("%s: %q does not name the minimum version", name, rep.Problems[0])
+		}
+	}
+}
+
+func TestVersionAtLeast(t *testing.T) {
+	for v, want := range map[string]bool{"4.3.1": true, "4.3.0-dev": true, "4.2.9": false, "5.0.0-rc1": true, "3.9": false, "4.10.0": true} {
+		if got, err := versionAtLeast(v, MinVersion); err != nil || got != want {
+			t.Errorf("versionAtLeast(%q) = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	if _, err := versionAtLeast("banana", MinVersion); err == nil {
+		t.Error("want an error for a malformed version")
+	}
+}

@@ -1,0 +1,165 @@
+package podman
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+
+	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/netinit"
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// Member is one container of the service.
+type Member struct {
+	Name      string
+	Role      string // sentry, pod infra, init, guard, bottle, other
+	State     string // running, exited, created, ...
+	ExitCode  int
+	Health    string            // the sentry's health check status, if any
+	Addresses map[string]string // network name -> IPv4 address
+}
+
+// Status is what `rbm status` shows of one service.
+type Status struct {
+	Moniker  string
+	Networks []Network
+	Members  []Member
+	Routes   error // nil when the bottle's routes are right
+	Counters *firewall.Snapshot
+	Notes    []string // why routes or counters could not be read
+}
+
+type inspected struct {
+	Name    string `json:"Name"`
+	IsInfra bool   `json:"IsInfra"`
+	containerState
+	NetworkSettings struct {
+		Networks map[string]struct {
+			IPAddress string `json:"IPAddress"`
+		} `json:"Networks"`
+	} `json:"NetworkSettings"`
+}
+
+// Inspect gathers the status of the service called moniker.
+func Inspect(ctx context.Context, r runner.Runner, moniker string) (Status, error) {
+	n := NamesFor(moniker)
+	st := Status{Moniker: moniker}
+	nets, err := Networks(ctx, r)
+	if err != nil {
+		return st, err
+	}
+	for _, x := range nets {
+		if x.Labels[LabelKey] == moniker {
+			st.Networks = append(st.Networks, x)
+		}
+	}
+	if st.Members, err = members(ctx, r, n); err != nil {
+		return st, err
+	}
+	st.readRoutes(ctx, r, n)
+	st.readCounters(ctx, r, n)
+	return st, nil
+}
+
+func members(ctx context.Context, r runner.Runner, n Names) ([]Member, error) {
+	names, err := lines(ctx, r, "ps", "-a", "--filter", "label="+n.Label(), "--format", "{{.Names}}")
+	if err != nil || len(names) == 0 {
+		return nil, err
+	}
+	if infra, err := lines(ctx, r, "pod", "ps", "--filter", "name=^"+n.Pod+"$", "--format", "{{.InfraId}}"); err == nil {
+		names = append(names, infra...) // unlabelled on some Podman versions
+	}
+
+	out, err := r.Run(ctx, podman(append([]string{"container", "inspect", "--format", "json"}, names...)...))
+	if err != nil {
+		return nil, fmt.Errorf("inspect containers of %s: %w", n.Moniker, err)
+	}
+	var all []inspected
+	if err := json.Unmarshal(out, &all); err != nil {
+		return nil, fmt.Errorf("parse container inspect: %w", err)
+	}
+	ms := make([]Member, 0, len(all))
+	seen := map[string]bool{}
+	for _, c := range all {
+		if !seen[c.Name] {
+			seen[c.Name] = true
+			ms = append(ms, member(c, n))
+		}
+	}
+	return ms, nil
+}
+
+func member(c inspected, n Names) Member {
+	roles := map[string]string{n.Sentry: "sentry", n.NetInit: "init", n.NetGuard: "guard", n.Bottle: "bottle"}
+	role, ok := roles[c.Name]
+	switch {
+	case c.IsInfra:
+		role = "pod infra"
+	case !ok:
+		role = "other"
+	}
+	m := Member{Name: c.Name, Role: role, State: c.State.Status, ExitCode: c.State.ExitCode,
+		Health: c.State.Health.Status, Addresses: map[string]string{}}
+	for net, s := range c.NetworkSettings.Networks {
+		m.Addresses[net] = s.IPAddress
+	}
+	return m
+}
+
+func (s *Status) member(role string) (Member, bool) {
+	for _, m := range s.Members {
+		if m.Role == role {
+			return m, true
+		}
+	}
+	return Member{}, false
+}
+
+// readRoutes asks the running guard to check the bottle's routes.
+func (s *Status) readRoutes(ctx context.Context, r runner.Runner, n Names) {
+	sentry, ok1 := s.member("sentry")
+	guard, ok2 := s.member("guard")
+	if !ok1 || !ok2 || guard.State != "running" || len(s.Networks) == 0 {
+		s.Notes = append(s.Notes, "routes not checked: the guard is not running")
+		return
+	}
+	via, err1 := netip.ParseAddr(sentry.Addresses[n.Enclave])
+	subnets := s.enclavePrefixes(n)
+	if err1 != nil || len(subnets) == 0 {
+		s.Notes = append(s.Notes, "routes not checked: the sentry has no enclave address")
+		return
+	}
+	rt := netinit.Routes{Via: via, Block: BridgeIP(subnets[0])}
+	args := []string{"exec", n.NetGuard, "rbm", "netinit", "--via", rt.Via.String(), "--block", rt.Block.String(), "--check"}
+	_, s.Routes = r.Run(ctx, podman(args...))
+}
+
+func (s *Status) enclavePrefixes(n Names) []netip.Prefix {
+	for _, x := range s.Networks {
+		if x.Name == n.Enclave {
+			return x.Prefixes()
+		}
+	}
+	return nil
+}
+
+// readCounters reads the sentry's per-rule counters.
+func (s *Status) readCounters(ctx context.Context, r runner.Runner, n Names) {
+	if m, ok := s.member("sentry"); !ok || m.State != "running" {
+		s.Notes = append(s.Notes, "counters not read: the sentry is not running")
+		return
+	}
+	out, err := r.Run(ctx, podman("exec", n.Sentry, "rbm", "counters", "--json"))
+	if err != nil {
+		s.Notes = append(s.Notes, fmt.Sprintf("counters not read: %v", err))
+		return
+	}
+	var snap firewall.Snapshot
+	if err := json.Unmarshal(out, &snap); err != nil {
+		s.Notes = append(s.Notes, fmt.Sprintf("counters not read: parse rbm counters --json: %v", err))
+		return
+	}
+	s.Counters = &snap
+}
