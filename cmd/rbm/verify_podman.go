@@ -1,16 +1,80 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net/netip"
 
+	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/verify"
 	"github.com/spf13/cobra"
 )
 
-// podmanTargetFlags name what a real deployment probes.
-type podmanTargetFlags struct{}
+// podmanTargetFlags name what a real deployment probes. The defaults are
+// real public hosts: on a real deployment that is the point. Tests pass
+// documentation addresses on --internal networks instead.
+type podmanTargetFlags struct {
+	foreign, allowed, forbidden string
+	allowedName, forbiddenName  string
+	baitDomain, caFile          string
+	echoPort                    uint16
+}
 
-func (f *podmanTargetFlags) register(cmd *cobra.Command) {}
+func (f *podmanTargetFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.foreign, "foreign", "8.8.8.8", "with --moniker: a public resolver the bottle must not reach directly")
+	fl.StringVar(&f.forbidden, "forbidden", "1.1.1.1", "with --moniker: an address outside every allowed CIDR")
+	fl.StringVar(&f.allowed, "allowed", "", "with --moniker: an address inside an allowed CIDR serving HTTPS (default: skip those cases)")
+	fl.StringVar(&f.allowedName, "allowed-name", "", "with --moniker: an allowed name served over HTTPS (default: the first allowed domain)")
+	fl.StringVar(&f.forbiddenName, "forbidden-name", "example.com", "with --moniker: a name outside every allowed domain")
+	fl.StringVar(&f.baitDomain, "bait-domain", "", "with --moniker: an allowed domain with private.<d> and metadata.<d> rebinding names")
+	fl.StringVar(&f.caFile, "ca-file", "", "with --moniker: CA file for --allowed-name's HTTPS, as seen inside the probe container")
+	fl.Uint16Var(&f.echoPort, "echo-port", 0, "with --moniker: another open TCP port on --allowed")
+}
+
+// target builds the Target for a Podman service from its policy and flags.
+func (f *podmanTargetFlags) target(base verify.Target) (verify.Target, error) {
+	t := base
+	for _, a := range []struct {
+		flag, value string
+		dst         *netip.Addr
+	}{{"--foreign", f.foreign, &t.Foreign}, {"--forbidden", f.forbidden, &t.Forbidden}, {"--allowed", f.allowed, &t.Allowed}} {
+		if a.value == "" {
+			continue
+		}
+		x, err := netip.ParseAddr(a.value)
+		if err != nil || !x.Is4() {
+			return t, &exitError{code: 2, err: fmt.Errorf("%s %q: expected an IPv4 address", a.flag, a.value)}
+		}
+		*a.dst = x
+	}
+	t.AllowedName, t.ForbiddenName, t.BaitDomain, t.CAFile, t.EchoPort = f.allowedName, f.forbiddenName, f.baitDomain, f.caFile, f.echoPort
+	if t.AllowedName == "" && len(t.Policy.AllowedDomains) > 0 {
+		t.AllowedName = t.Policy.AllowedDomains[0]
+	}
+	if t.AllowedName == "" {
+		t.AllowedName = t.ForbiddenName
+	}
+	return t, nil
+}
 
 func runVerifyPodman(cmd *cobra.Command, o verifyOpts) error {
-	return fmt.Errorf("verify --moniker: not implemented yet")
+	ctx := cmd.Context()
+	r := runner.Exec{}
+	cfg, err := verify.ServiceConfig(ctx, r, podman.NamesFor(o.moniker))
+	if err != nil {
+		return err
+	}
+	p := cfg.Policy()
+	t, err := o.podman.target(verify.Target{Policy: p, BridgeIP: podman.BridgeIP(p.Subnet), Hostile: o.hostile})
+	if err != nil {
+		return err
+	}
+	b, err := verify.StartPodmanBackend(ctx, r, cfg, o.hostile)
+	if err != nil {
+		return err
+	}
+	defer b.Close(context.WithoutCancel(ctx))
+	return runBattery(cmd, b, verify.Cases(t), o.asJSON)
 }
