@@ -23,9 +23,10 @@ func classify(err error) Outcome {
 		return Refused
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
 		errors.Is(err, syscall.ENETDOWN), errors.Is(err, syscall.EHOSTDOWN),
-		errors.Is(err, syscall.EAFNOSUPPORT):
+		errors.Is(err, syscall.EAFNOSUPPORT), errors.Is(err, syscall.EADDRNOTAVAIL):
 		// No route, an ICMP unreachable or admin-prohibited from a router,
-		// or no IPv6 stack at all.
+		// no IPv6 stack at all, or no source address of that family (IPv6
+		// disabled on the interface).
 		return Unreachable
 	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
 		// No capability, a prohibit route, or a local firewall drop.

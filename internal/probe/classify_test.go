@@ -23,6 +23,7 @@ func TestClassify(t *testing.T) {
 		{wrap(syscall.EHOSTUNREACH), Unreachable},
 		{wrap(syscall.ENETUNREACH), Unreachable},
 		{wrap(syscall.EAFNOSUPPORT), Unreachable},
+		{wrap(syscall.EADDRNOTAVAIL), Unreachable},
 		{wrap(syscall.EACCES), Denied},
 		{wrap(syscall.EPERM), Denied},
 		{wrap(os.ErrDeadlineExceeded), Timeout},
