@@ -11,8 +11,9 @@ import (
 
 func newConfigCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "config",
-		Short: "Inspect rbm's configuration",
+		Use:     "config",
+		Example: "  rbm config check --regime examples/regime.env --nameplate examples/allowlist.env\n  rbm config reference",
+		Short:   "Inspect rbm's configuration",
 	}
 	cmd.AddCommand(newConfigCheckCmd(), &cobra.Command{
 		Use:     "reference",

@@ -15,8 +15,9 @@ const defaultLabPrefix = "rbmlab"
 
 func newLabCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "lab",
-		Short: "The whole system in network namespaces, without Podman (needs root)",
+		Use:     "lab",
+		Example: "  sudo rbm lab up && sudo rbm verify --lab && sudo rbm lab down",
+		Short:   "The whole system in network namespaces, without Podman (needs root)",
 		Long: `The lab builds rbm's topology from plain network namespaces and veth pairs:
 <prefix>-wan (a stand-in internet on documentation addresses: a resolver, a
 "foreign public resolver", HTTP and HTTPS servers), <prefix>-sentry (the real

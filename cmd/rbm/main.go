@@ -34,8 +34,9 @@ func main() {
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
-		Use:   "rbm",
-		Short: "Run a less-trusted bottle container behind a filtering sentry",
+		Use:     "rbm",
+		Example: "  sudo rbm demo\n  rbm render --regime examples/regime.env --nameplate examples/allowlist.env\n  rbm start --regime examples/regime.env --nameplate examples/allowlist.env",
+		Short:   "Run a less-trusted bottle container behind a filtering sentry",
 		Long: `rbm lets a less-trusted container (the bottle) use the network only through a
 trusted sentry that filters everything it does: default deny, allowed CIDRs,
 DNS answered only for allowed domains, and an optional entry port.

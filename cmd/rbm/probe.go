@@ -13,8 +13,9 @@ import (
 func newProbeCmd() *cobra.Command {
 	var timeout time.Duration
 	cmd := &cobra.Command{
-		Use:   "probe",
-		Short: "Try to reach something from this network namespace (what verify runs in the bottle)",
+		Use:     "probe",
+		Example: "  rbm probe tcp 203.0.113.10:443\n  rbm probe dns --server 10.242.0.2 allowed.test",
+		Short:   "Try to reach something from this network namespace (what verify runs in the bottle)",
 		Long: `rbm probe tries one thing on the network and says what happened: connected,
 answered, refused, timeout, unreachable, denied (the local kernel said no:
 no NET_RAW or NET_ADMIN, a prohibit route, a local firewall), sent (raw packets
