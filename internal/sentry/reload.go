@@ -25,6 +25,13 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 	if err := s.applyRules(ctx, st, p); err != nil {
 		return err
 	}
+	// The sysctls depend on the policy (rp_filter follows the entry port)
+	// and on the interfaces, so they are set again. Forwarding has been on
+	// since the start; a failure to set the others only warns, as there.
+	warn := func(w string) { s.logf("warning: %s", w) }
+	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), warn); err != nil {
+		warn(err.Error())
+	}
 	if dns.RenderDnsmasq(p) != st.dnsConf {
 		st.stopResolver()
 		if err := s.startDNS(ctx, st); err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -45,6 +46,7 @@ type state struct {
 // before ready leaves the namespace locked down and returns the reason.
 func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	start := time.Now()
+	s.Log = &lockedWriter{w: s.Log} // the sentry and dnsmasq's supervisor both log
 	st, err := s.start(ctx)
 	if err != nil {
 		s.lockdown(ctx)
@@ -56,9 +58,13 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	for {
 		select {
 		case <-ctx.Done():
-			s.logf("stopping; the rules stay in place, so the bottle stays cut off")
+			s.logf("stopping; the rules stay in place (nothing new is allowed), the resolver stops")
 			return nil
 		case err := <-st.dnsDone:
+			// The supervisor has returned and its only value is taken:
+			// forget it, or the deferred stop would wait on dnsDone forever.
+			st.stopDNS()
+			st.stopDNS, st.dnsDone = nil, nil
 			s.lockdown(ctx)
 			return fmt.Errorf("dnsmasq supervision ended: %w", err)
 		case <-reload:
@@ -180,6 +186,21 @@ func (s *Sentry) lockdown(ctx context.Context) {
 		return
 	}
 	s.logf("lockdown ruleset loaded: all forwarding is dropped")
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.w == nil {
+		return len(p), nil
+	}
+	return l.w.Write(p)
 }
 
 func (s *Sentry) logf(format string, args ...any) {
