@@ -29,7 +29,7 @@ func (f *podmanTargetFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.allowedName, "allowed-name", "", "with --moniker: an allowed name served over HTTPS (default: the first allowed domain)")
 	fl.StringVar(&f.forbiddenName, "forbidden-name", "example.com", "with --moniker: a name outside every allowed domain")
 	fl.StringVar(&f.baitDomain, "bait-domain", "", "with --moniker: an allowed domain with private.<d> and metadata.<d> rebinding names")
-	fl.StringVar(&f.caFile, "ca-file", "", "with --moniker: CA file for --allowed-name's HTTPS, as seen inside the probe container")
+	fl.StringVar(&f.caFile, "ca-file", "", "with --moniker: CA file (on this host) for --allowed-name's HTTPS; mounted into the probe container")
 	fl.Uint16Var(&f.echoPort, "echo-port", 0, "with --moniker: another open TCP port on --allowed")
 }
 
@@ -49,7 +49,10 @@ func (f *podmanTargetFlags) target(base verify.Target) (verify.Target, error) {
 		}
 		*a.dst = x
 	}
-	t.AllowedName, t.ForbiddenName, t.BaitDomain, t.CAFile, t.EchoPort = f.allowedName, f.forbiddenName, f.baitDomain, f.caFile, f.echoPort
+	t.AllowedName, t.ForbiddenName, t.BaitDomain, t.EchoPort = f.allowedName, f.forbiddenName, f.baitDomain, f.echoPort
+	if f.caFile != "" {
+		t.CAFile = verify.ProbeCAPath // where StartPodmanBackend mounts it
+	}
 	if t.AllowedName == "" && len(t.Policy.AllowedDomains) > 0 {
 		t.AllowedName = t.Policy.AllowedDomains[0]
 	}
@@ -71,10 +74,16 @@ func runVerifyPodman(cmd *cobra.Command, o verifyOpts) error {
 	if err != nil {
 		return err
 	}
-	b, err := verify.StartPodmanBackend(ctx, r, cfg, o.hostile)
+	if t.SentryUplink, err = verify.SentryUplink(ctx, r, cfg); err != nil {
+		return err
+	}
+	b, err := verify.StartPodmanBackend(ctx, r, cfg, verify.ProbeOptions{Hostile: o.hostile, CAFile: o.podman.caFile})
 	if err != nil {
 		return err
 	}
 	defer b.Close(context.WithoutCancel(ctx))
+	if t.PingDenied, err = b.PingDenied(ctx); err != nil {
+		return err
+	}
 	return runBattery(cmd, b, verify.Cases(t), o.asJSON)
 }

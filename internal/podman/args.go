@@ -28,13 +28,15 @@ func enclaveStep(cfg *config.Config, n Names) Step {
 }
 
 // sentryStep: NET_ADMIN/NET_RAW for the rules, NET_BIND_SERVICE for DNS on
-// port 53, SETUID/SETGID so dnsmasq can drop to an unprivileged user.
+// port 53, SETUID/SETGID so dnsmasq can drop to an unprivileged user, and
+// KILL so the sentry can still signal dnsmasq once it runs as that user
+// (without it SIGTERM fails and `podman stop` ends in SIGKILL).
 func sentryStep(cfg *config.Config, n Names) Step {
 	args := []string{"run", "-d", "--pull", "never", "--name", n.Sentry, "--label", n.Label(),
 		"--network", cfg.UplinkNetwork,
 		"--network", n.Enclave + ":ip=" + cfg.SentryIP.String() + ",mac=" + MAC(cfg.SentryIP),
 		"--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW",
-		"--cap-add", "NET_BIND_SERVICE", "--cap-add", "SETUID", "--cap-add", "SETGID",
+		"--cap-add", "NET_BIND_SERVICE", "--cap-add", "SETUID", "--cap-add", "SETGID", "--cap-add", "KILL",
 	}
 	args = append(args, sentrySysctls(cfg)...)
 	args = append(args,

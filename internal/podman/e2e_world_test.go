@@ -20,20 +20,28 @@ const (
 )
 
 var standins = []struct{ name, ip, config string }{
-	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"]}}}`},
-	{"rbmt-allowed", allowedIP, `{"web":["203.0.113.80"],"echo":["203.0.113.80:7"]}`},
+	// private.bait.test and metadata.bait.test are rebinding bait.
+	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"]}}}`},
+	// The records (no resolver: no addr) name allowed.test in the HTTPS
+	// certificate, whose CA goes to /ca/ca.pem (standInInternet's caFile).
+	{"rbmt-allowed", allowedIP, `{"resolver":{"records":{"allowed.test":["203.0.113.80"]}},"web":["203.0.113.80"],"ca_file":"/ca/ca.pem","echo":["203.0.113.80:7"]}`},
 	{"rbmt-other", otherIP, `{"web":["203.0.113.81"],"echo":["203.0.113.81:7"]}`},
 }
 
 // standInInternet creates the uplink network and its servers, and removes
-// them when the test ends, whatever happened.
-func standInInternet(h host) {
+// them when the test ends, whatever happened. caFile (on the host) receives
+// the CA of the allowed server's HTTPS certificate once it is ready.
+func standInInternet(h host) (caFile string) {
 	h.t.Helper()
 	removeWorld(h)
 	h.t.Cleanup(func() { removeWorld(h.detached()) })
 	h.podman("network", "create", "--internal", "--disable-dns", "--subnet", upSubnet,
 		"--gateway", upGateway, "--label", testLabel, upNet)
 	dir := h.t.TempDir()
+	caDir := filepath.Join(dir, "ca")
+	if err := os.Mkdir(caDir, 0o777); err != nil || os.Chmod(caDir, 0o777) != nil { // the stand-ins run as 65534
+		h.t.Fatal(err)
+	}
 	for _, s := range standins {
 		cfg := filepath.Join(dir, s.name+".json")
 		if err := os.WriteFile(cfg, []byte(s.config), 0o644); err != nil {
@@ -41,8 +49,9 @@ func standInInternet(h host) {
 		}
 		h.podman("run", "-d", "--name", s.name, "--label", testLabel, "--network", upNet+":ip="+s.ip,
 			"--cap-drop", "ALL", "--user", "65534:65534", "--sysctl", "net.ipv4.ip_unprivileged_port_start=0",
-			"-v", cfg+":/standin.json:ro", bottleImage, "rbm", "standin", "--config", "/standin.json")
+			"-v", cfg+":/standin.json:ro", "-v", caDir+":/ca", bottleImage, "rbm", "standin", "--config", "/standin.json")
 	}
+	return filepath.Join(caDir, "ca.pem")
 }
 
 func removeWorld(h host) {

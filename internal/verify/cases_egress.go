@@ -17,7 +17,7 @@ func egressCases(t Target) []Case {
 		a := t.Allowed
 		cs = append(cs,
 			Case{Name: "egress/allowed-tcp-443", Tried: "TCP connect " + hostPort(a, 443), Spec: tcp(a, 443), Expect: t.reach(a.String(), reachedTCP, "an allowed CIDR")},
-			Case{Name: "egress/allowed-icmp", Tried: "ping " + a.String(), Spec: icmp(a), Expect: t.reach(a.String(), []probe.Outcome{probe.Answered}, "an allowed CIDR")},
+			Case{Name: "egress/allowed-icmp", Tried: "ping " + a.String(), Spec: icmp(a), Expect: t.ping(t.reach(a.String(), []probe.Outcome{probe.Answered}, "an allowed CIDR"))},
 			Case{Name: "egress/allowed-quic-udp-443", Tried: "UDP " + hostPort(a, 443), Spec: udp(a, 443), Expect: t.reach(a.String(), reachedUDP, "an allowed CIDR")},
 		)
 		if t.EchoPort != 0 {
@@ -28,7 +28,7 @@ func egressCases(t Target) []Case {
 	cs = append(cs,
 		Case{Name: "egress/forbidden-tcp-443", Tried: "TCP connect " + hostPort(f, 443), Spec: tcp(f, 443), Expect: t.reach(f.String(), reachedTCP, "any address (global egress)")},
 		Case{Name: "egress/forbidden-udp", Tried: "UDP " + hostPort(f, 8443), Spec: udp(f, 8443), Expect: t.reach(f.String(), reachedUDP, "any address (global egress)")},
-		Case{Name: "egress/forbidden-icmp", Tried: "ping " + f.String(), Spec: icmp(f), Expect: t.reach(f.String(), []probe.Outcome{probe.Answered}, "any address (global egress)")},
+		Case{Name: "egress/forbidden-icmp", Tried: "ping " + f.String(), Spec: icmp(f), Expect: t.ping(t.reach(f.String(), []probe.Outcome{probe.Answered}, "any address (global egress)"))},
 		Case{Name: "egress/forbidden-quic-udp-443", Tried: "UDP " + hostPort(f, 443), Spec: udp(f, 443), Expect: t.reach(f.String(), reachedUDP, "any address (global egress)")},
 		Case{
 			Name: "egress/cloud-metadata", Tried: "TCP connect " + hostPort(metadata, 80), Spec: tcp(metadata, 80),

@@ -85,8 +85,14 @@ func (t Target) sentryDNS(name, qname string, overTCP bool) Case {
 	switch {
 	case !t.dnsOn():
 		c.Expect = Expect{Text: "no resolver (DNS off): dropped", Outcomes: notThrough, Moved: []string{"rbm:in-enclave-drop"}}
-	case t.resolves(qname):
+	case t.resolves(qname) && qname == t.AllowedName:
 		c.Expect = Expect{Text: "answered with an address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR", Answers: answers{some: true}, Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
+	case t.resolves(qname):
+		// Any other name (the forbidden one, under global DNS) resolves, but
+		// the Target does not promise its address is public: rebinding
+		// protection may strip a private answer, and must, unless exempt.
+		c.Expect = Expect{Text: "answered (global DNS), no private address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR",
+			Answers: answers{noPrivate: !covered(qname, t.Policy.RebindOK)}, Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
 	default:
 		c.Expect = Expect{Text: "NXDOMAIN from the sentry", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NXDOMAIN", Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
 	}

@@ -29,7 +29,7 @@ func sentryCases(t Target) []Case {
 		},
 		Case{
 			Name: "sentry/icmp", Tried: "ping " + s.String(), Spec: icmp(s),
-			Expect: Expect{Text: "dropped: only DNS is open", Outcomes: dropped, Moved: []string{enclaveDrop}},
+			Expect: t.ping(Expect{Text: "dropped: only DNS is open", Outcomes: dropped, Moved: []string{enclaveDrop}}),
 		},
 	)
 	if e := t.Policy.Entry; e != nil {

@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/firewall"
@@ -20,6 +24,7 @@ type PodmanBackend struct {
 	Runner runner.Runner
 	Names  podman.Names
 	probe  string // the probe container's name
+	gid    int    // the probes' group
 }
 
 // ServiceConfig reads the configuration the running sentry was started
@@ -40,16 +45,43 @@ func ServiceConfig(ctx context.Context, r runner.Runner, n podman.Names) (*confi
 	return c, nil
 }
 
+// ProbeCAPath is where the probe container sees ProbeOptions.CAFile.
+const ProbeCAPath = "/run/rbm-verify/ca.pem"
+
+// ProbeOptions say how the probe container is started.
+type ProbeOptions struct {
+	// Hostile adds NET_RAW and NET_ADMIN. For a non-root --user, Podman
+	// (4.3 checked) also raises added capabilities as ambient ones, so the
+	// probe process really holds them (CapEff), not only its bounding set.
+	Hostile bool
+	// CAFile, a file on this host, is mounted read-only at ProbeCAPath: the
+	// probe container is a throwaway one, its own files cannot be chosen.
+	CAFile string
+}
+
 // StartPodmanBackend starts the probe container in the bottle's pod. Close
 // removes it.
-func StartPodmanBackend(ctx context.Context, r runner.Runner, cfg *config.Config, hostile bool) (*PodmanBackend, error) {
+func StartPodmanBackend(ctx context.Context, r runner.Runner, cfg *config.Config, o ProbeOptions) (*PodmanBackend, error) {
 	n := podman.NamesFor(cfg.Moniker)
-	b := &PodmanBackend{Runner: r, Names: n, probe: n.Moniker + "-verify"}
+	b := &PodmanBackend{Runner: r, Names: n, probe: n.Moniker + "-verify", gid: cfg.BottleUID}
 	uid := strconv.Itoa(cfg.BottleUID)
 	args := []string{"run", "-d", "--rm", "--pull", "never", "--pod", n.Pod, "--name", b.probe, "--label", n.Label(),
 		"--user", uid + ":" + uid, "--cap-drop", "ALL", "--security-opt", "no-new-privileges"}
-	if hostile {
+	if o.Hostile {
 		args = append(args, "--cap-add", "NET_RAW", "--cap-add", "NET_ADMIN")
+	}
+	if o.CAFile != "" {
+		ca, err := filepath.Abs(o.CAFile) // a relative -v source would name a volume
+		if err != nil {
+			return nil, fmt.Errorf("CA file: %w", err)
+		}
+		if strings.ContainsAny(ca, ":,") {
+			return nil, fmt.Errorf("CA file %q: a path with ':' or ',' cannot be mounted with podman -v", ca)
+		}
+		if _, err := os.Stat(ca); err != nil {
+			return nil, fmt.Errorf("CA file: %w", err)
+		}
+		args = append(args, "-v", ca+":"+ProbeCAPath+":ro")
 	}
 	// The sentry image holds rbm; the probes need nothing from the bottle's.
 	args = append(args, "--entrypoint", "sleep", cfg.SentryImage, "600")
@@ -57,6 +89,48 @@ func StartPodmanBackend(ctx context.Context, r runner.Runner, cfg *config.Config
 		return nil, fmt.Errorf("start the probe container: %w", err)
 	}
 	return b, nil
+}
+
+// Container is the probe container's name.
+func (b *PodmanBackend) Container() string { return b.probe }
+
+// PingDenied reports whether the probes' group is outside the pod's
+// net.ipv4.ping_group_range (Podman sets "0 0" by default), for
+// Target.PingDenied.
+func (b *PodmanBackend) PingDenied(ctx context.Context) (bool, error) {
+	out, err := b.Runner.Run(ctx, runner.Cmd{Name: "podman", Args: []string{"exec", b.probe, "cat", "/proc/sys/net/ipv4/ping_group_range"}})
+	if err != nil {
+		return false, fmt.Errorf("read the pod's net.ipv4.ping_group_range: %w", err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 2 {
+		return false, fmt.Errorf("net.ipv4.ping_group_range %q: expected two numbers", out)
+	}
+	lo, err1 := strconv.ParseInt(f[0], 10, 64)
+	hi, err2 := strconv.ParseInt(f[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return false, fmt.Errorf("net.ipv4.ping_group_range %q: expected two numbers", out)
+	}
+	return int64(b.gid) < lo || int64(b.gid) > hi, nil
+}
+
+// SentryUplink is the sentry's address on the uplink network, for
+// Target.SentryUplink.
+func SentryUplink(ctx context.Context, r runner.Runner, cfg *config.Config) (netip.Addr, error) {
+	n := podman.NamesFor(cfg.Moniker)
+	out, err := r.Run(ctx, runner.Cmd{Name: "podman", Args: []string{"container", "inspect", "--format", "{{json .NetworkSettings.Networks}}", n.Sentry}})
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("inspect the sentry %s: %w", n.Sentry, err)
+	}
+	var nets map[string]struct{ IPAddress string }
+	if err := json.Unmarshal(out, &nets); err != nil {
+		return netip.Addr{}, fmt.Errorf("read the sentry's networks: %w", err)
+	}
+	a, err := netip.ParseAddr(nets[cfg.UplinkNetwork].IPAddress)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("the sentry's address on %s: %w", cfg.UplinkNetwork, err)
+	}
+	return a, nil
 }
 
 // Close removes the probe container.

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/probe"
 )
 
 // Target says what to probe. The lab fills it with its stand-ins; a real
@@ -29,6 +30,20 @@ type Target struct {
 	BridgeIP     netip.Addr // the host's address on the enclave (.1), if any
 	SentryUplink netip.Addr // the sentry's uplink address, if known
 	Hostile      bool       // probes run with NET_RAW and NET_ADMIN
+	// PingDenied: the bottle's group is outside net.ipv4.ping_group_range
+	// of its namespace (Podman's default is "0 0"), so without NET_RAW it
+	// cannot open an ICMP socket at all.
+	PingDenied bool
+}
+
+// ping is e for an ICMP echo probe, unless the bottle may not send one: a
+// ping its own kernel refuses (denied, no counter moves) contains it even
+// more than the sentry's rule would, so it is not a broken expectation.
+func (t Target) ping(e Expect) Expect {
+	if t.PingDenied && !t.Hostile {
+		return Expect{Text: "denied: no ping socket for the bottle's group (net.ipv4.ping_group_range)", Outcomes: []probe.Outcome{probe.Denied}}
+	}
+	return e
 }
 
 // dnsOn reports whether the sentry runs a resolver.
@@ -56,10 +71,16 @@ func (t Target) resolves(name string) bool {
 	case policy.DNSGlobal:
 		return true
 	case policy.DNSAllowlist:
-		for _, d := range t.Policy.AllowedDomains {
-			if name == d || len(name) > len(d) && name[len(name)-len(d)-1:] == "."+d {
-				return true
-			}
+		return covered(name, t.Policy.AllowedDomains)
+	}
+	return false
+}
+
+// covered reports whether name is one of domains or a subdomain of one.
+func covered(name string, domains []string) bool {
+	for _, d := range domains {
+		if name == d || len(name) > len(d) && name[len(name)-len(d)-1:] == "."+d {
+			return true
 		}
 	}
 	return false
