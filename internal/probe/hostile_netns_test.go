@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -79,7 +78,7 @@ func TestHostileCaps(t *testing.T) {
 	if _, err := exec.LookPath("setpriv"); err != nil {
 		t.Skip("needs setpriv (util-linux)")
 	}
-	bin := worldCopy(t)
+	bin := nstest.WorldReadableBinary(t)
 	addr, from := udpServer(t, false)
 	specs := []Spec{
 		{Kind: KindRawSpoof, Target: addr, Source: "192.0.2.7"},
@@ -151,45 +150,4 @@ func setprivRun(t *testing.T, caps []string, bin string, specs []Spec) helperRep
 		t.Fatalf("helper output: %v\n%s", err, out)
 	}
 	return rep
-}
-
-// worldCopy copies the test binary where uid 1000 can run it: go test's
-// build directory is private to root.
-func worldCopy(t *testing.T) string {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("", "rbmt-hostile-") // not t.TempDir: its parent is private
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, filepath.Base(self))
-	if err := copyExecutable(self, bin); err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
-// copyExecutable copies src to a new file dst of mode 0755.
-func copyExecutable(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

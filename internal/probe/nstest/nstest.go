@@ -128,16 +128,29 @@ func runChild(t *testing.T, ns string, unprivileged bool) {
 // directory, so it gets a world-readable copy.
 func testBinary(t *testing.T, unprivileged bool) (bin, dir string) {
 	t.Helper()
+	if unprivileged {
+		bin = WorldReadableBinary(t)
+		return bin, filepath.Dir(bin)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatalf("find test binary: %v", err)
 	}
 	wd, _ := os.Getwd()
-	if !unprivileged {
-		return self, wd
+	return self, wd
+}
+
+// WorldReadableBinary copies the running test binary where any user can run
+// it (go test's build directory is private to root) and removes it when
+// the test ends.
+func WorldReadableBinary(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatalf("find test binary: %v", err)
 	}
 	// Not t.TempDir: its parent directory is private to root.
-	dir, err = os.MkdirTemp("", "rbmt-bin-")
+	dir, err := os.MkdirTemp("", "rbmt-bin-")
 	if err != nil {
 		t.Fatalf("temp dir for test binary: %v", err)
 	}
@@ -145,11 +158,11 @@ func testBinary(t *testing.T, unprivileged bool) (bin, dir string) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatalf("open up %s: %v", dir, err)
 	}
-	bin = filepath.Join(dir, filepath.Base(self))
+	bin := filepath.Join(dir, filepath.Base(self))
 	if err := copyFile(self, bin); err != nil {
 		t.Fatalf("copy test binary: %v", err)
 	}
-	return bin, dir
+	return bin
 }
 
 // copyFile copies an executable from src to dst with mode 0755.
