@@ -26,5 +26,7 @@ func Check(ctx context.Context, r runner.Runner, confPath string) error {
 // --no-daemon) still drops privileges and forks for TCP as in production.
 // --conf-file also keeps the distribution's /etc/dnsmasq.conf out.
 func startCmd(confPath string) runner.Cmd {
-	return runner.Cmd{Name: binary, Args: []string{"--keep-in-foreground", "--conf-file=" + confPath}}
+	// Its own process group: stopping dnsmasq also stops the children it
+	// forks per TCP connection, which would otherwise hold port 53.
+	return runner.Cmd{Name: binary, Args: []string{"--keep-in-foreground", "--conf-file=" + confPath}, Group: true}
 }

@@ -92,6 +92,9 @@ func (s *Supervisor) runOnce(ctx context.Context, out io.Writer) (exit, error) {
 	started := time.Now()
 	werr := waitOrStop(ctx, proc)
 	uptime := time.Since(started)
+	// dnsmasq is gone; TCP workers it forked may not be, and they hold
+	// port 53 and the output pipe. End them before anything restarts.
+	_ = proc.Signal(syscall.SIGKILL)
 	drain(copied)
 	return exit{uptime: uptime, err: werr, bindFailure: log.bindFailureLine()}, nil
 }

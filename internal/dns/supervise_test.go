@@ -135,8 +135,9 @@ func TestSupervisorRestartsWithBackoff(t *testing.T) {
 	if len(fs.cmds) != 5 {
 		t.Fatalf("%d starts, want 5", len(fs.cmds))
 	}
-	if sent := fs.procs[4].sent; len(sent) != 1 || sent[0] != syscall.SIGTERM {
-		t.Errorf("last run got signals %v, want SIGTERM only", sent)
+	// SIGTERM to stop it, then SIGKILL to its group for any TCP workers left.
+	if sent := fs.procs[4].sent; len(sent) != 2 || sent[0] != syscall.SIGTERM || sent[1] != syscall.SIGKILL {
+		t.Errorf("last run got signals %v, want SIGTERM, then SIGKILL for the group", sent)
 	}
 	assertLogLines(t, log.String(), []string{
 		"dnsmasq: dnsmasq: failed to create listening socket for 192.0.2.2: Address already in use",

@@ -14,7 +14,7 @@ type InNetns struct {
 }
 
 func (n InNetns) wrap(c Cmd) Cmd {
-	return Cmd{Name: "ip", Args: append([]string{"netns", "exec", n.Name, c.Name}, c.Args...), Stdin: c.Stdin, Detach: c.Detach}
+	return Cmd{Name: "ip", Args: append([]string{"netns", "exec", n.Name, c.Name}, c.Args...), Stdin: c.Stdin, Detach: c.Detach, Group: c.Group}
 }
 
 // Run runs c inside the namespace.

@@ -19,6 +19,10 @@ type Cmd struct {
 	// Detach starts the program in its own session, so it outlives rbm
 	// (lab daemons). Only Start honours it.
 	Detach bool
+	// Group starts the program in its own process group and makes
+	// Proc.Signal signal the whole group, so children it forked (dnsmasq's
+	// TCP workers) go with it. Only Start honours it.
+	Group bool
 }
 
 // String renders the command line as a user would type it (for plans and logs).

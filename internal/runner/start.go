@@ -23,11 +23,23 @@ type Starter interface {
 	Start(ctx context.Context, c Cmd, stdout, stderr io.Writer) (Proc, error)
 }
 
-type execProc struct{ cmd *exec.Cmd }
+type execProc struct {
+	cmd   *exec.Cmd
+	group bool
+}
 
-func (p execProc) Pid() int                   { return p.cmd.Process.Pid }
-func (p execProc) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
-func (p execProc) Wait() error                { return p.cmd.Wait() }
+func (p execProc) Pid() int    { return p.cmd.Process.Pid }
+func (p execProc) Wait() error { return p.cmd.Wait() }
+
+// Signal signals the program, or its whole process group when started with
+// Group (the group outlives its leader while any member lives).
+func (p execProc) Signal(sig os.Signal) error {
+	s, ok := sig.(syscall.Signal)
+	if !p.group || !ok {
+		return p.cmd.Process.Signal(sig)
+	}
+	return syscall.Kill(-p.cmd.Process.Pid, s)
+}
 
 // Start starts c. When ctx ends the program gets SIGTERM, not SIGKILL, so it
 // can clean up.
@@ -35,8 +47,11 @@ func (Exec) Start(ctx context.Context, c Cmd, stdout, stderr io.Writer) (Proc, e
 	cmd := exec.CommandContext(ctx, c.Name, c.Args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if c.Detach {
+	switch {
+	case c.Detach:
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	case c.Group:
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	}
 	if c.Stdin != "" {
 		cmd.Stdin = strings.NewReader(c.Stdin)
@@ -44,5 +59,5 @@ func (Exec) Start(ctx context.Context, c Cmd, stdout, stderr io.Writer) (Proc, e
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", c.Name, err)
 	}
-	return execProc{cmd}, nil
+	return execProc{cmd: cmd, group: c.Group && !c.Detach}, nil
 }
