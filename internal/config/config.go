@@ -29,6 +29,7 @@ type Config struct {
 	EntryEnabled         bool
 	EntryPortWorkstation uint16
 	EntryPortEnclave     uint16
+	EntryBind            netip.Addr
 
 	AccessEnabled bool
 	AccessGlobal  bool
@@ -126,6 +127,7 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	c.EntryEnabled = p.boolean("RBRN_ENTRY_ENABLED")
 	c.EntryPortWorkstation = p.port("RBRN_ENTRY_PORT_WORKSTATION", c.EntryEnabled)
 	c.EntryPortEnclave = p.port("RBRN_ENTRY_PORT_ENCLAVE", c.EntryEnabled)
+	c.EntryBind = p.addr("RBRN_ENTRY_BIND_ADDRESS", true)
 	c.AccessEnabled = p.boolean("RBRN_UPLINK_ACCESS_ENABLED")
 	c.AccessGlobal = p.boolean("RBRN_UPLINK_ACCESS_GLOBAL")
 	c.AllowedCIDRs = p.cidrs("RBRN_UPLINK_ALLOWED_CIDRS")

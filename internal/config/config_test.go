@@ -64,6 +64,7 @@ func TestInvalidValues(t *testing.T) {
 		{"port zero", "RBRN_ENTRY_PORT_ENCLAVE", "0", "1 to 65535"},
 		{"port big", "RBRN_ENTRY_PORT_WORKSTATION", "65536", "1 to 65535"},
 		{"port word", "RBRN_ENTRY_PORT_WORKSTATION", "http", "1 to 65535"},
+		{"bind address", "RBRN_ENTRY_BIND_ADDRESS", "localhost", "IPv4 address"},
 		{"dns server word", "RBRR_DNS_SERVER", "resolver.test", "IPv4 address"},
 		{"dns server in enclave", "RBRR_DNS_SERVER", "192.0.2.53", "outside the enclave"},
 		{"dns server loopback", "RBRR_DNS_SERVER", "127.0.0.53", "unicast"},

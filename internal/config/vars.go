@@ -34,6 +34,7 @@ var Vars = []Var{
 	{"RBRN_ENTRY_ENABLED", Nameplate, "false", "true: a workstation TCP port is forwarded to the bottle"},
 	{"RBRN_ENTRY_PORT_WORKSTATION", Nameplate, "", "TCP port on the workstation (1-65535); required when the entry is enabled"},
 	{"RBRN_ENTRY_PORT_ENCLAVE", Nameplate, "", "TCP port the bottle listens on (1-65535); required when the entry is enabled"},
+	{"RBRN_ENTRY_BIND_ADDRESS", Nameplate, "127.0.0.1", "host address the workstation port listens on; 0.0.0.0 exposes the bottle's service to every network of the host"},
 	{"RBRN_UPLINK_ACCESS_ENABLED", Nameplate, "false", "false: the bottle has no egress at all"},
 	{"RBRN_UPLINK_ACCESS_GLOBAL", Nameplate, "false", "true: any destination (except link-local); false: only RBRN_UPLINK_ALLOWED_CIDRS"},
 	{"RBRN_UPLINK_ALLOWED_CIDRS", Nameplate, "", "IPv4 CIDRs the bottle may reach, separated by spaces or commas"},

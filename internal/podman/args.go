@@ -46,7 +46,7 @@ func sentryStep(cfg *config.Config, n Names) Step {
 	)
 	if cfg.EntryEnabled {
 		ws := strconv.Itoa(int(cfg.EntryPortWorkstation))
-		args = append(args, "-p", ws+":"+ws+"/tcp")
+		args = append(args, "-p", cfg.EntryBind.String()+":"+ws+":"+ws+"/tcp")
 	}
 	args = append(args, envArgs(cfg)...)
 	return Step{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -17,7 +18,7 @@ type Preflight struct {
 	Runner runner.Runner
 	// PortFree returns an error when the TCP port cannot be listened on;
 	// nil means the real check (listen on it, then close).
-	PortFree func(port uint16) error
+	PortFree func(addr netip.Addr, port uint16) error
 }
 
 // Report is what Preflight found: facts worth printing, and problems that
@@ -103,15 +104,15 @@ func (p Preflight) checkPort(cfg *config.Config, rep *Report) {
 	if free == nil {
 		free = listenCheck
 	}
-	if err := free(cfg.EntryPortWorkstation); err != nil {
-		rep.problem("RBRN_ENTRY_PORT_WORKSTATION=%d: the port is in use on this host (%v); stop what listens there or choose another port",
-			cfg.EntryPortWorkstation, errors.Unwrap(err))
+	if err := free(cfg.EntryBind, cfg.EntryPortWorkstation); err != nil {
+		rep.problem("RBRN_ENTRY_PORT_WORKSTATION=%d: the port is in use on %s (%v); stop what listens there or choose another port",
+			cfg.EntryPortWorkstation, cfg.EntryBind, errors.Unwrap(err))
 	}
 }
 
-// listenCheck listens on the port on all addresses, as Podman's -p will.
-func listenCheck(port uint16) error {
-	l, err := net.Listen("tcp", fmt.Sprintf(":%d", port))
+// listenCheck listens where Podman's -p will.
+func listenCheck(addr netip.Addr, port uint16) error {
+	l, err := net.Listen("tcp", netip.AddrPortFrom(addr, port).String())
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", port, err)
 	}

@@ -3,6 +3,7 @@ package podman
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"os/exec"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func healthyHost() scripted {
 
 func preflight(t *testing.T, s scripted, portErr error, kv ...string) Report {
 	t.Helper()
-	p := Preflight{Runner: s.fake(), PortFree: func(uint16) error { return portErr }}
+	p := Preflight{Runner: s.fake(), PortFree: func(netip.Addr, uint16) error { return portErr }}
 	return p.Check(context.Background(), mustConfig(t, append(planCases["allowlist-entry"], kv...)...))
 }
 
