@@ -2,8 +2,8 @@ package config
 
 import (
 	"fmt"
+	"github.com/recipe-bottle/rbm/internal/policy"
 	"net/netip"
-	"strings"
 )
 
 // check validates relations between variables. Hard errors go to p;
@@ -109,19 +109,9 @@ func (c *Config) dnsWarnings() []string {
 		w = append(w, "RBRN_UPLINK_ALLOWED_DOMAINS is empty: in allowlist mode every name gets NXDOMAIN")
 	}
 	for _, d := range c.RebindOKDomains {
-		if !c.DNSGlobal && !Covered(d, c.AllowedDomains) {
+		if !c.DNSGlobal && !policy.InAnyDomain(d, c.AllowedDomains) {
 			w = append(w, fmt.Sprintf("RBRN_DNS_REBIND_OK_DOMAINS entry %s is not inside any allowed domain: it has no effect", d))
 		}
 	}
 	return w
-}
-
-// Covered reports whether d equals or is a subdomain of one of domains.
-func Covered(d string, domains []string) bool {
-	for _, a := range domains {
-		if d == a || strings.HasSuffix(d, "."+a) {
-			return true
-		}
-	}
-	return false
 }

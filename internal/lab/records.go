@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
@@ -20,7 +19,7 @@ func AllowedName(p policy.Policy) string {
 		return fallbackName
 	}
 	for _, d := range p.AllowedDomains {
-		if covered(d, p.RebindOK) {
+		if policy.InAnyDomain(d, p.RebindOK) {
 			return d
 		}
 	}
@@ -36,7 +35,7 @@ func BaitDomain(p policy.Policy) string {
 		domains = []string{"bait.test"}
 	}
 	for _, d := range domains {
-		if !covered(d, p.RebindOK) {
+		if !policy.InAnyDomain(d, p.RebindOK) {
 			return d
 		}
 	}
@@ -46,7 +45,7 @@ func BaitDomain(p policy.Policy) string {
 // ForbiddenName is a name outside every allowed domain.
 func ForbiddenName(p policy.Policy) string {
 	name := forbiddenName
-	for i := 0; covered(name, p.AllowedDomains); i++ {
+	for i := 0; policy.InAnyDomain(name, p.AllowedDomains); i++ {
 		name = "forbidden" + string(rune('a'+i)) + ".test"
 	}
 	return name
@@ -83,8 +82,4 @@ func records(p policy.Policy, a Addresses) map[string]string {
 		out[d] = target.String()
 	}
 	return out
-}
-
-func covered(name string, domains []string) bool {
-	return config.Covered(name, domains)
 }

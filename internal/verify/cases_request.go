@@ -69,7 +69,7 @@ func (t Target) foreignConnect() Case {
 
 // sentryRcode is the rcode the sentry's resolver gives name.
 func (t Target) sentryRcode(name string) string {
-	if t.resolves(name) {
+	if t.Policy.Resolves(name) {
 		return "NOERROR"
 	}
 	return "NXDOMAIN"
@@ -85,14 +85,14 @@ func (t Target) sentryDNS(name, qname string, overTCP bool) Case {
 	switch {
 	case !t.dnsOn():
 		c.Expect = Expect{Text: "no resolver (DNS off): dropped", Outcomes: notThrough, Moved: []string{"rbm:in-enclave-drop"}}
-	case t.resolves(qname) && qname == t.AllowedName:
+	case t.Policy.Resolves(qname) && qname == t.AllowedName:
 		c.Expect = Expect{Text: "answered with an address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR", Answers: answers{some: true}, Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
-	case t.resolves(qname):
+	case t.Policy.Resolves(qname):
 		// Any other name (the forbidden one, under global DNS) resolves, but
 		// the Target does not promise its address is public: rebinding
 		// protection may strip a private answer, and must, unless exempt.
 		c.Expect = Expect{Text: "answered (global DNS), no private address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR",
-			Answers: answers{noPrivate: !covered(qname, t.Policy.RebindOK)}, Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
+			Answers: answers{noPrivate: !policy.InAnyDomain(qname, t.Policy.RebindOK)}, Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
 	default:
 		c.Expect = Expect{Text: "NXDOMAIN from the sentry", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NXDOMAIN", Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
 	}
@@ -106,13 +106,13 @@ func (t Target) httpsAllowed() Case {
 		Tried: fmt.Sprintf("curl https://%s/", t.AllowedName),
 		Spec:  spec(probe.Spec{Kind: probe.KindHTTPS, URL: "https://" + t.AllowedName + "/", CAFile: t.CAFile}),
 	}
-	ok := t.dnsOn() && t.resolves(t.AllowedName) && t.Allowed.IsValid() && t.reaches(t.Allowed)
+	ok := t.dnsOn() && t.Policy.Resolves(t.AllowedName) && t.Allowed.IsValid() && t.reaches(t.Allowed)
 	if ok {
 		c.Expect = Expect{Text: "works (name allowed, address allowed)", Outcomes: reachedTCP, Moved: nonEmpty(t.allowRule(t.Allowed.String()))}
 		return c
 	}
 	why := "name not resolved"
-	if t.resolves(t.AllowedName) && t.dnsOn() {
+	if t.Policy.Resolves(t.AllowedName) && t.dnsOn() {
 		why = "address not allowed"
 	}
 	c.Expect = Expect{Text: "fails (" + why + ")", Outcomes: notThrough}

@@ -65,25 +65,4 @@ func (t Target) reaches(addr netip.Addr) bool {
 	return false
 }
 
-// resolves reports whether the sentry answers name with addresses.
-func (t Target) resolves(name string) bool {
-	switch t.Policy.DNS {
-	case policy.DNSGlobal:
-		return true
-	case policy.DNSAllowlist:
-		return covered(name, t.Policy.AllowedDomains)
-	}
-	return false
-}
-
-// covered reports whether name is one of domains or a subdomain of one.
-func covered(name string, domains []string) bool {
-	for _, d := range domains {
-		if name == d || len(name) > len(d) && name[len(name)-len(d)-1:] == "."+d {
-			return true
-		}
-	}
-	return false
-}
-
 var linkLocal = netip.MustParsePrefix("169.254.0.0/16")
