@@ -20,10 +20,16 @@ func ExecArgv(info *Info, role string, argv []string) ([]string, error) {
 	return append(out, argv...), nil
 }
 
-// BottlePrivileges is the setpriv prefix that drops to the bottle's user
-// with every capability removed.
-func BottlePrivileges(uid int) []string {
+// BottlePrivileges is the setpriv prefix that runs a command as the
+// bottle's user with no capabilities except caps (e.g. "net_raw" for a
+// hostile bottle). setpriv silently drops ambient capabilities that are
+// not inheritable too, so each is named in all three sets.
+func BottlePrivileges(uid int, caps ...string) []string {
 	id := strconv.Itoa(uid)
+	set := "-all"
+	for _, c := range caps {
+		set += ",+" + c
+	}
 	return []string{"setpriv", "--reuid", id, "--regid", id, "--clear-groups",
-		"--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"}
+		"--inh-caps=" + set, "--ambient-caps=" + set, "--bounding-set=" + set, "--no-new-privs", "--"}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/lab"
@@ -40,13 +39,10 @@ func (b LabBackend) Probe(ctx context.Context, s probe.Spec) (probe.Result, erro
 }
 
 func (b LabBackend) privileges() []string {
-	if !b.Hostile {
-		return lab.BottlePrivileges(b.Info.BottleUID)
+	if b.Hostile {
+		return lab.BottlePrivileges(b.Info.BottleUID, "net_raw", "net_admin")
 	}
-	id := strconv.Itoa(b.Info.BottleUID)
-	caps := "-all,+net_raw,+net_admin"
-	return []string{"setpriv", "--reuid", id, "--regid", id, "--clear-groups",
-		"--inh-caps=" + caps, "--ambient-caps=" + caps, "--bounding-set=" + caps, "--"}
+	return lab.BottlePrivileges(b.Info.BottleUID)
 }
 
 // Counters reads the sentry namespace's counters.
