@@ -60,15 +60,14 @@ func (o *verifyOpts) register(cmd *cobra.Command) {
 }
 
 func runVerifyLab(cmd *cobra.Command, o verifyOpts) error {
-	l, err := newLab(o.prefix)
-	if err != nil {
+	if _, err := newLab(o.prefix); err != nil { // checks root and the prefix
 		return err
 	}
 	info, err := lab.Load(o.prefix)
 	if err != nil {
 		return err
 	}
-	b := verify.LabBackend{Info: info, RBM: l.RBM, Runner: runner.Exec{}, Hostile: o.hostile}
+	b := verify.LabBackend{Info: info, RBM: info.RBM, Runner: runner.Exec{}, Hostile: o.hostile}
 	return runBattery(cmd, b, verify.Cases(verify.LabTarget(info, o.hostile)), o.asJSON)
 }
 

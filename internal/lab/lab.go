@@ -38,6 +38,7 @@ type Info struct {
 	CAFile     string            `json:"ca_file"`
 	Stats      string            `json:"stats_socket"`
 	SentryDir  string            `json:"sentry_state_dir"`
+	RBM        string            `json:"rbm"` // the lab's own copy of rbm, runnable by the bottle's user
 	Records    map[string]string `json:"records"`
 }
 
@@ -71,6 +72,9 @@ func (l *Lab) up(ctx context.Context, cfg *config.Config) (*Info, error) {
 		return nil, fmt.Errorf("lab state directory: %w", err)
 	}
 	info := l.info(cfg, p, a, dir)
+	if err := copyExecutable(l.RBM, info.RBM); err != nil {
+		return nil, err
+	}
 	if err := build(ctx, l.Runner, topology(l.Prefix, p, a, cfg.BottleUID)); err != nil {
 		return nil, err
 	}
@@ -94,7 +98,7 @@ func (l *Lab) info(cfg *config.Config, p policy.Policy, a Addresses, dir string)
 	return &Info{
 		Prefix: l.Prefix, Namespaces: ns, Addresses: a, Policy: p, BottleUID: cfg.BottleUID,
 		CAFile: filepath.Join(dir, "ca.pem"), Stats: filepath.Join(dir, "wan.sock"),
-		SentryDir: filepath.Join(dir, "sentry"), Records: records(p, a),
+		SentryDir: filepath.Join(dir, "sentry"), Records: records(p, a), RBM: filepath.Join(dir, "rbm"),
 	}
 }
 

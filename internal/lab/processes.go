@@ -23,7 +23,8 @@ func (l *Lab) daemon(ctx context.Context, role, name string, args ...string) (st
 	}
 	defer f.Close()
 	ns := runner.InNetns{Name: Namespace(l.Prefix, role), Inner: l.Runner}
-	proc, err := ns.Start(context.WithoutCancel(ctx), runner.Cmd{Name: l.RBM, Args: args, Detach: true}, f, f)
+	rbm := filepath.Join(StateDir(l.Prefix), "rbm")
+	proc, err := ns.Start(context.WithoutCancel(ctx), runner.Cmd{Name: rbm, Args: args, Detach: true}, f, f)
 	if err != nil {
 		return "", nil, fmt.Errorf("start %s: %w", name, err)
 	}
@@ -64,7 +65,7 @@ func (l *Lab) startSentry(ctx context.Context, cfg *config.Config, info *Info) e
 	}
 	ns := runner.InNetns{Name: Namespace(l.Prefix, Sentry), Inner: l.Runner}
 	return waitFor(ctx, "the sentry", logPath, func(ctx context.Context) error {
-		_, err := ns.Run(ctx, runner.Cmd{Name: l.RBM, Args: []string{"sentry", "ready", "--state-dir", info.SentryDir}})
+		_, err := ns.Run(ctx, runner.Cmd{Name: info.RBM, Args: []string{"sentry", "ready", "--state-dir", info.SentryDir}})
 		return err
 	})
 }
