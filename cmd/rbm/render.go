@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/firewall"
@@ -10,7 +11,7 @@ import (
 
 func newRenderCmd() *cobra.Command {
 	var f configFlags
-	var only, enclave, uplink string
+	var only, enclave, uplink, gateway string
 	cmd := &cobra.Command{
 		Use:   "render",
 		Short: "Print the rulesets and the dnsmasq configuration the sentry would apply",
@@ -36,6 +37,13 @@ placeholders given by --enclave-if and --uplink-if.`,
 			p := c.Policy()
 			out := cmd.OutOrStdout()
 			ifs := firewall.Interfaces{Enclave: enclave, Uplink: uplink}
+			if gateway != "" {
+				gw, err := netip.ParseAddr(gateway)
+				if err != nil || !gw.Is4() {
+					return &exitError{code: 2, err: fmt.Errorf("--uplink-gateway %q: expected an IPv4 address", gateway)}
+				}
+				ifs.UplinkGateway = gw
+			}
 			sections := []struct{ name, text string }{
 				{"iptables", firewall.RenderIPv4(p, ifs)},
 				{"ip6tables", firewall.RenderIPv6()},
@@ -63,5 +71,6 @@ placeholders given by --enclave-if and --uplink-if.`,
 	cmd.Flags().StringVar(&only, "only", "", "print one document: iptables, ip6tables or dnsmasq")
 	cmd.Flags().StringVar(&enclave, "enclave-if", "eth1", "enclave interface name to render with")
 	cmd.Flags().StringVar(&uplink, "uplink-if", "eth0", "uplink interface name to render with")
+	cmd.Flags().StringVar(&gateway, "uplink-gateway", "", "the uplink's default gateway (found at run time): with an entry port on loopback the entry is limited to it")
 	return cmd
 }

@@ -41,7 +41,7 @@ func (c *Config) Policy() policy.Policy {
 		p.RebindOK = sortedDomains(c.RebindOKDomains)
 	}
 	if c.EntryEnabled {
-		p.Entry = &policy.Entry{WorkstationPort: c.EntryPortWorkstation, EnclavePort: c.EntryPortEnclave}
+		p.Entry = &policy.Entry{WorkstationPort: c.EntryPortWorkstation, EnclavePort: c.EntryPortEnclave, HostOnly: c.EntryBind.IsLoopback()}
 	}
 	return p
 }

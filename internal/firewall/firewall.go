@@ -4,12 +4,17 @@
 // "rbm:<id>" comment so its counters can be read back and attributed.
 package firewall
 
+import "net/netip"
+
 // Interfaces names the sentry's two links. The sentry finds them at run time
 // by address and validates them before rendering: the renderer pastes them
 // into rules unchecked, so they must be trusted, validated values.
 type Interfaces struct {
 	Enclave string // faces the bottle
 	Uplink  string // faces the workstation and the outside
+	// UplinkGateway is the uplink's default gateway, if it has one: with
+	// Podman, where traffic from the host's published port comes from.
+	UplinkGateway netip.Addr
 }
 
 // Chains of our own; built-in chains only jump to them, so every rule rbm

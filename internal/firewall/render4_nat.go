@@ -30,10 +30,20 @@ func buildNAT(p policy.Policy, ifs Interfaces) *table {
 // arriving on the uplink is DNATed, never the sentry's or the bottle's own;
 // the masquerade toward the enclave makes the bottle answer through the
 // sentry whatever its routes say.
+//
+// When the workstation port is published on loopback only, the entry is
+// also limited to the uplink's gateway: Podman's port forward (and the
+// host itself) arrives from there, while other containers and hosts on the
+// uplink network would otherwise reach the bottle's service by the
+// sentry's own address, whatever the publish address says.
 func addEntryNAT(t *table, p policy.Policy, ifs Interfaces) {
 	e := p.Entry
+	src := ""
+	if e.HostOnly && ifs.UplinkGateway.IsValid() {
+		src = fmt.Sprintf(" -s %s", ifs.UplinkGateway)
+	}
 	t.add("PREROUTING", "nat-entry",
-		fmt.Sprintf("-i %s -p tcp -m tcp --dport %d", ifs.Uplink, e.WorkstationPort),
+		fmt.Sprintf("-i %s%s -p tcp -m tcp --dport %d", ifs.Uplink, src, e.WorkstationPort),
 		fmt.Sprintf("DNAT --to-destination %s:%d", p.BottleIP, e.EnclavePort))
 	t.add("POSTROUTING", "nat-entry-masq",
 		fmt.Sprintf("-d %s -o %s -p tcp -m tcp --dport %d -m conntrack --ctstate DNAT", p.BottleIP, ifs.Enclave, e.EnclavePort),

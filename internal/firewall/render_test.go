@@ -180,3 +180,27 @@ func BenchmarkRenderIPv4(b *testing.B) {
 		_ = RenderIPv4(p, testIfs)
 	}
 }
+
+// TestEntryLimitedToGatewayWhenHostOnly: an entry port published on
+// loopback is only DNATed for traffic from the uplink's gateway (the host's
+// port forward); otherwise, or without a known gateway, from anywhere on
+// the uplink.
+func TestEntryLimitedToGatewayWhenHostOnly(t *testing.T) {
+	gw := netip.MustParseAddr("10.88.0.1")
+	for _, tc := range []struct {
+		hostOnly bool
+		gateway  netip.Addr
+		want     bool
+	}{{true, gw, true}, {true, netip.Addr{}, false}, {false, gw, false}} {
+		p := policy.Policy{
+			SentryIP: netip.MustParseAddr("192.0.2.2"), BottleIP: netip.MustParseAddr("192.0.2.3"),
+			Subnet: netip.MustParsePrefix("192.0.2.0/24"), Egress: policy.EgressNone, DNS: policy.DNSOff,
+			Intercept: policy.InterceptRedirect, Entry: &policy.Entry{WorkstationPort: 8888, EnclavePort: 8000, HostOnly: tc.hostOnly},
+		}
+		doc := RenderIPv4(p, Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up", UplinkGateway: tc.gateway})
+		got := strings.Contains(doc, "-A PREROUTING -i rbm-up -s 10.88.0.1 -p tcp -m tcp --dport 8888")
+		if got != tc.want {
+			t.Errorf("hostOnly=%v gateway=%v: source limit %v, want %v\n%s", tc.hostOnly, tc.gateway, got, tc.want, doc)
+		}
+	}
+}

@@ -121,12 +121,16 @@ func TestPodmanPublishedEntry(t *testing.T) {
 		}
 		t.Logf("%s: refused, as it should be", target)
 	}
-	// Not an assertion, a fact worth seeing in the log: the sentry's own
-	// address on the uplink network is not covered by the bind address.
-	if up, err := h.try("podman", "inspect", "--format", `{{(index .NetworkSettings.Networks "podman").IPAddress}}`, s.names.Sentry); err == nil {
-		got, err := readLine(net.JoinHostPort(up, ws))
-		t.Logf("note: the sentry's uplink address %s:%s directly: %q, %v", up, ws, got, err)
+	// Another container on the uplink network, dialing the sentry's own
+	// uplink address, is not the host: with the port published on loopback
+	// the entry is limited to the uplink's gateway, so it gets nowhere.
+	up := s.podman("inspect", "--format", `{{(index .NetworkSettings.Networks "podman").IPAddress}}`, s.names.Sentry)
+	out, _ := h.try("podman", "run", "--rm", "--pull", "never", "--network", "podman", "--cap-drop", "ALL",
+		"--entrypoint", "/usr/local/bin/rbm", bottleImage, "probe", "tcp", "--timeout", "2s", net.JoinHostPort(up, ws))
+	if strings.Contains(out, "connected") {
+		t.Errorf("a neighbour container reached the bottle's service at %s:%s: %s", up, ws, out)
 	}
+	t.Logf("neighbour container -> %s:%s: %s", up, ws, strings.TrimSpace(out))
 
 	// 3. From the bottle nothing gets out: documentation addresses only.
 	before = s.counters()

@@ -38,6 +38,9 @@ const (
 type Entry struct {
 	WorkstationPort uint16
 	EnclavePort     uint16
+	// HostOnly: the workstation port is published on loopback, so only the
+	// host (through the uplink's gateway) may use the entry.
+	HostOnly bool
 }
 
 // Policy is everything the sentry enforces. Build it with config; every field

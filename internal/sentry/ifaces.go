@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
@@ -20,8 +21,12 @@ type ipAddr struct {
 }
 
 type ipRoute struct {
-	Dev string `json:"dev"`
+	Dev     string `json:"dev"`
+	Gateway string `json:"gateway"`
 }
+
+// ifNameRE: interface names reach the rules; take only plain ones.
+var ifNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,15}$`)
 
 // FindInterfaces finds the enclave interface as the one holding sentryIP and
 // the uplink as the default route's device, or else the only other
@@ -51,23 +56,34 @@ func FindInterfaces(ctx context.Context, r runner.Runner, sentryIP netip.Addr) (
 	if ifs.Enclave == "" {
 		return ifs, fmt.Errorf("no interface holds RBRR_SENTRY_IP %s: is the sentry attached to the enclave network with that address?", sentryIP)
 	}
-	up, err := uplink(ctx, r, ifs.Enclave, others)
-	ifs.Uplink = up
-	return ifs, err
+	up, gw, err := uplink(ctx, r, ifs.Enclave, others)
+	if err != nil {
+		return ifs, err
+	}
+	ifs.Uplink, ifs.UplinkGateway = up, gw
+	for _, name := range []string{ifs.Enclave, ifs.Uplink} {
+		if !ifNameRE.MatchString(name) {
+			return ifs, fmt.Errorf("interface name %q: expected letters, digits, '.', '_' or '-'", name)
+		}
+	}
+	return ifs, nil
 }
 
-func uplink(ctx context.Context, r runner.Runner, enclave string, candidates []string) (string, error) {
+// uplink returns the uplink interface and its default gateway (invalid
+// when it has none).
+func uplink(ctx context.Context, r runner.Runner, enclave string, candidates []string) (string, netip.Addr, error) {
 	out, err := r.Run(ctx, runner.Cmd{Name: "ip", Args: []string{"-j", "-4", "route", "show", "default"}})
 	if err != nil {
-		return "", fmt.Errorf("list default routes: %w", err)
+		return "", netip.Addr{}, fmt.Errorf("list default routes: %w", err)
 	}
 	var routes []ipRoute
 	if err := json.Unmarshal(out, &routes); err != nil {
-		return "", fmt.Errorf("parse `ip -j route`: %w", err)
+		return "", netip.Addr{}, fmt.Errorf("parse `ip -j route`: %w", err)
 	}
 	for _, rt := range routes {
 		if rt.Dev != "" && rt.Dev != enclave {
-			return rt.Dev, nil
+			gw, _ := netip.ParseAddr(rt.Gateway)
+			return rt.Dev, gw, nil
 		}
 	}
 	var rest []string
@@ -77,7 +93,7 @@ func uplink(ctx context.Context, r runner.Runner, enclave string, candidates []s
 		}
 	}
 	if len(rest) != 1 {
-		return "", fmt.Errorf("cannot tell the uplink interface: no default route and %d other interfaces (%s)", len(rest), strings.Join(rest, ", "))
+		return "", netip.Addr{}, fmt.Errorf("cannot tell the uplink interface: no default route and %d other interfaces (%s)", len(rest), strings.Join(rest, ", "))
 	}
-	return rest[0], nil
+	return rest[0], netip.Addr{}, nil
 }

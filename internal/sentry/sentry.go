@@ -119,6 +119,9 @@ func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) err
 		return fmt.Errorf("apply rules: %w", err)
 	}
 	st.policy, st.ifs = p, ifs
+	if p.Entry != nil && p.Entry.HostOnly && !ifs.UplinkGateway.IsValid() {
+		s.logf("warning: the entry port is published on loopback, but uplink %s has no default gateway to limit the entry to: any host on the uplink network can reach it at this sentry's address", ifs.Uplink)
+	}
 	return nil
 }
 
