@@ -131,5 +131,5 @@ func printLabInfo(cmd *cobra.Command, info *lab.Info) {
 	for _, name := range sortedKeys(info.Records) {
 		fmt.Fprintf(out, "  name         %s -> %s\n", name, info.Records[name])
 	}
-	fmt.Fprintf(out, "try: rbm lab exec bottle -- rbm probe dns --server %s %s\n", p.SentryIP, lab.AllowedName(p))
+	fmt.Fprintf(out, "try: rbm lab exec bottle -- %s probe dns --server %s %s\n", info.RBM, p.SentryIP, lab.AllowedName(p))
 }
