@@ -57,19 +57,3 @@ func isBindFailure(line string) bool {
 	return strings.Contains(l, "address already in use") ||
 		strings.Contains(l, "cannot assign requested address")
 }
-
-// syncWriter serialises writes to w (nil discards): the output of one
-// dnsmasq run may still be copied while the next run logs.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	if s.w == nil {
-		return len(p), nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}

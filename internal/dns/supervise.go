@@ -38,7 +38,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	if err := Check(ctx, s.Runner, s.ConfPath); err != nil {
 		return err
 	}
-	out := &syncWriter{w: s.Log}
+	out := runner.Serialised(s.Log)
 	b := newBackoff(s.MinBackoff, s.MaxBackoff)
 	for {
 		ex, err := s.runOnce(ctx, out)

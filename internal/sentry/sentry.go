@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -46,7 +45,7 @@ type state struct {
 // before ready leaves the namespace locked down and returns the reason.
 func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	start := time.Now()
-	s.Log = &lockedWriter{w: s.Log} // the sentry and dnsmasq's supervisor both log
+	s.Log = runner.Serialised(s.Log) // the sentry and dnsmasq's supervisor both log
 	st, err := s.start(ctx)
 	if err != nil {
 		s.lockdown(ctx)
@@ -189,21 +188,6 @@ func (s *Sentry) lockdown(ctx context.Context) {
 		return
 	}
 	s.logf("lockdown ruleset loaded: all forwarding is dropped")
-}
-
-// lockedWriter serialises writes from several goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.w == nil {
-		return len(p), nil
-	}
-	return l.w.Write(p)
 }
 
 func (s *Sentry) logf(format string, args ...any) {
