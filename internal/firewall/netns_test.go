@@ -2,16 +2,12 @@ package firewall_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"os/exec"
-	"runtime"
 	"testing"
 
-	"github.com/vishvananda/netns"
-
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/testns"
 )
 
 // nsRunner runs every command inside one named network namespace, through
@@ -20,10 +16,9 @@ type nsRunner struct {
 	name string
 }
 
-// Run prefixes c with "ip netns exec NAME".
+// Run runs c in the namespace.
 func (n nsRunner) Run(ctx context.Context, c runner.Cmd) ([]byte, error) {
-	args := append([]string{"netns", "exec", n.name, c.Name}, c.Args...)
-	return runner.Exec{}.Run(ctx, runner.Cmd{Name: "ip", Args: args, Stdin: c.Stdin})
+	return runner.InNetns{Name: n.name, Inner: runner.Exec{}}.Run(ctx, c)
 }
 
 // must runs a setup command in the namespace and fails the test on error.
@@ -53,42 +48,11 @@ func needRoot(t *testing.T, progs ...string) {
 // linked to nothing, and deletes it when the test ends, failed or not.
 func newNetns(t *testing.T) nsRunner {
 	t.Helper()
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := "rbmt-fw-" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := (runner.Exec{}).Run(ctx, runner.Cmd{Name: "ip", Args: []string{"netns", "add", name}}); err != nil {
-		t.Fatalf("create namespace: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := (runner.Exec{}).Run(ctx, runner.Cmd{Name: "ip", Args: []string{"netns", "del", name}}); err != nil {
-			t.Errorf("delete namespace %s: %v", name, err)
-		}
-	})
-	n := nsRunner{name}
-	n.must(t, "ip", "link", "set", "lo", "up")
-	return n
+	return nsRunner{testns.New(t, "rbmt-fw")}
 }
 
-// inNetns runs fn on a goroutine whose thread has entered the namespace.
-// Sockets belong to the namespace they are created in, so listeners and
-// connections made by fn stay there. The thread is never unlocked: it dies
-// with the goroutine rather than carry the namespace back into the pool.
+// inNetns runs fn with a thread inside the namespace, so the listeners and
+// connections fn makes stay there.
 func inNetns(n nsRunner, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		h, err := netns.GetFromName(n.name)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer h.Close()
-		if err := netns.Set(h); err != nil {
-			errc <- err
-			return
-		}
-		errc <- fn()
-	}()
-	return <-errc
+	return testns.Do(n.name, fn)
 }

@@ -18,7 +18,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +26,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vishvananda/netns"
+	"github.com/recipe-bottle/rbm/internal/testns"
 )
 
 // Addresses of the test topology. The enclave is private; everything on
@@ -228,32 +227,7 @@ func (l *sentryLab) mustIn(ns string, args ...string) string {
 // only then returns to Go's pool; if it cannot, it stays locked and dies
 // with the goroutine.
 func inNetns(ns string, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := netns.Get()
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer orig.Close()
-		h, err := netns.GetFromName(ns)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer h.Close()
-		if err := netns.Set(h); err != nil {
-			errc <- err
-			return
-		}
-		err = fn()
-		if netns.Set(orig) == nil {
-			runtime.UnlockOSThread()
-		}
-		errc <- err
-	}()
-	return <-errc
+	return testns.Do(ns, fn)
 }
 
 // serveWan listens on serverPort on every wan address; connections are
