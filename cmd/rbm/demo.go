@@ -91,7 +91,7 @@ func demoOnce(cmd *cobra.Command, l *lab.Lab, mode string) (err error) {
 			cases = append(cases, cs)
 		}
 	}
-	if err := runBattery(cmd, verify.LabBackend{Info: info, RBM: info.RBM, Runner: runner.Exec{}}, cases, false); err != nil {
+	if err := runBattery(cmd, verify.LabBackend{Info: info, Runner: runner.Exec{}}, cases, false); err != nil {
 		return err
 	}
 	st, err := standin.FetchStats(cmd.Context(), info.Stats)

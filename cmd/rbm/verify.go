@@ -67,7 +67,7 @@ func runVerifyLab(cmd *cobra.Command, o verifyOpts) error {
 	if err != nil {
 		return err
 	}
-	b := verify.LabBackend{Info: info, RBM: info.RBM, Runner: runner.Exec{}, Hostile: o.hostile}
+	b := verify.LabBackend{Info: info, Runner: runner.Exec{}, Hostile: o.hostile}
 	return runBattery(cmd, b, verify.Cases(verify.LabTarget(info, o.hostile)), o.asJSON)
 }
 

@@ -16,8 +16,7 @@ import (
 // namespace as the bottle's user, counters from the sentry namespace, and
 // the stand-in's own count of foreign queries.
 type LabBackend struct {
-	Info    *lab.Info
-	RBM     string // the rbm binary, run inside the bottle namespace
+	Info    *lab.Info // Info.RBM is the binary run inside the bottle namespace
 	Runner  runner.Runner
 	Hostile bool // give the probes NET_RAW and NET_ADMIN
 }
@@ -35,7 +34,7 @@ func LabTarget(info *lab.Info, hostile bool) Target {
 // Probe runs one probe through `rbm probe batch` in the bottle namespace.
 func (b LabBackend) Probe(ctx context.Context, s probe.Spec) (probe.Result, error) {
 	argv := append([]string{"netns", "exec", b.Info.Namespaces[lab.Bottle]}, b.privileges()...)
-	return batchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: append(argv, b.RBM, "probe", "batch")}, s)
+	return batchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: append(argv, b.Info.RBM, "probe", "batch")}, s)
 }
 
 func (b LabBackend) privileges() []string {

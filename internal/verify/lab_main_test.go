@@ -168,7 +168,7 @@ func (tl *testLab) battery(t *testing.T, hostile bool) []Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	b := LabBackend{Info: tl.info, RBM: rbmBin, Runner: runner.Exec{}, Hostile: hostile}
+	b := LabBackend{Info: tl.info, Runner: runner.Exec{}, Hostile: hostile}
 	start := time.Now()
 	rs, err := Run(ctx, b, Cases(LabTarget(tl.info, hostile)), nil)
 	var buf bytes.Buffer
