@@ -13,9 +13,9 @@ import (
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
-// daemon starts rbm with args inside the namespace of role, detached, with
-// its output in dir/<name>.log.
-func (l *Lab) daemon(ctx context.Context, role, name string, args ...string) (string, runner.Proc, error) {
+// daemon starts the lab's rbm with args inside the namespace of role,
+// detached, with its output in dir/<name>.log.
+func (l *Lab) daemon(ctx context.Context, info *Info, role, name string, args ...string) (string, runner.Proc, error) {
 	logPath := filepath.Join(StateDir(l.Prefix), name+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
@@ -23,8 +23,7 @@ func (l *Lab) daemon(ctx context.Context, role, name string, args ...string) (st
 	}
 	defer f.Close()
 	ns := runner.InNetns{Name: Namespace(l.Prefix, role), Inner: l.Runner}
-	rbm := filepath.Join(StateDir(l.Prefix), "rbm")
-	proc, err := ns.Start(context.WithoutCancel(ctx), runner.Cmd{Name: rbm, Args: args, Detach: true}, f, f)
+	proc, err := ns.Start(context.WithoutCancel(ctx), runner.Cmd{Name: info.RBM, Args: args, Detach: true}, f, f)
 	if err != nil {
 		return "", nil, fmt.Errorf("start %s: %w", name, err)
 	}
@@ -38,7 +37,7 @@ func (l *Lab) startWan(ctx context.Context, info *Info) error {
 	if err := writeJSON(path, wanConfig(info)); err != nil {
 		return err
 	}
-	logPath, _, err := l.daemon(ctx, Wan, "wan", "standin", "--config", path)
+	logPath, _, err := l.daemon(ctx, info, Wan, "wan", "standin", "--config", path)
 	if err != nil {
 		return err
 	}
@@ -59,7 +58,7 @@ func (l *Lab) startSentry(ctx context.Context, cfg *config.Config, info *Info) e
 	if err := os.WriteFile(env, []byte(text), 0o644); err != nil {
 		return fmt.Errorf("lab sentry env: %w", err)
 	}
-	logPath, _, err := l.daemon(ctx, Sentry, "sentry", "sentry", "--regime", env, "--state-dir", info.SentryDir)
+	logPath, _, err := l.daemon(ctx, info, Sentry, "sentry", "sentry", "--regime", env, "--state-dir", info.SentryDir)
 	if err != nil {
 		return err
 	}
