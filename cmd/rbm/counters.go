@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/backends"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/spf13/cobra"
 )
@@ -28,7 +29,7 @@ the FORWARD chain really processes the bottle's packets.`,
   podman exec notebook-sentry rbm counters`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			snap, err := firewall.ReadCounters(cmd.Context(), runner.Exec{})
+			snap, err := backends.Detect(cmd.Context(), runner.Exec{}).Counters(cmd.Context())
 			if err != nil {
 				return err
 			}

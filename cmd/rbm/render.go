@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/backends"
 	"github.com/spf13/cobra"
 )
 
@@ -16,8 +19,10 @@ func newRenderCmd() *cobra.Command {
 		Use:   "render",
 		Short: "Print the rulesets and the dnsmasq configuration the sentry would apply",
 		Long: `Validates the configuration and prints, without applying anything and
-without root: the iptables-restore document (filter and nat), the
-ip6tables-restore lockdown, and the dnsmasq configuration.
+without root, what the sentry would load: for the iptables backend the
+ipset document (allowed CIDRs and the learned set), the iptables-restore
+document (filter and nat) and the ip6tables-restore lockdown; for the
+nftables backend the one nft document; then the dnsmasq configuration.
 
 The sentry finds its interface names at run time; here they are the
 placeholders given by --enclave-if and --uplink-if.`,
@@ -25,16 +30,15 @@ placeholders given by --enclave-if and --uplink-if.`,
   rbm render --regime examples/regime.env --nameplate examples/allowlist.env --only iptables`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch only {
-			case "", "iptables", "ip6tables", "dnsmasq":
-			default:
-				return &exitError{code: 2, err: fmt.Errorf("--only %q: expected iptables, ip6tables or dnsmasq", only)}
-			}
 			c, err := f.load(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			p := c.Policy()
+			fw, err := backends.New(c.FirewallBackend, nil) // rendering runs nothing
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
 			out := cmd.OutOrStdout()
 			ifs := firewall.Interfaces{Enclave: enclave, Uplink: uplink}
 			if gateway != "" {
@@ -44,22 +48,22 @@ placeholders given by --enclave-if and --uplink-if.`,
 				}
 				ifs.UplinkGateway = gw
 			}
-			sections := []struct{ name, text string }{
-				{"iptables", firewall.RenderIPv4(p, ifs)},
-				{"ip6tables", firewall.RenderIPv6()},
-				{"dnsmasq", dns.RenderDnsmasq(p)},
+			directive, target := fw.ResolverSet()
+			docs := append(fw.Render(p, ifs).Docs, firewall.Doc{Name: "dnsmasq", Text: dns.RenderDnsmasq(p, dns.LearnSet{Directive: directive, Target: target})})
+			if only != "" && !slices.ContainsFunc(docs, func(d firewall.Doc) bool { return d.Name == only }) {
+				return &exitError{code: 2, err: fmt.Errorf("--only %q: expected one of %s", only, docNames(docs))}
 			}
-			for _, s := range sections {
-				if only != "" && only != s.name {
+			for _, s := range docs {
+				if only != "" && only != s.Name {
 					continue
 				}
 				if only == "" {
-					fmt.Fprintf(out, "### %s\n", s.name)
+					fmt.Fprintf(out, "### %s\n", s.Name)
 				}
-				if s.text == "" {
+				if s.Text == "" && s.Name == "dnsmasq" {
 					fmt.Fprintln(out, "# DNS is disabled: no resolver runs and port 53 is rejected")
 				}
-				fmt.Fprint(out, s.text)
+				fmt.Fprint(out, s.Text)
 				if only == "" {
 					fmt.Fprintln(out)
 				}
@@ -68,9 +72,17 @@ placeholders given by --enclave-if and --uplink-if.`,
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVar(&only, "only", "", "print one document: iptables, ip6tables or dnsmasq")
+	cmd.Flags().StringVar(&only, "only", "", "print one document: ipset, iptables, ip6tables (iptables backend), nft (nftables backend) or dnsmasq")
 	cmd.Flags().StringVar(&enclave, "enclave-if", "eth1", "enclave interface name to render with")
 	cmd.Flags().StringVar(&uplink, "uplink-if", "eth0", "uplink interface name to render with")
 	cmd.Flags().StringVar(&gateway, "uplink-gateway", "", "the uplink's default gateway (found at run time): with an entry port on loopback the entry is limited to it")
 	return cmd
+}
+
+func docNames(docs []firewall.Doc) string {
+	var names []string
+	for _, d := range docs {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names, ", ")
 }

@@ -21,6 +21,8 @@ type Config struct {
 	DNSServer netip.Addr // invalid when unset
 	BottleUID int
 
+	FirewallBackend string
+
 	SentryImage   string
 	UplinkNetwork string
 	Moniker       string
@@ -34,6 +36,10 @@ type Config struct {
 	AccessEnabled bool
 	AccessGlobal  bool
 	AllowedCIDRs  []netip.Prefix
+
+	LearnAddresses bool
+	LearnLifetime  uint64 // seconds
+	LearnMax       uint64
 
 	DNSEnabled      bool
 	DNSGlobal       bool
@@ -104,6 +110,9 @@ func Resolve(layers ...map[string]Setting) (*Config, []string, error) {
 	return c, warnings, nil
 }
 
+// FirewallBackends are the values of RBRR_FIREWALL_BACKEND, default first.
+var FirewallBackends = []string{"iptables", "nftables"}
+
 var (
 	monikerRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,30}$`)
 	imageRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$`)
@@ -120,6 +129,7 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	c.BottleIP = p.addr("RBRR_BOTTLE_IP", true)
 	c.DNSServer = p.addr("RBRR_DNS_SERVER", false)
 	c.BottleUID = p.uid("RBRR_BOTTLE_UID")
+	c.FirewallBackend = p.oneOf("RBRR_FIREWALL_BACKEND", FirewallBackends...)
 	c.SentryImage = p.word("RBRR_SENTRY_IMAGE", imageRE, "expected an image reference such as localhost/rbm-sentry:dev")
 	c.UplinkNetwork = p.word("RBRR_UPLINK_NETWORK", networkRE, "expected a Podman network name (letters, digits, '.', '_', '-')")
 	c.Moniker = p.word("RBRN_MONIKER", monikerRE, "expected 1 to 31 lowercase letters, digits or hyphens, starting with a letter or digit")
@@ -131,6 +141,9 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	c.AccessEnabled = p.boolean("RBRN_UPLINK_ACCESS_ENABLED")
 	c.AccessGlobal = p.boolean("RBRN_UPLINK_ACCESS_GLOBAL")
 	c.AllowedCIDRs = p.cidrs("RBRN_UPLINK_ALLOWED_CIDRS")
+	c.LearnAddresses = p.boolean("RBRN_UPLINK_LEARN_ADDRESSES")
+	c.LearnLifetime = p.count("RBRN_UPLINK_LEARN_LIFETIME", 2, 86400, "seconds")
+	c.LearnMax = p.count("RBRN_UPLINK_LEARN_MAX", 1, 1<<20, "addresses")
 	c.DNSEnabled = p.boolean("RBRN_UPLINK_DNS_ENABLED")
 	c.DNSGlobal = p.boolean("RBRN_UPLINK_DNS_GLOBAL")
 	c.AllowedDomains = p.domains("RBRN_UPLINK_ALLOWED_DOMAINS")

@@ -154,3 +154,33 @@ func (p *parser) uid(name string) int {
 	}
 	return n
 }
+
+// count parses a whole number from lo to hi, written without leading zeros.
+func (p *parser) count(name string, lo, hi uint64, unit string) uint64 {
+	v := p.raw(name)
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n < lo || n > hi || (strings.HasPrefix(v, "0") && v != "0") {
+		p.fail(name, v, fmt.Sprintf("expected a whole number of %s from %d to %d", unit, lo, hi))
+		return 0
+	}
+	return n
+}
+
+// oneOf accepts exactly one of the given words.
+func (p *parser) oneOf(name string, words ...string) string {
+	v := p.raw(name)
+	for _, w := range words {
+		if v == w {
+			return v
+		}
+	}
+	p.fail(name, v, "expected "+orList(words))
+	return ""
+}
+
+func orList(words []string) string {
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
@@ -30,6 +31,9 @@ func (c *Config) Policy() policy.Policy {
 				return cmp.Or(a.Addr().Compare(b.Addr()), a.Bits()-b.Bits())
 			})
 		}
+	}
+	if c.LearnAddresses {
+		p.Learn = policy.Learn{Enabled: true, Lifetime: time.Duration(c.LearnLifetime) * time.Second, Max: int(c.LearnMax)}
 	}
 	if c.DNSEnabled {
 		p.DNS = policy.DNSAllowlist

@@ -171,7 +171,7 @@ func checkDenied(t *testing.T, ns *testNS, up *upstream, proto string) {
 func startSupervised(t *testing.T, ns *testNS, p policy.Policy) (<-chan int, *safeBuffer) {
 	t.Helper()
 	conf := filepath.Join(t.TempDir(), "dnsmasq.conf")
-	if err := WriteConfig(conf, RenderDnsmasq(p)); err != nil {
+	if err := WriteConfig(conf, RenderDnsmasq(p, testLearnSet)); err != nil {
 		t.Fatal(err)
 	}
 	var log safeBuffer
@@ -252,7 +252,7 @@ func TestSupervisorRetriesRealBindFailure(t *testing.T) {
 	needRoot(t)
 	ns := newTestNS(t, "link set lo up\n")
 	conf := filepath.Join(t.TempDir(), "dnsmasq.conf")
-	if err := WriteConfig(conf, RenderDnsmasq(goldenPolicies["allowlist"])); err != nil {
+	if err := WriteConfig(conf, RenderDnsmasq(goldenPolicies["allowlist"], testLearnSet)); err != nil {
 		t.Fatal(err)
 	}
 	var log safeBuffer

@@ -12,11 +12,19 @@ import (
 // bottle that fetches packages.
 const cacheSize = 1000
 
+// LearnSet is the kernel set dnsmasq adds learned addresses to: the
+// directive ("ipset" or "nftset") and its target, as the firewall backend
+// names them. Both are constants of the backend, never configuration.
+type LearnSet struct {
+	Directive string
+	Target    string
+}
+
 // RenderDnsmasq returns the sentry's dnsmasq configuration for p, or "" when
-// p.DNS is policy.DNSOff. The output depends on p only (domains are sorted),
-// so it can be diffed and golden-tested. It panics if p breaks the policy
-// package's promise of validated values, rather than render them.
-func RenderDnsmasq(p policy.Policy) string {
+// p.DNS is policy.DNSOff. The output depends on p and set only (domains are
+// sorted), so it can be diffed and golden-tested. It panics if p breaks the
+// policy package's promise of validated values, rather than render them.
+func RenderDnsmasq(p policy.Policy, set LearnSet) string {
 	if p.DNS == policy.DNSOff {
 		return ""
 	}
@@ -28,6 +36,9 @@ func RenderDnsmasq(p policy.Policy) string {
 	switch p.DNS {
 	case policy.DNSAllowlist:
 		writeAllowlist(&b, p.AllowedDomains, p.Upstream)
+		if p.Learns() {
+			writeLearn(&b, p, set)
+		}
 	case policy.DNSGlobal:
 		writeGlobal(&b, mustAddr("Upstream", p.Upstream))
 	default:

@@ -36,7 +36,7 @@ var goldenPolicies = map[string]policy.Policy{
 func TestRenderGolden(t *testing.T) {
 	for name, p := range goldenPolicies {
 		t.Run(name, func(t *testing.T) {
-			got := RenderDnsmasq(p)
+			got := RenderDnsmasq(p, testLearnSet)
 			path := filepath.Join("testdata", name+".conf")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -57,7 +57,7 @@ func TestRenderGolden(t *testing.T) {
 func TestRenderOff(t *testing.T) {
 	p := goldenPolicies["global"]
 	p.DNS = policy.DNSOff
-	if got := RenderDnsmasq(p); got != "" {
+	if got := RenderDnsmasq(p, testLearnSet); got != "" {
 		t.Errorf("DNS off rendered %q, want nothing", got)
 	}
 }
@@ -67,7 +67,7 @@ func TestRenderOff(t *testing.T) {
 // forwarded except under an allowed domain, and the rest is NXDOMAIN.
 func TestRenderAllowlistFailsClosed(t *testing.T) {
 	for _, name := range []string{"allowlist", "allowlist-empty", "rebind-ok"} {
-		lines := strings.Split(RenderDnsmasq(goldenPolicies[name]), "\n")
+		lines := strings.Split(RenderDnsmasq(goldenPolicies[name], testLearnSet), "\n")
 		if !contains(lines, "address=/#/") {
 			t.Errorf("%s: no address=/#/, other names would not be NXDOMAIN", name)
 		}
@@ -77,14 +77,14 @@ func TestRenderAllowlistFailsClosed(t *testing.T) {
 			}
 		}
 	}
-	if g := RenderDnsmasq(goldenPolicies["global"]); strings.Contains(g, "address=/#/") {
+	if g := RenderDnsmasq(goldenPolicies["global"], testLearnSet); strings.Contains(g, "address=/#/") {
 		t.Error("global mode answers NXDOMAIN for everything")
 	}
 }
 
 // TestRenderListensOnSentryOnly checks the one listening address.
 func TestRenderListensOnSentryOnly(t *testing.T) {
-	lines := strings.Split(RenderDnsmasq(goldenPolicies["global"]), "\n")
+	lines := strings.Split(RenderDnsmasq(goldenPolicies["global"], testLearnSet), "\n")
 	var listen []string
 	for _, l := range lines {
 		if strings.HasPrefix(l, "listen-address=") || strings.HasPrefix(l, "interface=") {
@@ -108,7 +108,7 @@ func TestRenderRefusesInjection(t *testing.T) {
 					t.Errorf("domain %q was rendered", bad)
 				}
 			}()
-			RenderDnsmasq(p)
+			RenderDnsmasq(p, testLearnSet)
 		}()
 	}
 }
@@ -116,7 +116,7 @@ func TestRenderRefusesInjection(t *testing.T) {
 func TestRenderRequiresUpstreamOnlyWhenForwarding(t *testing.T) {
 	p := goldenPolicies["allowlist-empty"]
 	p.Upstream = netip.Addr{}
-	if !strings.Contains(RenderDnsmasq(p), "address=/#/") { // must not panic
+	if !strings.Contains(RenderDnsmasq(p, testLearnSet), "address=/#/") { // must not panic
 		t.Error("empty allowlist without upstream rendered no NXDOMAIN rule")
 	}
 	p = goldenPolicies["global"]
@@ -126,7 +126,7 @@ func TestRenderRequiresUpstreamOnlyWhenForwarding(t *testing.T) {
 			t.Error("global mode without upstream was rendered")
 		}
 	}()
-	RenderDnsmasq(p)
+	RenderDnsmasq(p, testLearnSet)
 }
 
 func contains(list []string, s string) bool {
@@ -137,3 +137,6 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// testLearnSet is the iptables backend's learned set.
+var testLearnSet = LearnSet{Directive: "ipset", Target: "rbm-learn4"}

@@ -1,37 +1,18 @@
 package firewall
 
-import (
-	"context"
-	"fmt"
-	"sort"
-	"strconv"
-	"strings"
+import "sort"
 
-	"github.com/recipe-bottle/rbm/internal/runner"
-)
-
-// Counter is what the kernel counted for one rule or chain policy.
+// Counter is what the kernel counted for one rule, chain policy or set element.
 type Counter struct {
 	Packets, Bytes uint64
 }
 
 // Snapshot is the counters of one moment, for rbm's rules only.
 type Snapshot struct {
-	Rules    map[string]Counter // by rule id, "rbm:fwd-drop"; rules sharing an id are summed
+	// Rules by id ("rbm:fwd-drop"); rules sharing an id are summed. Set
+	// elements appear here too, under AllowID and LearnedID.
+	Rules    map[string]Counter
 	Policies map[string]Counter // by "table/CHAIN", built-in chains only
-}
-
-// ReadCounters reads every table's counters with one "iptables-save -c".
-func ReadCounters(ctx context.Context, r runner.Runner) (Snapshot, error) {
-	out, err := r.Run(ctx, runner.Cmd{Name: "iptables-save", Args: []string{"-c"}})
-	if err != nil {
-		return Snapshot{}, fmt.Errorf("read counters: %w", err)
-	}
-	s, err := ParseSave(string(out))
-	if err != nil {
-		return Snapshot{}, fmt.Errorf("read counters: %w", err)
-	}
-	return s, nil
 }
 
 // Delta returns s minus before: what was counted between the two snapshots.
@@ -67,25 +48,7 @@ func (s Snapshot) Moved() []string {
 	return ids
 }
 
-// parseCounter reads "[packets:bytes]".
-func parseCounter(s string) (Counter, error) {
-	inner, ok := strings.CutPrefix(s, "[")
-	inner, ok2 := strings.CutSuffix(inner, "]")
-	p, b, ok3 := strings.Cut(inner, ":")
-	if !ok || !ok2 || !ok3 {
-		return Counter{}, fmt.Errorf("bad counter %q: want [packets:bytes]", s)
-	}
-	pk, err := strconv.ParseUint(p, 10, 64)
-	if err != nil {
-		return Counter{}, fmt.Errorf("bad packet count in %q: %w", s, err)
-	}
-	by, err := strconv.ParseUint(b, 10, 64)
-	if err != nil {
-		return Counter{}, fmt.Errorf("bad byte count in %q: %w", s, err)
-	}
-	return Counter{Packets: pk, Bytes: by}, nil
-}
-
-func (c Counter) add(o Counter) Counter {
+// Add returns the sum of two counters.
+func (c Counter) Add(o Counter) Counter {
 	return Counter{Packets: c.Packets + o.Packets, Bytes: c.Bytes + o.Bytes}
 }

@@ -1,30 +1,90 @@
-// Package firewall renders the sentry's iptables rulesets from a policy.Policy
-// and applies them through runner.Runner, in one atomic iptables-restore call
-// per address family. Rendering is pure; every rule carries a stable
-// "rbm:<id>" comment so its counters can be read back and attributed.
+// Package firewall is the seam between the sentry and the kernel's packet
+// filter: the Backend interface, the values that cross it (interfaces,
+// rendered rulesets, counters) and the rule ids every backend shares.
+// Backends live in their own packages (iptables, nftables) and render the
+// same policy into the same chain roles with the same ids, so verification
+// and counters do not know which one runs.
 package firewall
 
-import "net/netip"
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
 
 // Interfaces names the sentry's two links. The sentry finds them at run time
-// by address and validates them before rendering: the renderer pastes them
-// into rules unchecked, so they must be trusted, validated values.
+// by address and validates them before rendering: renderers paste them into
+// rules unchecked, so they must be trusted, validated values.
 type Interfaces struct {
 	Enclave string // faces the bottle
 	Uplink  string // faces the workstation and the outside
 	// UplinkGateway is the uplink's default gateway, if it has one: with
 	// Podman, where traffic from the host's published port comes from.
 	UplinkGateway netip.Addr
+	// UplinkPrefix is the uplink's own subnet: a learned address never
+	// opens it (the host and neighbouring containers live there).
+	UplinkPrefix netip.Prefix
 }
 
-// Chains of our own; built-in chains only jump to them, so every rule rbm
-// owns sits under one of these names.
-const (
-	chainIngress = "RBM-INGRESS"
-	chainForward = "RBM-FORWARD"
-	chainEgress  = "RBM-EGRESS"
-)
+// Backend loads the sentry's rules into one kind of kernel ruleset. Render
+// is pure; every other method has side effects through the backend's own
+// runner. Implementations: iptables (with ipset) and nftables.
+type Backend interface {
+	// Name is the value of RBRR_FIREWALL_BACKEND that selects the backend.
+	Name() string
+	// Check refuses a namespace that already holds rules of another
+	// ruleset that packets would also cross (a *SplitError).
+	Check(ctx context.Context) error
+	// Render returns what Apply loads for p; deterministic.
+	Render(p policy.Policy, ifs Interfaces) Ruleset
+	// Apply replaces the sentry's rules with rs, each document in one
+	// atomic step. Learned addresses survive when the learned set keeps
+	// its lifetime and size; a document the kernel refuses changes nothing
+	// of that document.
+	Apply(ctx context.Context, rs Ruleset) error
+	// Lockdown loads the fail-closed ruleset: nothing but loopback passes.
+	Lockdown(ctx context.Context) error
+	// Counters reads the packets per rule id and per set element.
+	Counters(ctx context.Context) (Snapshot, error)
+	// Learned lists the learned addresses with their remaining lifetime.
+	Learned(ctx context.Context) ([]Learned, error)
+	// Forget removes learned addresses (names no longer allowed).
+	Forget(ctx context.Context, addrs []netip.Addr) error
+	// Refresh gives learned addresses their full lifetime again, after the
+	// resolver answered them anew. Backends whose resolver-side add already
+	// refreshes (ipset) do nothing.
+	Refresh(ctx context.Context, addrs []netip.Addr) error
+	// ResolverSet is the dnsmasq directive that fills the learned set, and
+	// its target: ("ipset", "rbm-learn4") or ("nftset", "4#inet#rbm#learn4").
+	ResolverSet() (directive, target string)
+}
 
-// idPrefix starts every rule comment, so rbm's rules (and only those) are
-// found again in iptables-save output.
-const idPrefix = "rbm:"
+// Ruleset is a rendered plan: named documents, applied in order.
+type Ruleset struct {
+	Docs []Doc
+}
+
+// Doc is one document fed to one program ("ipset", "iptables", "nft", ...).
+type Doc struct {
+	Name string // what loads it, as rbm render labels it
+	Text string
+}
+
+// Text returns the document called name, or "".
+func (rs Ruleset) Text(name string) string {
+	for _, d := range rs.Docs {
+		if d.Name == name {
+			return d.Text
+		}
+	}
+	return ""
+}
+
+// Learned is one address the resolver opened.
+type Learned struct {
+	Addr    netip.Addr
+	Expires time.Duration // remaining lifetime
+	Counter Counter
+}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/backends"
 	"github.com/recipe-bottle/rbm/internal/lab"
 	"github.com/recipe-bottle/rbm/internal/probe"
 	"github.com/recipe-bottle/rbm/internal/runner"
@@ -294,7 +295,7 @@ func (tl *testLab) counters(t *testing.T) firewall.Snapshot {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := firewall.ReadCounters(ctx, runner.InNetns{Name: tl.ns(lab.Sentry), Inner: runner.Exec{}})
+	s, err := backends.Detect(ctx, runner.InNetns{Name: tl.ns(lab.Sentry), Inner: runner.Exec{}}).Counters(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/iptables"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/probe"
@@ -165,7 +165,7 @@ func pubSafeConfig(t *testing.T, p policy.Policy, bind netip.Addr) {
 	if p.Egress != policy.EgressNone || p.DNS != policy.DNSOff || p.Entry == nil || bind != netip.MustParseAddr("127.0.0.1") {
 		t.Fatalf("unsafe configuration for a non-internal uplink: egress=%s dns=%s entry=%v bind=%s", p.Egress, p.DNS, p.Entry, bind)
 	}
-	for _, id := range firewall.RuleIDs(p) {
+	for _, id := range iptables.RuleIDs(p) {
 		if strings.HasPrefix(id, "rbm:fwd-allow") || strings.HasPrefix(id, "rbm:out-dns") || id == "rbm:nat-masq" {
 			t.Fatalf("the ruleset would let traffic out (%s)", id)
 		}

@@ -2,7 +2,10 @@
 // reach: a plain value with no I/O, from which every artefact is rendered.
 package policy
 
-import "net/netip"
+import (
+	"net/netip"
+	"time"
+)
 
 // Egress says where forwarded bottle traffic may go.
 type Egress string
@@ -60,6 +63,30 @@ type Policy struct {
 	Intercept      Intercept
 
 	Entry *Entry // nil when the entry port is disabled
+
+	Learn Learn // in effect only when Learns() is true
+}
+
+// Learn says whether the addresses the resolver returns for allowed names
+// become allowed destinations, and for how long.
+type Learn struct {
+	Enabled  bool
+	Lifetime time.Duration // after the last upstream answer that returned the address
+	Max      int           // size cap of the learned set
+}
+
+// Learns reports whether resolving an allowed name opens its addresses:
+// only with both egress and DNS in allowlist mode (with global DNS every
+// name would open; with global egress there is nothing to open).
+func (p Policy) Learns() bool {
+	return p.Learn.Enabled && p.Egress == EgressAllowlist && p.DNS == DNSAllowlist
+}
+
+// AnswerTTL is the longest TTL the resolver may hand out or cache when it
+// learns: half the lifetime, so every answer the bottle or the cache holds
+// expires well before the set element that makes it reachable (floor 1 s).
+func (p Policy) AnswerTTL() time.Duration {
+	return max(p.Learn.Lifetime/2, time.Second)
 }
 
 // InterceptsDNS reports whether the bottle's port-53 traffic is DNATed to the sentry.

@@ -15,6 +15,7 @@ type Marker struct {
 	PID      int        `json:"pid"`
 	SentryIP netip.Addr `json:"sentry_ip"`
 	DNS      bool       `json:"dns"`
+	Firewall string     `json:"firewall"` // the backend's name
 	Since    time.Time  `json:"since"`
 }
 

@@ -6,7 +6,7 @@ import (
 	"syscall"
 
 	"github.com/recipe-bottle/rbm/internal/dns"
-	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/backends"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -25,7 +25,13 @@ func CheckReady(ctx context.Context, r runner.Runner, dir string) error {
 	if err := syscall.Kill(m.PID, 0); err != nil {
 		return fmt.Errorf("sentry process %d is gone: %w", m.PID, err)
 	}
-	snap, err := firewall.ReadCounters(ctx, r)
+	fw := backends.Default(r) // a marker from before backends were named
+	if m.Firewall != "" {
+		if fw, err = backends.New(m.Firewall, r); err != nil {
+			return fmt.Errorf("ready marker: %w", err)
+		}
+	}
+	snap, err := fw.Counters(ctx)
 	if err != nil {
 		return err
 	}

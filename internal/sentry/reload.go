@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/recipe-bottle/rbm/internal/dns"
+	"github.com/recipe-bottle/rbm/internal/firewall"
 )
 
 // reload re-reads the configuration; an invalid one changes nothing. The
@@ -32,13 +33,19 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), warn); err != nil {
 		warn(err.Error())
 	}
-	if dns.RenderDnsmasq(p) != st.dnsConf {
+	if dns.RenderDnsmasq(p, learnSet(st.fw)) != st.dnsConf {
 		st.stopResolver()
 		if err := s.startDNS(ctx, st); err != nil {
-			s.lockdown(ctx)
+			s.lockdown(ctx, st.fw)
 			return fmt.Errorf("resolver did not come back (%v): %w", err, errLockedDown)
 		}
 	}
 	s.logf("reloaded: egress %s, DNS %s, interception %s", p.Egress, p.DNS, p.Intercept)
 	return nil
+}
+
+// learnSet is where dnsmasq puts learned addresses for backend fw.
+func learnSet(fw firewall.Backend) dns.LearnSet {
+	d, t := fw.ResolverSet()
+	return dns.LearnSet{Directive: d, Target: t}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/backends"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
@@ -33,6 +34,7 @@ type Sentry struct {
 
 // state is what is currently applied.
 type state struct {
+	fw      firewall.Backend
 	policy  policy.Policy
 	ifs     firewall.Interfaces
 	dnsConf string
@@ -48,7 +50,7 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	s.Log = runner.Serialised(s.Log) // the sentry and dnsmasq's supervisor both log
 	st, err := s.start(ctx)
 	if err != nil {
-		s.lockdown(ctx)
+		s.lockdown(ctx, st.fw)
 		return err
 	}
 	s.logf("ready in %d ms: egress %s, DNS %s, interception %s, enclave %s, uplink %s",
@@ -64,7 +66,7 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 			// forget it, or the deferred stop would wait on dnsDone forever.
 			st.stopDNS()
 			st.stopDNS, st.dnsDone = nil, nil
-			s.lockdown(ctx)
+			s.lockdown(ctx, st.fw)
 			return fmt.Errorf("dnsmasq supervision ended: %w", err)
 		case <-reload:
 			err := s.reload(ctx, st)
@@ -78,32 +80,38 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	}
 }
 
+// start returns the state even on failure: its backend is the one the
+// lockdown must use.
 func (s *Sentry) start(ctx context.Context) (*state, error) {
+	st := &state{fw: backends.Default(s.Runner)}
 	cfg, err := s.Load()
 	if err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
+		return st, fmt.Errorf("configuration: %w", err)
 	}
 	p := cfg.Policy()
-	if _, err := firewall.CheckBackends(ctx, s.Runner); err != nil {
-		return nil, err
+	if st.fw, err = backends.New(cfg.FirewallBackend, s.Runner); err != nil {
+		st.fw = backends.Default(s.Runner)
+		return st, fmt.Errorf("RBRR_FIREWALL_BACKEND: %w", err)
 	}
-	st := &state{}
+	if err := st.fw.Check(ctx); err != nil {
+		return st, err
+	}
 	if err := s.applyRules(ctx, st, p); err != nil {
-		return nil, err
+		return st, err
 	}
 	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), func(w string) { s.logf("warning: %s", w) }); err != nil {
-		return nil, err
+		return st, err
 	}
 	if err := os.MkdirAll(s.StateDir, 0o755); err != nil {
-		return nil, fmt.Errorf("state directory: %w", err)
+		return st, fmt.Errorf("state directory: %w", err)
 	}
 	if err := s.startDNS(ctx, st); err != nil {
-		return nil, err
+		return st, err
 	}
-	m := Marker{PID: os.Getpid(), SentryIP: p.SentryIP, DNS: p.DNS != policy.DNSOff, Since: time.Now().UTC()}
+	m := Marker{PID: os.Getpid(), SentryIP: p.SentryIP, DNS: p.DNS != policy.DNSOff, Firewall: st.fw.Name(), Since: time.Now().UTC()}
 	if err := writeMarker(s.StateDir, m); err != nil {
 		st.stopResolver()
-		return nil, err
+		return st, err
 	}
 	return st, nil
 }
@@ -114,7 +122,7 @@ func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) err
 	if err != nil {
 		return err
 	}
-	if err := firewall.Apply(ctx, s.Runner, firewall.RenderIPv4(p, ifs), firewall.RenderIPv6()); err != nil {
+	if err := st.fw.Apply(ctx, st.fw.Render(p, ifs)); err != nil {
 		return fmt.Errorf("apply rules: %w", err)
 	}
 	st.policy, st.ifs = p, ifs
@@ -127,7 +135,7 @@ func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) err
 // startDNS writes the dnsmasq configuration and supervises dnsmasq until it
 // answers a real query. With DNS off there is nothing to run.
 func (s *Sentry) startDNS(ctx context.Context, st *state) error {
-	st.dnsConf = dns.RenderDnsmasq(st.policy)
+	st.dnsConf = dns.RenderDnsmasq(st.policy, learnSet(st.fw))
 	if st.dnsConf == "" {
 		return nil
 	}
@@ -181,9 +189,9 @@ func (s *Sentry) stop(st *state) {
 
 // lockdown is the fail-closed path: whatever went wrong, bottle traffic is
 // dropped afterwards.
-func (s *Sentry) lockdown(ctx context.Context) {
+func (s *Sentry) lockdown(ctx context.Context, fw firewall.Backend) {
 	os.Remove(markerPath(s.StateDir))
-	if err := firewall.ApplyLockdown(context.WithoutCancel(ctx), s.Runner); err != nil {
+	if err := fw.Lockdown(context.WithoutCancel(ctx)); err != nil {
 		s.logf("CRITICAL: could not load the lockdown ruleset: %v", err)
 		return
 	}

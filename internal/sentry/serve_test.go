@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
-	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/iptables"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -113,7 +113,7 @@ func newFakeKernel(t *testing.T) *fakeKernel {
 // kind tells rbm's ruleset from the lockdown.
 func kind(doc string) string {
 	switch {
-	case doc == firewall.Lockdown():
+	case doc == iptables.Lockdown():
 		return "lockdown"
 	case strings.Contains(doc, `"rbm:fwd-drop"`):
 		return "rules"

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/iptables"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/probe"
 	"github.com/recipe-bottle/rbm/internal/standin"
@@ -127,7 +127,7 @@ func TestCasesEveryModeIsComplete(t *testing.T) {
 		if len(cs) < 30 {
 			t.Errorf("%s: %d cases, want at least 30", m.name, len(cs))
 		}
-		ids := firewall.RuleIDs(m.target.Policy)
+		ids := iptables.RuleIDs(m.target.Policy)
 		seen := map[string]bool{}
 		for _, c := range cs {
 			if !nameRE.MatchString(c.Name) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/backends"
 	"github.com/recipe-bottle/rbm/internal/lab"
 	"github.com/recipe-bottle/rbm/internal/probe"
 	"github.com/recipe-bottle/rbm/internal/runner"
@@ -46,7 +47,8 @@ func (b LabBackend) privileges() []string {
 
 // Counters reads the sentry namespace's counters.
 func (b LabBackend) Counters(ctx context.Context) (firewall.Snapshot, error) {
-	return firewall.ReadCounters(ctx, runner.InNetns{Name: b.Info.Namespaces[lab.Sentry], Inner: b.Runner})
+	r := runner.InNetns{Name: b.Info.Namespaces[lab.Sentry], Inner: b.Runner}
+	return backends.Detect(ctx, r).Counters(ctx)
 }
 
 // ForeignQueries asks the stand-in internet.

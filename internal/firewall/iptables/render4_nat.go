@@ -1,7 +1,8 @@
-package firewall
+package iptables
 
 import (
 	"fmt"
+	"github.com/recipe-bottle/rbm/internal/firewall"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
@@ -9,7 +10,7 @@ import (
 // buildNAT renders the nat table: DNS interception, the entry port and the
 // bottle's masquerade. It is always written, even empty, so loading a new
 // ruleset also removes nat rules of an older one.
-func buildNAT(p policy.Policy, ifs Interfaces) *table {
+func buildNAT(p policy.Policy, ifs firewall.Interfaces) *table {
 	t := newTable("nat", "ACCEPT", natBuiltins)
 	if p.InterceptsDNS() {
 		for _, proto := range []string{"udp", "tcp"} {
@@ -36,7 +37,7 @@ func buildNAT(p policy.Policy, ifs Interfaces) *table {
 // host itself) arrives from there, while other containers and hosts on the
 // uplink network would otherwise reach the bottle's service by the
 // sentry's own address, whatever the publish address says.
-func addEntryNAT(t *table, p policy.Policy, ifs Interfaces) {
+func addEntryNAT(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	e := p.Entry
 	src := ""
 	if e.HostOnly && ifs.UplinkGateway.IsValid() {

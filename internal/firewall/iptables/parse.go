@@ -1,15 +1,16 @@
-package firewall
+package iptables
 
 import (
 	"fmt"
+	"github.com/recipe-bottle/rbm/internal/firewall"
 	"strings"
 )
 
 // ParseSave reads "iptables-save -c" output (legacy or nf_tables) into a
-// Snapshot. Rules without an "rbm:" comment are not ours and are skipped; a
+// firewall.Snapshot. Rules without an "rbm:" comment are not ours and are skipped; a
 // rule without counters means the dump did not come from -c, an error.
-func ParseSave(text string) (Snapshot, error) {
-	s := Snapshot{Rules: map[string]Counter{}, Policies: map[string]Counter{}}
+func ParseSave(text string) (firewall.Snapshot, error) {
+	s := firewall.Snapshot{Rules: map[string]firewall.Counter{}, Policies: map[string]firewall.Counter{}}
 	table := ""
 	for i, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
@@ -19,16 +20,16 @@ func ParseSave(text string) (Snapshot, error) {
 		case strings.HasPrefix(line, "*"):
 			table = line[1:]
 		case strings.HasPrefix(line, ":"):
-			err = s.addPolicy(table, line)
+			err = addPolicy(s, table, line)
 		case strings.HasPrefix(line, "["):
-			err = s.addRule(line)
+			err = addRule(s, line)
 		case strings.HasPrefix(line, "-A "):
 			err = fmt.Errorf("rule without counters (not iptables-save -c output?)")
 		default:
 			err = fmt.Errorf("unrecognised line")
 		}
 		if err != nil {
-			return Snapshot{}, fmt.Errorf("parse iptables-save line %d %q: %w", i+1, line, err)
+			return firewall.Snapshot{}, fmt.Errorf("parse iptables-save line %d %q: %w", i+1, line, err)
 		}
 	}
 	return s, nil
@@ -36,7 +37,7 @@ func ParseSave(text string) (Snapshot, error) {
 
 // addPolicy reads ":CHAIN POLICY [p:b]"; user chains ("-" policy) have no
 // meaningful counters and are skipped.
-func (s Snapshot) addPolicy(table, line string) error {
+func addPolicy(s firewall.Snapshot, table, line string) error {
 	f := strings.Fields(line[1:])
 	if len(f) < 2 {
 		return fmt.Errorf("chain line needs a name and a policy")
@@ -44,7 +45,7 @@ func (s Snapshot) addPolicy(table, line string) error {
 	if f[1] == "-" {
 		return nil
 	}
-	c := Counter{}
+	c := firewall.Counter{}
 	if len(f) >= 3 {
 		var err error
 		if c, err = parseCounter(f[2]); err != nil {
@@ -56,7 +57,7 @@ func (s Snapshot) addPolicy(table, line string) error {
 }
 
 // addRule reads "[p:b] -A CHAIN ... --comment rbm:id ...".
-func (s Snapshot) addRule(line string) error {
+func addRule(s firewall.Snapshot, line string) error {
 	cnt, rest, _ := strings.Cut(line, " ")
 	c, err := parseCounter(cnt)
 	if err != nil {
@@ -66,7 +67,7 @@ func (s Snapshot) addRule(line string) error {
 		return fmt.Errorf("counters not followed by -A")
 	}
 	if id, ok := ruleID(rest); ok {
-		s.Rules[id] = s.Rules[id].add(c)
+		s.Rules[id] = s.Rules[id].Add(c)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
-package firewall
+package iptables
 
 import (
+	"github.com/recipe-bottle/rbm/internal/firewall"
+
 	"fmt"
 	"net/netip"
 
@@ -8,7 +10,7 @@ import (
 )
 
 // testIfs are the interface names every golden file is rendered with.
-var testIfs = Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up"}
+var testIfs = firewall.Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up"}
 
 // renderCase is one golden policy; its name is the golden file's stem.
 type renderCase struct {

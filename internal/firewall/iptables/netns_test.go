@@ -1,4 +1,4 @@
-package firewall_test
+package iptables_test
 
 import (
 	"context"

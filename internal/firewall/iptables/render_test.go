@@ -1,6 +1,8 @@
-package firewall
+package iptables
 
 import (
+	"github.com/recipe-bottle/rbm/internal/firewall"
+
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -158,7 +160,7 @@ func TestModeSelectsRules(t *testing.T) {
 
 func TestRenderUsesInterfaceNames(t *testing.T) {
 	p := testPolicy(policy.EgressAllowlist, policy.DNSAllowlist, true, policy.InterceptRedirect)
-	doc := RenderIPv4(p, Interfaces{Enclave: "encX", Uplink: "upY"})
+	doc := RenderIPv4(p, firewall.Interfaces{Enclave: "encX", Uplink: "upY"})
 	if strings.Contains(doc, "rbm-enc") || strings.Contains(doc, "rbm-up") {
 		t.Error("render ignores the given interface names")
 	}
@@ -197,7 +199,7 @@ func TestEntryLimitedToGatewayWhenHostOnly(t *testing.T) {
 			Subnet: netip.MustParsePrefix("192.0.2.0/24"), Egress: policy.EgressNone, DNS: policy.DNSOff,
 			Intercept: policy.InterceptRedirect, Entry: &policy.Entry{WorkstationPort: 8888, EnclavePort: 8000, HostOnly: tc.hostOnly},
 		}
-		doc := RenderIPv4(p, Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up", UplinkGateway: tc.gateway})
+		doc := RenderIPv4(p, firewall.Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up", UplinkGateway: tc.gateway})
 		got := strings.Contains(doc, "-A PREROUTING -i rbm-up -s 10.88.0.1 -p tcp -m tcp --dport 8888")
 		if got != tc.want {
 			t.Errorf("hostOnly=%v gateway=%v: source limit %v, want %v\n%s", tc.hostOnly, tc.gateway, got, tc.want, doc)

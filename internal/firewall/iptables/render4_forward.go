@@ -1,14 +1,15 @@
-package firewall
+package iptables
 
 import (
 	"fmt"
+	"github.com/recipe-bottle/rbm/internal/firewall"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
 // addForward fills the built-in FORWARD chain: replies, the entry port, and
 // one jump for everything the enclave sends. Anything else is dropped, counted.
-func addForward(t *table, p policy.Policy, ifs Interfaces) {
+func addForward(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	t.add("FORWARD", "fwd-established", "-m conntrack --ctstate RELATED,ESTABLISHED", "ACCEPT")
 	if p.Entry != nil {
 		// Only connections the nat table DNATed reach the bottle: a packet
@@ -25,7 +26,7 @@ func addForward(t *table, p policy.Policy, ifs Interfaces) {
 // enclave: drop what is not the bottle's, stop DNS bypasses, then allow what
 // the egress mode allows. The order matters: DNS and link-local rules come
 // before any ACCEPT, so "global" never opens them.
-func addBottleForward(t *table, p policy.Policy, ifs Interfaces) {
+func addBottleForward(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	t.add(chainForward, "fwd-spoof", "! -s "+p.BottleIP.String(), "DROP")
 	t.add(chainForward, "fwd-invalid", "-m conntrack --ctstate INVALID", "DROP")
 	t.add(chainForward, "fwd-hairpin", "-o "+ifs.Enclave, "DROP")
@@ -41,7 +42,7 @@ func addBottleForward(t *table, p policy.Policy, ifs Interfaces) {
 
 // addAllowed renders the egress mode: nothing, the whole uplink, or one rule
 // per allowed CIDR (each with its own id, so verification can tell them apart).
-func addAllowed(t *table, p policy.Policy, ifs Interfaces) {
+func addAllowed(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	switch p.Egress {
 	case policy.EgressGlobal:
 		t.add(chainForward, "fwd-allow-global", "-o "+ifs.Uplink, "ACCEPT")

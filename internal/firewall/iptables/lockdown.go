@@ -1,4 +1,4 @@
-package firewall
+package iptables
 
 // RenderIPv6 returns the ip6tables-restore document: IPv6 is dropped
 // entirely, since no policy allows it and an open IPv6 path is the most common

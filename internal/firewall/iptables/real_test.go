@@ -1,4 +1,4 @@
-package firewall_test
+package iptables_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/iptables"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
@@ -75,7 +76,7 @@ func loadAndReadBack(t *testing.T, fw runner.Runner, family, doc string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := firewall.ParseSave(string(out))
+	snap, err := iptables.ParseSave(string(out))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,14 +99,14 @@ func TestRuleIDsLoaded(t *testing.T) {
 	ns := newNetns(t)
 	ctx := context.Background()
 	p := trafficPolicy(policy.InterceptRedirect)
-	if err := firewall.Apply(ctx, ns, firewall.RenderIPv4(p, trafficIfs), firewall.RenderIPv6()); err != nil {
+	if err := iptables.Apply(ctx, ns, iptables.RenderIPv4(p, trafficIfs), iptables.RenderIPv6()); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := firewall.ReadCounters(ctx, ns)
+	snap, err := iptables.ReadCounters(ctx, ns)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := firewall.RuleIDs(p)
+	ids := iptables.RuleIDs(p)
 	for _, id := range ids {
 		if _, ok := snap.Rules[id]; !ok {
 			t.Errorf("%s missing from the kernel", id)
@@ -114,7 +115,7 @@ func TestRuleIDsLoaded(t *testing.T) {
 	if len(snap.Rules) != len(ids) || snap.Policies["filter/FORWARD"] != (firewall.Counter{}) {
 		t.Errorf("kernel holds %d ids, RuleIDs %d; policies %v", len(snap.Rules), len(ids), snap.Policies)
 	}
-	if err := firewall.ApplyLockdown(ctx, ns); err != nil {
+	if err := iptables.ApplyLockdown(ctx, ns); err != nil {
 		t.Fatal(err)
 	}
 	save := ns.must(t, "iptables-save")
@@ -132,15 +133,15 @@ func TestApplyRefusedLeavesRulesetIntact(t *testing.T) {
 	if _, err := exec.LookPath("iptables-legacy-restore"); err == nil {
 		fws["legacy"] = legacyRunner{ns}
 	}
-	bad := strings.Replace(firewall.RenderIPv4(trafficPolicy(policy.InterceptReject), trafficIfs), "-j RBM-EGRESS", "-j RBM-NOWHERE", 1)
+	bad := strings.Replace(iptables.RenderIPv4(trafficPolicy(policy.InterceptReject), trafficIfs), "-j RBM-EGRESS", "-j RBM-NOWHERE", 1)
 	for name, fw := range fws {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			if err := firewall.ApplyLockdown(ctx, fw); err != nil {
+			if err := iptables.ApplyLockdown(ctx, fw); err != nil {
 				t.Fatal(err)
 			}
 			before := saveRules(t, fw)
-			err := firewall.Apply(ctx, fw, bad, firewall.RenderIPv6())
+			err := iptables.Apply(ctx, fw, bad, iptables.RenderIPv6())
 			t.Log(err)
 			// legacy points at the rule; nf_tables finds the missing chain
 			// only at COMMIT, and its own message names it.
@@ -181,16 +182,16 @@ func TestCheckBackendsReal(t *testing.T) {
 	needRoot(t, "iptables", "iptables-legacy", "iptables-legacy-save")
 	ns := newNetns(t)
 	ctx := context.Background()
-	b, err := firewall.CheckBackends(ctx, ns)
+	b, err := iptables.CheckBackends(ctx, ns)
 	if err != nil {
 		t.Fatalf("fresh namespace: %v", err)
 	}
-	if b != firewall.BackendNFTables {
+	if b != iptables.BackendNFTables {
 		t.Skipf("iptables uses %s; this test adds a legacy rule to split it", b)
 	}
 	ns.must(t, "iptables-legacy", "-A", "FORWARD", "-d", "192.0.2.9", "-j", "DROP")
-	_, err = firewall.CheckBackends(ctx, ns)
-	var split *firewall.SplitBackendError
+	_, err = iptables.CheckBackends(ctx, ns)
+	var split *iptables.SplitBackendError
 	if !errors.As(err, &split) {
 		t.Fatalf("err = %v, want *SplitBackendError", err)
 	}

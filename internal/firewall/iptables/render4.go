@@ -1,7 +1,8 @@
-package firewall
+package iptables
 
 import (
 	"fmt"
+	"github.com/recipe-bottle/rbm/internal/firewall"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
@@ -10,19 +11,19 @@ import (
 // and nat tables, both replaced atomically (it is meant to be loaded without
 // --noflush). p and ifs are trusted, validated values: nothing is checked or
 // escaped here. The output is deterministic.
-func RenderIPv4(p policy.Policy, ifs Interfaces) string {
+func RenderIPv4(p policy.Policy, ifs firewall.Interfaces) string {
 	return buildIPv4(p, ifs).String()
 }
 
 // RuleIDs lists every rule id ("rbm:...") that RenderIPv4 renders for p, in
 // document order. Ids do not depend on interface names.
 func RuleIDs(p policy.Policy) []string {
-	return buildIPv4(p, Interfaces{Enclave: "enclave", Uplink: "uplink"}).ids()
+	return buildIPv4(p, firewall.Interfaces{Enclave: "enclave", Uplink: "uplink"}).ids()
 }
 
 // buildIPv4 is the single description of the ruleset that both the text and
 // the id list come from.
-func buildIPv4(p policy.Policy, ifs Interfaces) document {
+func buildIPv4(p policy.Policy, ifs firewall.Interfaces) document {
 	f := newTable("filter", "DROP", filterBuiltins, chainIngress, chainForward, chainEgress)
 	addIngress(f, p, ifs)
 	addForward(f, p, ifs)
@@ -44,7 +45,7 @@ func header(p policy.Policy) []string {
 }
 
 // addIngress fills INPUT: the sentry accepts only DNS queries from the bottle.
-func addIngress(t *table, p policy.Policy, ifs Interfaces) {
+func addIngress(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	t.add("INPUT", "in-jump", "", chainIngress)
 	t.add(chainIngress, "in-loopback", "-i lo", "ACCEPT")
 	t.add(chainIngress, "in-established", "-m conntrack --ctstate RELATED,ESTABLISHED", "ACCEPT")
@@ -64,7 +65,7 @@ func addIngress(t *table, p policy.Policy, ifs Interfaces) {
 // RBM-FORWARD sends to the bottle also cross OUTPUT; conntrack marks them
 // RELATED, so out-established passes them and they need no rule of their own
 // (TestTrafficThroughSentry checks this).
-func addEgress(t *table, p policy.Policy, ifs Interfaces) {
+func addEgress(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	t.add("OUTPUT", "out-jump", "", chainEgress)
 	t.add(chainEgress, "out-loopback", "-o lo", "ACCEPT")
 	t.add(chainEgress, "out-established", "-m conntrack --ctstate RELATED,ESTABLISHED", "ACCEPT")

@@ -1,4 +1,4 @@
-package firewall_test
+package iptables_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/iptables"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
@@ -50,10 +50,10 @@ func runScenario(t *testing.T, backend string, wrap func(nsRunner) runner.Runner
 	tr := newTrio(t)
 	fw := wrap(tr.sentry)
 	ctx := context.Background()
-	if _, err := firewall.CheckBackends(ctx, fw); err != nil {
+	if _, err := iptables.CheckBackends(ctx, fw); err != nil {
 		t.Fatal(err)
 	}
-	if err := firewall.Apply(ctx, fw, firewall.RenderIPv4(trafficPolicy(ic), trafficIfs), firewall.RenderIPv6()); err != nil {
+	if err := iptables.Apply(ctx, fw, iptables.RenderIPv4(trafficPolicy(ic), trafficIfs), iptables.RenderIPv6()); err != nil {
 		t.Fatal(err)
 	}
 	serveTCP(t, tr.wan, ":8080", "wan")
@@ -127,14 +127,14 @@ func dnsProbes(tr trio, ic policy.Intercept) []probe {
 func runProbe(t *testing.T, fw runner.Runner, p probe) {
 	t.Helper()
 	ctx := context.Background()
-	before, err := firewall.ReadCounters(ctx, fw)
+	before, err := iptables.ReadCounters(ctx, fw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
 	banner, perr := p.run()
 	took := time.Since(start)
-	after, err := firewall.ReadCounters(ctx, fw)
+	after, err := iptables.ReadCounters(ctx, fw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,38 @@
+// Package backends maps RBRR_FIREWALL_BACKEND to a firewall.Backend. It is
+// the only place that knows every backend, so adding one touches nothing
+// else.
+package backends
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/firewall/iptables"
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// Names lists the valid values of RBRR_FIREWALL_BACKEND, default first.
+var Names = []string{iptables.Name}
+
+// New returns the backend called name, running its programs through r.
+func New(name string, r runner.Runner) (firewall.Backend, error) {
+	switch name {
+	case iptables.Name:
+		return iptables.Firewall{Runner: r}, nil
+	}
+	return nil, fmt.Errorf("unknown firewall backend %q: expected one of %s", name, strings.Join(Names, ", "))
+}
+
+// Detect returns the backend whose rules rbm loaded in this namespace, for
+// commands that read counters without the sentry's configuration
+// (rbm counters, the lab, verify). With no rbm rules anywhere it returns
+// the default backend.
+func Detect(ctx context.Context, r runner.Runner) firewall.Backend {
+	return iptables.Firewall{Runner: r}
+}
+
+// Default is the backend used before a configuration names one (the
+// lockdown of a sentry whose configuration did not load).
+func Default(r runner.Runner) firewall.Backend { return iptables.Firewall{Runner: r} }
