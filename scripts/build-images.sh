@@ -2,8 +2,9 @@
 # build-images.sh: build the images the Podman tests use, without any registry.
 #
 #   1. base   $RBM_BASE_IMAGE     debootstrap (minbase) of Debian bookworm with
-#                                 iptables, dnsmasq-base, iproute2, ca-certificates,
-#                                 imported with `podman import`. Built once, then reused.
+#                                 iptables, ipset, nftables, dnsmasq-base, iproute2,
+#                                 ca-certificates, imported with `podman import`. Built
+#                                 once, then reused while its package list is the same.
 #   2. sentry $RBRR_SENTRY_IMAGE  the repository's Containerfile on top of the base,
 #                                 `podman build --pull=never`.
 #   3. bottle $RBM_BOTTLE_IMAGE   testdata/podman/Containerfile.bottle: base + rbm.
@@ -95,7 +96,11 @@ t=$(now)
 say "built rbm ($(since "$t"))"
 
 # --- 2. base image ------------------------------------------------------------------
-if [ "${RBM_REBUILD_BASE:-0}" != 1 ] && podman image exists "$RBM_BASE_IMAGE"; then
+# The base is reused only if it was built with today's package list (its
+# rbm.base.packages label), so adding a package to the sentry rebuilds it.
+BASE_PKGS="iptables,ipset,nftables,dnsmasq-base,iproute2,ca-certificates"
+base_pkgs() { podman image inspect --format '{{index .Labels "rbm.base.packages"}}' "$RBM_BASE_IMAGE" 2>/dev/null || true; }
+if [ "${RBM_REBUILD_BASE:-0}" != 1 ] && [ "$(base_pkgs)" = "$BASE_PKGS" ]; then
   say "reusing base image $RBM_BASE_IMAGE"
 else
   command -v debootstrap >/dev/null 2>&1 || die "debootstrap not found (run scripts/podman-setup.sh)"
@@ -104,7 +109,7 @@ else
   ROOT="$WORK/rootfs"
   say "debootstrap $SUITE from $MIRROR (about a minute)"
   t=$(now)
-  debootstrap --variant=minbase --include=iptables,dnsmasq-base,iproute2,ca-certificates \
+  debootstrap --variant=minbase --include="$BASE_PKGS" \
     "$SUITE" "$ROOT" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
     || { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed"; }
   say "debootstrap done ($(since "$t"))"
@@ -115,6 +120,7 @@ else
   tar --numeric-owner -C "$ROOT" -c . | podman import -q \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["/bin/bash"]' \
+    --change "LABEL rbm.base.packages=$BASE_PKGS" \
     --message "rbm base: debootstrap --variant=minbase $SUITE $MIRROR" \
     - "$RBM_BASE_IMAGE" >/dev/null
   say "imported $RBM_BASE_IMAGE ($(since "$t"))"

@@ -15,8 +15,9 @@ import (
 type ipAddr struct {
 	IfName   string `json:"ifname"`
 	AddrInfo []struct {
-		Family string `json:"family"`
-		Local  string `json:"local"`
+		Family    string `json:"family"`
+		Local     string `json:"local"`
+		PrefixLen int    `json:"prefixlen"`
 	} `json:"addr_info"`
 }
 
@@ -61,6 +62,7 @@ func FindInterfaces(ctx context.Context, r runner.Runner, sentryIP netip.Addr) (
 		return ifs, err
 	}
 	ifs.Uplink, ifs.UplinkGateway = up, gw
+	ifs.UplinkPrefix = prefixOf(addrs, up)
 	for _, name := range []string{ifs.Enclave, ifs.Uplink} {
 		if !ifNameRE.MatchString(name) {
 			return ifs, fmt.Errorf("interface name %q: expected letters, digits, '.', '_' or '-'", name)
@@ -96,4 +98,22 @@ func uplink(ctx context.Context, r runner.Runner, enclave string, candidates []s
 		return "", netip.Addr{}, fmt.Errorf("cannot tell the uplink interface: no default route and %d other interfaces (%s)", len(rest), strings.Join(rest, ", "))
 	}
 	return rest[0], netip.Addr{}, nil
+}
+
+// prefixOf is the subnet of ifname's first IPv4 address (invalid if none):
+// learned addresses never open the uplink's own network.
+func prefixOf(addrs []ipAddr, ifname string) netip.Prefix {
+	for _, a := range addrs {
+		if a.IfName != ifname {
+			continue
+		}
+		for _, ai := range a.AddrInfo {
+			if ip, err := netip.ParseAddr(ai.Local); err == nil && ip.Is4() && ai.PrefixLen > 0 {
+				if p, err := ip.Prefix(ai.PrefixLen); err == nil {
+					return p
+				}
+			}
+		}
+	}
+	return netip.Prefix{}
 }

@@ -75,19 +75,20 @@ func permutations(t *testing.T, dump string) []string {
 
 func TestFindInterfacesAnyOrder(t *testing.T) {
 	gw := netip.MustParseAddr("198.51.100.1")
+	up := netip.MustParsePrefix("198.51.100.0/30") // the uplink's own subnet comes along too
 	for _, tc := range []struct {
 		addrs, routes, sentry string
 		want                  firewall.Interfaces
 	}{
 		// The uplink's default gateway comes along: the entry port may be limited to it.
-		{"addr-two.json", "route-uplink.json", "10.99.0.2", firewall.Interfaces{Enclave: "enc0", Uplink: "up0", UplinkGateway: gw}},
+		{"addr-two.json", "route-uplink.json", "10.99.0.2", firewall.Interfaces{Enclave: "enc0", Uplink: "up0", UplinkGateway: gw, UplinkPrefix: up}},
 		// No default route: the only other interface with an address.
-		{"addr-two.json", "route-none.json", "10.99.0.2", firewall.Interfaces{Enclave: "enc0", Uplink: "up0"}},
+		{"addr-two.json", "route-none.json", "10.99.0.2", firewall.Interfaces{Enclave: "enc0", Uplink: "up0", UplinkPrefix: up}},
 		// A default route through the enclave is not an uplink.
-		{"addr-two.json", "route-enclave.json", "10.99.0.2", firewall.Interfaces{Enclave: "enc0", Uplink: "up0"}},
+		{"addr-two.json", "route-enclave.json", "10.99.0.2", firewall.Interfaces{Enclave: "enc0", Uplink: "up0", UplinkPrefix: up}},
 		// Three interfaces: the default route decides; a secondary address counts.
-		{"addr-three.json", "route-uplink.json", "10.99.0.2", firewall.Interfaces{Enclave: "enc0", Uplink: "up0", UplinkGateway: gw}},
-		{"addr-three.json", "route-uplink.json", "10.99.0.9", firewall.Interfaces{Enclave: "enc0", Uplink: "up0", UplinkGateway: gw}},
+		{"addr-three.json", "route-uplink.json", "10.99.0.2", firewall.Interfaces{Enclave: "enc0", Uplink: "up0", UplinkGateway: gw, UplinkPrefix: up}},
+		{"addr-three.json", "route-uplink.json", "10.99.0.9", firewall.Interfaces{Enclave: "enc0", Uplink: "up0", UplinkGateway: gw, UplinkPrefix: up}},
 	} {
 		dumps := permutations(t, readTestdata(t, tc.addrs))
 		routes := readTestdata(t, tc.routes)

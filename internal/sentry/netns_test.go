@@ -436,9 +436,9 @@ func (r *sentryRun) waitLog(s string, n int, timeout time.Duration) {
 }
 
 // save returns iptables-save of the sentry namespace (the backend rbm uses).
-func (l *sentryLab) save(cmd string) string {
+func (l *sentryLab) save(cmd string, args ...string) string {
 	l.tb.Helper()
-	return l.mustIn(l.sentry, cmd)
+	return l.mustIn(l.sentry, append([]string{cmd}, args...)...)
 }
 
 var ruleID = regexp.MustCompile(`"(rbm:[^"]+)"`)

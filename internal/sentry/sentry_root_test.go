@@ -121,10 +121,13 @@ func TestSentryReadyAndStop(t *testing.T) {
 		t.Errorf("rbm sentry ready passes after the sentry stopped")
 	}
 	v4 := l.save("iptables-save")
-	for _, want := range []string{":FORWARD DROP", `"rbm:fwd-drop"`, `"rbm:fwd-allow-` + allowedHost + `/32"`} {
+	for _, want := range []string{":FORWARD DROP", `"rbm:fwd-drop"`, `"rbm:fwd-allow-cidrs"`} {
 		if !strings.Contains(v4, want) {
 			t.Errorf("after stop iptables-save lacks %q:\n%s", want, v4)
 		}
+	}
+	if sets := l.save("ipset", "list", "rbm-allow4"); !strings.Contains(sets, allowedHost+" ") {
+		t.Errorf("after stop the allowed set lacks %s:\n%s", allowedHost, sets)
 	}
 	l.mustNotConnect(laterHost)
 }
@@ -172,8 +175,8 @@ func TestSentryReload(t *testing.T) {
 	l.writeConf("regime.env", confLines(allowedHost+"/32 "+laterHost+"/32", "allowed.test")...)
 	hup()
 	r.waitLog("rbm sentry: reloaded:", 1, 10*time.Second)
-	if v4 := l.save("iptables-save"); !strings.Contains(v4, `"rbm:fwd-allow-`+laterHost+`/32"`) {
-		t.Errorf("after reload iptables-save lacks rbm:fwd-allow-%s/32:\n%s", laterHost, v4)
+	if sets := l.save("ipset", "list", "rbm-allow4"); !strings.Contains(sets, laterHost+" ") {
+		t.Errorf("after reload the allowed set lacks %s:\n%s", laterHost, sets)
 	}
 	l.mustConnect(laterHost)
 	l.mustConnect(allowedHost)

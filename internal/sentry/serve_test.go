@@ -64,6 +64,7 @@ type fakeKernel struct {
 	mu       sync.Mutex
 	events   []string // "iptables-restore <first rule id>", "sysctl k=v", ...
 	restores []string // iptables-restore documents, in order
+	sets     []string // ipset restore documents, in order
 	legacy   string   // what iptables-legacy-save prints
 	addrs    string
 	failV4   func(doc string) error // fails iptables-restore when it returns an error
@@ -104,6 +105,14 @@ func newFakeKernel(t *testing.T) *fakeKernel {
 		case "ip6tables-restore":
 			k.record("ip6tables-restore")
 			return nil, nil
+		case "ipset restore":
+			k.mu.Lock()
+			k.sets = append(k.sets, c.Stdin)
+			k.mu.Unlock()
+			k.record("ipset restore")
+			return nil, nil
+		case "ipset list -t rbm-learn4":
+			return nil, errors.New("ipset: The set with the given name does not exist")
 		}
 		return nil, fmt.Errorf("fake kernel: unexpected command %s", c)
 	}}
@@ -119,6 +128,16 @@ func kind(doc string) string {
 		return "rules"
 	}
 	return "other"
+}
+
+// lastSets is the last ipset document loaded.
+func (k *fakeKernel) lastSets() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.sets) == 0 {
+		return ""
+	}
+	return k.sets[len(k.sets)-1]
 }
 
 func (k *fakeKernel) record(e string) {
@@ -260,8 +279,11 @@ func TestServeOrderReadyAndStop(t *testing.T) {
 	if fwd != len(events)-1 {
 		t.Errorf("events after forwarding was turned on: %q", events[fwd+1:])
 	}
-	if len(restores) != 1 || !strings.Contains(restores[0], `"rbm:fwd-allow-203.0.113.0/24"`) || !strings.Contains(restores[0], "-i enc0") {
-		t.Errorf("want one ruleset for enc0 allowing 203.0.113.0/24, got %d documents", len(restores))
+	if len(restores) != 1 || !strings.Contains(restores[0], `"rbm:fwd-allow-cidrs"`) || !strings.Contains(restores[0], "-i enc0") {
+		t.Errorf("want one ruleset for enc0 allowing the CIDR set, got %d documents", len(restores))
+	}
+	if sets := k.lastSets(); !strings.Contains(sets, "add rbm-allow4-new 203.0.113.0/24\n") {
+		t.Errorf("the sets lack 203.0.113.0/24:\n%s", sets)
 	}
 
 	sv.cancel()
@@ -411,9 +433,8 @@ func TestServeReload(t *testing.T) {
 	if out := sv.doReload(t); !strings.Contains(out, "reloaded: egress allowlist") {
 		t.Errorf("reload logged %q", out)
 	}
-	_, restores = k.snapshot()
-	if last := restores[len(restores)-1]; !strings.Contains(last, `"rbm:fwd-allow-198.51.100.0/25"`) {
-		t.Errorf("the reloaded ruleset lacks the new CIDR")
+	if !strings.Contains(k.lastSets(), "add rbm-allow4-new 198.51.100.0/25\n") {
+		t.Errorf("the reloaded sets lack the new CIDR")
 	}
 
 	// An entry port: the reload also loosens reverse-path filtering.

@@ -127,7 +127,7 @@ func TestCasesEveryModeIsComplete(t *testing.T) {
 		if len(cs) < 30 {
 			t.Errorf("%s: %d cases, want at least 30", m.name, len(cs))
 		}
-		ids := iptables.RuleIDs(m.target.Policy)
+		ids := iptables.CounterIDs(m.target.Policy)
 		seen := map[string]bool{}
 		for _, c := range cs {
 			if !nameRE.MatchString(c.Name) {

@@ -29,7 +29,7 @@ func TestParseSaveCaptured(t *testing.T) {
 			if got := slices.Sorted(maps.Keys(s.Rules)); !slices.Equal(got, slices.Sorted(slices.Values(ids))) {
 				t.Errorf("ids = %q, want %q", got, ids)
 			}
-			for _, id := range []string{"rbm:fwd-drop", "rbm:fwd-dns-reject-tcp", "rbm:fwd-allow-203.0.113.0/24", "rbm:nat-entry"} {
+			for _, id := range []string{"rbm:fwd-drop", "rbm:fwd-dns-reject-tcp", "rbm:fwd-allow-cidrs", "rbm:nat-entry"} {
 				if s.Rules[id].Packets == 0 || s.Rules[id].Bytes == 0 {
 					t.Errorf("%s = %+v, the probes moved it", id, s.Rules[id])
 				}

@@ -8,7 +8,9 @@ package iptables
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/policy"
@@ -36,32 +38,71 @@ func (f Firewall) Check(ctx context.Context) error {
 
 // Render returns the IPv4 and IPv6 documents for p.
 func (Firewall) Render(p policy.Policy, ifs firewall.Interfaces) firewall.Ruleset {
-	return firewall.Ruleset{Docs: []firewall.Doc{
+	docs := []firewall.Doc{
 		{Name: "iptables", Text: RenderIPv4(p, ifs)},
 		{Name: "ip6tables", Text: RenderIPv6()},
-	}}
+	}
+	if sets := renderSets(p, ifs); sets != "" {
+		docs = append([]firewall.Doc{{Name: "ipset", Text: sets}}, docs...)
+	}
+	return firewall.Ruleset{Docs: docs}
 }
 
-// Apply loads rs's documents, each in one restore call.
+// Apply loads the sets (they must exist before a rule names them), then
+// the IPv4 and IPv6 rulesets, each in one restore call.
 func (f Firewall) Apply(ctx context.Context, rs firewall.Ruleset) error {
+	if sets := rs.Text("ipset"); sets != "" {
+		if err := applySets(ctx, f.Runner, sets); err != nil {
+			return err
+		}
+	}
 	return Apply(ctx, f.Runner, rs.Text("iptables"), rs.Text("ip6tables"))
 }
 
 // Lockdown loads the fail-closed rulesets.
 func (f Firewall) Lockdown(ctx context.Context) error { return ApplyLockdown(ctx, f.Runner) }
 
-// Counters reads every rule's counters.
+// Counters reads every rule's counters, then every set element's.
 func (f Firewall) Counters(ctx context.Context) (firewall.Snapshot, error) {
-	return ReadCounters(ctx, f.Runner)
+	snap, err := ReadCounters(ctx, f.Runner)
+	if err != nil {
+		return snap, err
+	}
+	sets, err := readSets(ctx, f.Runner)
+	if err != nil {
+		return snap, err
+	}
+	sets.addTo(snap)
+	return snap, nil
 }
 
-// Learned lists nothing yet.
-func (f Firewall) Learned(ctx context.Context) ([]firewall.Learned, error) { return nil, nil }
+// Learned lists the learned set's elements.
+func (f Firewall) Learned(ctx context.Context) ([]firewall.Learned, error) {
+	sets, err := readSets(ctx, f.Runner)
+	if err != nil {
+		return nil, err
+	}
+	return sets.learned, nil
+}
 
-// Forget removes learned addresses.
-func (f Firewall) Forget(ctx context.Context, addrs []netip.Addr) error { return nil }
+// Forget deletes learned addresses in one ipset restore; ones already gone
+// are ignored (-exist).
+func (f Firewall) Forget(ctx context.Context, addrs []netip.Addr) error {
+	if len(addrs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for _, a := range addrs {
+		fmt.Fprintf(&b, "del %s %s -exist\n", setLearned, a)
+	}
+	if _, err := f.Runner.Run(ctx, runner.Cmd{Name: "ipset", Args: []string{"restore"}, Stdin: b.String()}); err != nil {
+		return fmt.Errorf("forget learned addresses: %w", err)
+	}
+	return nil
+}
 
-// Refresh is not needed: dnsmasq's ipset add refreshes the timeout.
+// Refresh does nothing: dnsmasq adds with the kernel's "exist" flag, which
+// restarts an element's timeout (measured: TestDnsmasqRefreshesLearned).
 func (f Firewall) Refresh(ctx context.Context, addrs []netip.Addr) error { return nil }
 
 // ResolverSet names the ipset dnsmasq fills.

@@ -45,9 +45,10 @@ func goldenFiles(t *testing.T) (v4, v6 map[string]string) {
 // really loads, and reads back with every one of its ids present, on the
 // nf_tables backend and, when installed, the legacy one.
 func TestGoldenFilesLoad(t *testing.T) {
-	needRoot(t, "iptables-restore", "ip6tables-restore")
+	needRoot(t, "iptables-restore", "ip6tables-restore", "ipset")
 	v4, v6 := goldenFiles(t)
 	ns := newNetns(t)
+	makeSets(t, ns)
 	fws := map[string]runner.Runner{"nf_tables": ns}
 	if _, err := exec.LookPath("iptables-legacy-restore"); err == nil {
 		fws["legacy"] = legacyRunner{ns}
@@ -95,25 +96,25 @@ func loadAndReadBack(t *testing.T, fw runner.Runner, family, doc string) {
 // the kernel holds after Apply, and Apply plus ApplyLockdown replace each
 // other completely (no RBM chain, no nat rule survives the lockdown).
 func TestRuleIDsLoaded(t *testing.T) {
-	needRoot(t, "iptables-restore", "ip6tables-restore")
+	needRoot(t, "iptables-restore", "ip6tables-restore", "ipset")
 	ns := newNetns(t)
 	ctx := context.Background()
 	p := trafficPolicy(policy.InterceptRedirect)
-	if err := iptables.Apply(ctx, ns, iptables.RenderIPv4(p, trafficIfs), iptables.RenderIPv6()); err != nil {
+	if err := (iptables.Firewall{Runner: ns}).Apply(ctx, (iptables.Firewall{}).Render(p, trafficIfs)); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := iptables.ReadCounters(ctx, ns)
+	snap, err := (iptables.Firewall{Runner: ns}).Counters(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := iptables.RuleIDs(p)
+	ids := iptables.CounterIDs(p)
 	for _, id := range ids {
 		if _, ok := snap.Rules[id]; !ok {
 			t.Errorf("%s missing from the kernel", id)
 		}
 	}
 	if len(snap.Rules) != len(ids) || snap.Policies["filter/FORWARD"] != (firewall.Counter{}) {
-		t.Errorf("kernel holds %d ids, RuleIDs %d; policies %v", len(snap.Rules), len(ids), snap.Policies)
+		t.Errorf("kernel holds %d ids, CounterIDs %d; policies %v", len(snap.Rules), len(ids), snap.Policies)
 	}
 	if err := iptables.ApplyLockdown(ctx, ns); err != nil {
 		t.Fatal(err)
@@ -127,7 +128,7 @@ func TestRuleIDsLoaded(t *testing.T) {
 // TestApplyRefusedLeavesRulesetIntact: a document the kernel refuses changes
 // nothing, and the error quotes the offending line, on both backends.
 func TestApplyRefusedLeavesRulesetIntact(t *testing.T) {
-	needRoot(t, "iptables-restore", "ip6tables-restore")
+	needRoot(t, "iptables-restore", "ip6tables-restore", "ipset")
 	ns := newNetns(t)
 	fws := map[string]runner.Runner{"nf_tables": ns}
 	if _, err := exec.LookPath("iptables-legacy-restore"); err == nil {
@@ -137,6 +138,7 @@ func TestApplyRefusedLeavesRulesetIntact(t *testing.T) {
 	for name, fw := range fws {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
+			makeSets(t, fw)
 			if err := iptables.ApplyLockdown(ctx, fw); err != nil {
 				t.Fatal(err)
 			}
@@ -198,5 +200,17 @@ func TestCheckBackendsReal(t *testing.T) {
 	t.Log(err)
 	if !strings.Contains(err.Error(), "192.0.2.9") {
 		t.Errorf("error does not show the legacy rule: %v", err)
+	}
+}
+
+// makeSets creates the sets the golden rulesets name, empty, as the
+// backend's Apply does before loading a ruleset.
+func makeSets(t *testing.T, r runner.Runner) {
+	t.Helper()
+	doc := "create rbm-allow4 hash:net counters -exist\n" +
+		"create rbm-never4 hash:net counters -exist\n" +
+		"create rbm-learn4 hash:ip timeout 600 counters -exist\n"
+	if _, err := r.Run(context.Background(), runner.Cmd{Name: "ipset", Args: []string{"restore"}, Stdin: doc}); err != nil {
+		t.Fatalf("create sets: %v", err)
 	}
 }

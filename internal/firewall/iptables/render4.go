@@ -21,6 +21,18 @@ func RuleIDs(p policy.Policy) []string {
 	return buildIPv4(p, firewall.Interfaces{Enclave: "enclave", Uplink: "uplink"}).ids()
 }
 
+// CounterIDs lists every counter id a snapshot of p's ruleset holds from
+// the start: RuleIDs, then one per allowed CIDR (its set element).
+func CounterIDs(p policy.Policy) []string {
+	ids := RuleIDs(p)
+	if p.Egress == policy.EgressAllowlist {
+		for _, c := range p.AllowedCIDRs {
+			ids = append(ids, idPrefix+firewall.AllowID(c))
+		}
+	}
+	return ids
+}
+
 // buildIPv4 is the single description of the ruleset that both the text and
 // the id list come from.
 func buildIPv4(p policy.Policy, ifs firewall.Interfaces) document {

@@ -40,15 +40,19 @@ func addBottleForward(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	t.add(chainForward, "fwd-drop", "", "DROP")
 }
 
-// addAllowed renders the egress mode: nothing, the whole uplink, or one rule
-// per allowed CIDR (each with its own id, so verification can tell them apart).
+// addAllowed renders the egress mode: nothing, the whole uplink, or the
+// allowed CIDRs as one set lookup (a hash lookup per new connection, however
+// long the list; each element keeps its own counter). Learned addresses
+// come after a guard that no resolver answer can open.
 func addAllowed(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	switch p.Egress {
 	case policy.EgressGlobal:
 		t.add(chainForward, "fwd-allow-global", "-o "+ifs.Uplink, "ACCEPT")
 	case policy.EgressAllowlist:
-		for _, c := range p.AllowedCIDRs {
-			t.add(chainForward, "fwd-allow-"+c.String(), fmt.Sprintf("-o %s -d %s", ifs.Uplink, c), "ACCEPT")
+		t.add(chainForward, "fwd-allow-cidrs", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setAllowed), "ACCEPT")
+		if p.Learns() {
+			t.add(chainForward, "fwd-learn-guard", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setNever), "DROP")
+			t.add(chainForward, "fwd-learned", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setLearned), "ACCEPT")
 		}
 	}
 }

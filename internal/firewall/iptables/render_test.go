@@ -133,7 +133,7 @@ func TestNoAcceptBeforeGuards(t *testing.T) {
 // TestModeSelectsRules checks, for every case, the rules each setting adds.
 func TestModeSelectsRules(t *testing.T) {
 	for _, c := range renderCases() {
-		ids := RuleIDs(c.p)
+		ids := CounterIDs(c.p)
 		has := func(id string) bool { return slices.Contains(ids, "rbm:"+id) }
 		want := map[string]bool{
 			"fwd-allow-global":           c.p.Egress == policy.EgressGlobal,
@@ -164,7 +164,7 @@ func TestRenderUsesInterfaceNames(t *testing.T) {
 	if strings.Contains(doc, "rbm-enc") || strings.Contains(doc, "rbm-up") {
 		t.Error("render ignores the given interface names")
 	}
-	for _, want := range []string{"-o upY -d 203.0.113.0/24", "-i encX -s 192.0.2.3 -p tcp", "-i upY -p tcp -m tcp --dport 8443 -m comment --comment \"rbm:nat-entry\" -j DNAT --to-destination 192.0.2.3:8000"} {
+	for _, want := range []string{"-o upY -m set --match-set rbm-allow4 dst", "-i encX -s 192.0.2.3 -p tcp", "-i upY -p tcp -m tcp --dport 8443 -m comment --comment \"rbm:nat-entry\" -j DNAT --to-destination 192.0.2.3:8000"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("render lacks %q", want)
 		}

@@ -28,7 +28,7 @@ type probe struct {
 // namespace and proves, packet by packet and counter by counter, what gets
 // through, for both interception modes and both iptables backends.
 func TestTrafficThroughSentry(t *testing.T) {
-	needRoot(t, "iptables-restore", "ip6tables-restore", "sysctl")
+	needRoot(t, "iptables-restore", "ip6tables-restore", "ipset", "sysctl")
 	backends := map[string]func(nsRunner) runner.Runner{
 		"nf_tables": func(n nsRunner) runner.Runner { return n },
 		"legacy":    func(n nsRunner) runner.Runner { return legacyRunner{n} },
@@ -53,7 +53,7 @@ func runScenario(t *testing.T, backend string, wrap func(nsRunner) runner.Runner
 	if _, err := iptables.CheckBackends(ctx, fw); err != nil {
 		t.Fatal(err)
 	}
-	if err := iptables.Apply(ctx, fw, iptables.RenderIPv4(trafficPolicy(ic), trafficIfs), iptables.RenderIPv6()); err != nil {
+	if err := (iptables.Firewall{Runner: fw}).Apply(ctx, (iptables.Firewall{}).Render(trafficPolicy(ic), trafficIfs)); err != nil {
 		t.Fatal(err)
 	}
 	serveTCP(t, tr.wan, ":8080", "wan")
@@ -127,14 +127,14 @@ func dnsProbes(tr trio, ic policy.Intercept) []probe {
 func runProbe(t *testing.T, fw runner.Runner, p probe) {
 	t.Helper()
 	ctx := context.Background()
-	before, err := iptables.ReadCounters(ctx, fw)
+	before, err := (iptables.Firewall{Runner: fw}).Counters(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
 	banner, perr := p.run()
 	took := time.Since(start)
-	after, err := iptables.ReadCounters(ctx, fw)
+	after, err := (iptables.Firewall{Runner: fw}).Counters(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
