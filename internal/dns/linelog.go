@@ -17,6 +17,7 @@ const maxLine = 64 << 10
 type lineLog struct {
 	mu          sync.Mutex
 	out         io.Writer
+	each        func(string) // sees every line after it is logged; may be nil
 	bindFailure string
 }
 
@@ -39,6 +40,9 @@ func (l *lineLog) line(text string) {
 	fmt.Fprintf(l.out, "dnsmasq: %s\n", text)
 	if l.bindFailure == "" && isBindFailure(text) {
 		l.bindFailure = text
+	}
+	if l.each != nil {
+		l.each(text)
 	}
 }
 

@@ -26,6 +26,9 @@ type Supervisor struct {
 	MinBackoff, MaxBackoff time.Duration
 
 	OnStart func(pid int) // called after each start; may be nil
+	// Lines sees each line dnsmasq prints, without the "dnsmasq: " prefix;
+	// it must not block (dnsmasq's output waits for it). May be nil.
+	Lines func(string)
 }
 
 // Run checks the configuration, then runs dnsmasq and restarts it whenever
@@ -74,7 +77,7 @@ func (s *Supervisor) runOnce(ctx context.Context, out io.Writer) (exit, error) {
 	if err != nil {
 		return exit{}, fmt.Errorf("dnsmasq output pipe: %w", err)
 	}
-	log := &lineLog{out: out}
+	log := &lineLog{out: out, each: s.Lines}
 	copied := make(chan struct{})
 	go func() { defer close(copied); defer pr.Close(); log.copyFrom(pr) }()
 

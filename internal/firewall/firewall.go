@@ -56,6 +56,9 @@ type Backend interface {
 	// resolver answered them anew. Backends whose resolver-side add already
 	// refreshes (ipset) do nothing.
 	Refresh(ctx context.Context, addrs []netip.Addr) error
+	// Holds reports whether addr is in the learned set now: after the
+	// resolver said it added addr, false means the set was full.
+	Holds(ctx context.Context, addr netip.Addr) (bool, error)
 	// ResolverSet is the dnsmasq directive that fills the learned set, and
 	// its target: ("ipset", "rbm-learn4") or ("nftset", "4#inet#rbm#learn4").
 	ResolverSet() (directive, target string)

@@ -22,6 +22,10 @@ type Addresses struct {
 	Allowed      netip.Addr   `json:"allowed"`       // a web server the policy allows (invalid when nothing is allowed)
 	Forbidden    netip.Addr   `json:"forbidden"`     // a web server outside every allowed CIDR
 	Foreign      netip.Addr   `json:"foreign"`       // a "public resolver" that answers anything
+	// Learned and Learned2 are web servers in no allowed CIDR that allowed
+	// names resolve to: reachable only once the sentry learned them.
+	Learned  netip.Addr `json:"learned"`
+	Learned2 netip.Addr `json:"learned2"`
 }
 
 var docNets = []netip.Prefix{
@@ -36,6 +40,8 @@ const (
 	hostForeign   = 153
 	hostAllowed   = 10
 	hostUpstream  = 53
+	hostLearned   = 77
+	hostLearned2  = 78
 )
 
 // PlanAddresses picks the stand-in addresses for p. Pure.
@@ -61,7 +67,10 @@ func PlanAddresses(p policy.Policy) (Addresses, error) {
 	free := func(x netip.Addr) bool { return taken(x) || link.Contains(x) || x == a.Upstream || x == a.Allowed }
 	a.Forbidden = pick(hostForbidden, free)
 	a.Foreign = pick(hostForeign, func(x netip.Addr) bool { return free(x) || x == a.Forbidden })
-	if !a.Forbidden.IsValid() || !a.Foreign.IsValid() {
+	others := func(x netip.Addr) bool { return free(x) || x == a.Forbidden || x == a.Foreign }
+	a.Learned = pick(hostLearned, others)
+	a.Learned2 = pick(hostLearned2, func(x netip.Addr) bool { return others(x) || x == a.Learned })
+	if !a.Forbidden.IsValid() || !a.Foreign.IsValid() || !a.Learned.IsValid() || !a.Learned2.IsValid() {
 		return a, fmt.Errorf("no documentation address is left outside the allowed CIDRs for the lab's forbidden server")
 	}
 	return a, nil

@@ -23,6 +23,7 @@ const (
 	envHelper     = "RBM_E2E_HELPER" // "serve" or "dial"
 	envHelperAddr = "RBM_E2E_ADDR"
 	envHelperMsg  = "RBM_E2E_MSG"
+	envHelperHold = "RBM_E2E_HOLD" // dial: echo again after this long on the same connection
 	helperLife    = 30 * time.Second // a forgotten server exits by itself
 )
 
@@ -82,6 +83,18 @@ func helperDial(addr, msg string) int {
 		fmt.Printf("echo: %q, %v\n", got, err)
 		return 2
 	}
+	if hold, err := time.ParseDuration(os.Getenv(envHelperHold)); err == nil {
+		time.Sleep(hold)
+		_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+		if _, err := io.WriteString(c, msg); err != nil {
+			fmt.Println("write after hold:", err)
+			return 2
+		}
+		if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, []byte(msg)) {
+			fmt.Printf("echo after hold: %q, %v\n", got, err)
+			return 2
+		}
+	}
 	fmt.Println("echo ok")
 	return 0
 }
@@ -131,6 +144,21 @@ func serveEcho(t *testing.T, ns, addr string) <-chan string {
 		t.Fatalf("echo server on %s in %s did not start: %s", addr, ns, stderr.String())
 	}
 	return peers
+}
+
+// dialHolding is dialEcho that echoes a second time after hold on the same
+// connection. It may run on any goroutine.
+func dialHolding(t *testing.T, ns, addr string, hold time.Duration) (int, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), hold+15*time.Second)
+	defer cancel()
+	cmd := helperCmd(t, ctx, ns, "dial", addr, "held")
+	cmd.Env = append(cmd.Env, envHelperHold+"="+hold.String())
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), strings.TrimSpace(string(out) + string(ee.Stderr))
+	}
+	return 0, strings.TrimSpace(string(out))
 }
 
 // dialEcho connects from namespace ns to addr and checks the echo; it

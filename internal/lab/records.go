@@ -63,17 +63,29 @@ const (
 	metadataAnswer = "169.254.169.254"
 )
 
-// records are the stand-in resolver's fixed A records. Allowed names point
-// at the allowed server (or, without egress, the forbidden one); the
-// forbidden name points at the forbidden server.
+// LearnName and Learn2Name are allowed names whose addresses are in no
+// allowed CIDR (a.Learned, a.Learned2): resolving them is what opens them.
+// Every name under RaceDomain answers a.Learned too, so a test can ask a
+// name no cache has seen as often as it likes.
+func LearnName(p policy.Policy) string  { return "learn." + AllowedName(p) }
+func Learn2Name(p policy.Policy) string { return "learn2." + AllowedName(p) }
+func RaceDomain(p policy.Policy) string { return "race." + AllowedName(p) }
+
+// records are the stand-in resolver's A records. Allowed names point at the
+// allowed server, or at the learned one when no CIDR is allowed (never at
+// the forbidden server: a learning sentry would open it); the forbidden
+// name points at the forbidden server.
 func records(p policy.Policy, a Addresses) map[string]string {
 	target := a.Allowed
 	if !target.IsValid() {
-		target = a.Forbidden
+		target = a.Learned
 	}
 	out := map[string]string{
 		AllowedName(p):          target.String(),
 		"www." + AllowedName(p): target.String(),
+		LearnName(p):            a.Learned.String(),
+		Learn2Name(p):           a.Learned2.String(),
+		"*." + RaceDomain(p):    a.Learned.String(),
 		ForbiddenName(p):        a.Forbidden.String(),
 		PrivateName(p):          privateAnswer,
 		MetadataName(p):         metadataAnswer,

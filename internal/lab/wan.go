@@ -26,7 +26,7 @@ func wanConfig(info *Info) standin.Config {
 	for name, addr := range info.Records {
 		c.Resolver.Records[name] = []string{addr}
 	}
-	for _, x := range []netip.Addr{a.Allowed, a.Forbidden} {
+	for _, x := range []netip.Addr{a.Allowed, a.Forbidden, a.Learned, a.Learned2} {
 		if !x.IsValid() {
 			continue
 		}

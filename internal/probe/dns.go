@@ -37,8 +37,21 @@ func probeDNS(ctx context.Context, s Spec) Result {
 		Outcome: Answered,
 		Rcode:   dns.RcodeToString[in.Rcode],
 		Answers: answers(in.Answer),
+		TTL:     minTTL(in.Answer),
 		Detail:  fmt.Sprintf("from %s over %s", server, c.Net),
 	}
+}
+
+// minTTL is the lowest TTL among rrs (0 when there are none): how long the
+// bottle may keep the answer.
+func minTTL(rrs []dns.RR) uint32 {
+	var low uint32
+	for i, rr := range rrs {
+		if ttl := rr.Header().Ttl; i == 0 || ttl < low {
+			low = ttl
+		}
+	}
+	return low
 }
 
 // dnsQuery builds the query message of s.

@@ -105,6 +105,7 @@ type Result struct {
 	// AAAA answers are bare addresses, others are in zone-file form.
 	Rcode   string   `json:"rcode,omitempty"`
 	Answers []string `json:"answers,omitempty"`
+	TTL     uint32   `json:"ttl,omitempty"` // the lowest TTL of the answers
 	// Detail is for humans: the error text, the HTTP status line, ...
 	Detail  string   `json:"detail,omitempty"`
 	Elapsed Duration `json:"elapsed"`

@@ -35,6 +35,11 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 	}
 	if dns.RenderDnsmasq(p, learnSet(st.fw)) != st.dnsConf {
 		st.stopResolver()
+		// With dnsmasq stopped nothing is added meanwhile; its successor
+		// starts with an empty cache, so no stale answer outlives this.
+		if err := st.learn.forgetStale(ctx, p); err != nil {
+			s.logf("warning: forgetting learned addresses: %v", err)
+		}
 		if err := s.startDNS(ctx, st); err != nil {
 			s.lockdown(ctx, st.fw)
 			return fmt.Errorf("resolver did not come back (%v): %w", err, errLockedDown)

@@ -34,12 +34,14 @@ type Sentry struct {
 
 // state is what is currently applied.
 type state struct {
-	fw      firewall.Backend
-	policy  policy.Policy
-	ifs     firewall.Interfaces
-	dnsConf string
-	stopDNS context.CancelFunc
-	dnsDone chan error
+	fw        firewall.Backend
+	policy    policy.Policy
+	ifs       firewall.Interfaces
+	dnsConf   string
+	learn     *learning
+	stopLearn context.CancelFunc
+	stopDNS   context.CancelFunc
+	dnsDone   chan error
 }
 
 // Serve starts the sentry and runs until ctx ends; a value on reload
@@ -99,6 +101,10 @@ func (s *Sentry) start(ctx context.Context) (*state, error) {
 	if err := s.applyRules(ctx, st, p); err != nil {
 		return st, err
 	}
+	st.learn = newLearning(st.fw, p, s.logf)
+	lctx, stopLearn := context.WithCancel(context.WithoutCancel(ctx))
+	st.stopLearn = stopLearn
+	go st.learn.run(lctx)
 	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), func(w string) { s.logf("warning: %s", w) }); err != nil {
 		return st, err
 	}
@@ -144,7 +150,7 @@ func (s *Sentry) startDNS(ctx context.Context, st *state) error {
 		return err
 	}
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	sup := &dns.Supervisor{Starter: s.Starter, Runner: s.Runner, ConfPath: path, Log: s.Log}
+	sup := &dns.Supervisor{Starter: s.Starter, Runner: s.Runner, ConfPath: path, Log: s.Log, Lines: st.learn.line}
 	st.stopDNS, st.dnsDone = cancel, make(chan error, 1)
 	go func() { st.dnsDone <- sup.Run(dctx) }()
 	return st.waitResolver(ctx)
@@ -185,6 +191,9 @@ func (st *state) stopResolver() {
 func (s *Sentry) stop(st *state) {
 	os.Remove(markerPath(s.StateDir))
 	st.stopResolver()
+	if st.stopLearn != nil {
+		st.stopLearn()
+	}
 }
 
 // lockdown is the fail-closed path: whatever went wrong, bottle traffic is

@@ -47,7 +47,8 @@ type Config struct {
 // records, NXDOMAIN for every other name, on UDP and TCP port 53 of Addr.
 type Resolver struct {
 	Addr string `json:"addr,omitempty"` // empty: no resolver
-	// Records maps a name (under .test) to its IPv4 and IPv6 addresses.
+	// Records maps a name (under .test) to its IPv4 and IPv6 addresses;
+	// "*.parent" answers every name below parent.
 	Records map[string][]string `json:"records,omitempty"`
 }
 
@@ -84,7 +85,7 @@ func (c Config) Validate() error {
 	// link-local addresses, and a nameplate's real domains are answered
 	// with documentation addresses.
 	for _, name := range slices.Sorted(maps.Keys(c.Resolver.Records)) {
-		if _, ok := dns.IsDomainName(name); !ok || strings.ContainsAny(name, " \t\r\n") {
+		if _, ok := dns.IsDomainName(strings.TrimPrefix(name, "*.")); !ok || strings.ContainsAny(name, " \t\r\n") {
 			errs = append(errs, fmt.Errorf("resolver.records %q: not a domain name", name))
 		}
 		for _, a := range c.Resolver.Records[name] {

@@ -39,7 +39,7 @@ func (r *resolver) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	qq := q.Question[0]
 	name := strings.ToLower(qq.Name)
 	r.stats.update(func(s *Stats) { s.Resolver[strings.TrimSuffix(name, ".")]++ })
-	addrs, known := r.records[name]
+	addrs, known := r.lookup(name)
 	switch {
 	case qq.Qclass != dns.ClassINET || qq.Qtype == dns.TypeAXFR || qq.Qtype == dns.TypeIXFR:
 		m.Rcode = dns.RcodeRefused
@@ -49,4 +49,23 @@ func (r *resolver) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 		m.Answer = addressRecords(qq.Name, qq.Qtype, addrs)
 	}
 	_ = w.WriteMsg(m)
+}
+
+// lookup finds name's addresses: its own record, or else the record
+// "*.parent" of its nearest listed parent (a wildcard covers every name
+// below its parent, at any depth, but not the parent itself).
+func (r *resolver) lookup(fqdn string) ([]netip.Addr, bool) {
+	if addrs, ok := r.records[fqdn]; ok {
+		return addrs, true
+	}
+	for rest := fqdn; ; {
+		_, parent, ok := strings.Cut(rest, ".")
+		if !ok || parent == "" {
+			return nil, false
+		}
+		if addrs, ok := r.records["*."+parent]; ok {
+			return addrs, true
+		}
+		rest = parent
+	}
 }

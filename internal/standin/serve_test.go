@@ -30,6 +30,7 @@ func testConfig(t *testing.T) Config {
 		Resolver: Resolver{Addr: "192.0.2.53", Records: map[string][]string{
 			"web.test": {"192.0.2.10", "2001:db8::10"},
 			"API.test": {"192.0.2.11"},
+			"*.wild.test": {"192.0.2.12"},
 		}},
 		Foreign:     []string{"203.0.113.53"},
 		Web:         []string{"192.0.2.10"},
@@ -83,12 +84,14 @@ func checkResolver(t *testing.T) {
 	}
 	rs := probeAll(t, probe.Answered,
 		dns("web.test", "A", false), dns("WEB.test", "AAAA", true), dns("api.test", "A", false),
-		dns("nowhere.test", "A", false), dns("web.test", "AXFR", true))
+		dns("nowhere.test", "A", false), dns("web.test", "AXFR", true),
+		dns("a.wild.test", "A", false), dns("b.c.wild.test", "A", true), dns("wild.test", "A", false))
 	wants := []struct {
 		rcode   string
 		answers []string
 	}{{"NOERROR", []string{"192.0.2.10"}}, {"NOERROR", []string{"2001:db8::10"}}, {"NOERROR", []string{"192.0.2.11"}},
-		{"NXDOMAIN", nil}, {"REFUSED", nil}}
+		{"NXDOMAIN", nil}, {"REFUSED", nil},
+		{"NOERROR", []string{"192.0.2.12"}}, {"NOERROR", []string{"192.0.2.12"}}, {"NXDOMAIN", nil}}
 	for i, w := range wants {
 		if rs[i].Rcode != w.rcode || !slices.Equal(rs[i].Answers, w.answers) {
 			t.Errorf("%s %s: %s %v, want %s %v", rs[i].Spec.Name, rs[i].Spec.QType, rs[i].Rcode, rs[i].Answers, w.rcode, w.answers)
@@ -138,7 +141,7 @@ func checkStats(t *testing.T, srv *Server, sock string) {
 		t.Errorf("stats over the socket %+v\ndiffer from Server.Stats %+v", got, srv.Stats())
 	}
 	want := Stats{
-		Resolver: map[string]int64{"web.test": 3, "api.test": 1, "nowhere.test": 1},
+		Resolver: map[string]int64{"web.test": 3, "api.test": 1, "nowhere.test": 1, "a.wild.test": 1, "b.c.wild.test": 1, "wild.test": 1},
 		Foreign: ForeignStats{Total: 5, ByTransport: map[string]int64{
 			"udp/53": 1, "tcp/53": 1, "udp/5353": 1, "tcp/5353": 1, "tcp/853": 1}},
 		Web:         map[string]WebCount{"192.0.2.10": {HTTP: 1, HTTPS: 3}},

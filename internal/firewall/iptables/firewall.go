@@ -105,5 +105,18 @@ func (f Firewall) Forget(ctx context.Context, addrs []netip.Addr) error {
 // restarts an element's timeout (measured: TestDnsmasqRefreshesLearned).
 func (f Firewall) Refresh(ctx context.Context, addrs []netip.Addr) error { return nil }
 
+// Holds runs "ipset test", which fails with "is NOT in set" for a missing
+// element.
+func (f Firewall) Holds(ctx context.Context, addr netip.Addr) (bool, error) {
+	_, err := f.Runner.Run(ctx, runner.Cmd{Name: "ipset", Args: []string{"test", setLearned, addr.String()}})
+	switch {
+	case err == nil:
+		return true, nil
+	case strings.Contains(err.Error(), "NOT in set"):
+		return false, nil
+	}
+	return false, fmt.Errorf("test the learned set for %s: %w", addr, err)
+}
+
 // ResolverSet names the ipset dnsmasq fills.
 func (Firewall) ResolverSet() (string, string) { return "ipset", setLearned }

@@ -99,6 +99,11 @@ func TestLearnedSetFull(t *testing.T) {
 	if got := learnedAddrs(t, f); len(got) != 2 {
 		t.Errorf("learned = %q, want the first two", got)
 	}
+	for addr, want := range map[string]bool{"203.0.113.1": true, "203.0.113.3": false} {
+		if held, err := f.Holds(ctx, netip.MustParseAddr(addr)); err != nil || held != want {
+			t.Errorf("Holds(%s) = %v, %v; want %v", addr, held, err, want)
+		}
+	}
 }
 
 // TestAddExistRefreshes: the kernel restarts an element's timeout when it

@@ -1,0 +1,111 @@
+package sentry
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/dns"
+	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// learnQueue bounds the additions waiting for their check: a bottle that
+// resolves names faster than the sentry checks them loses checks (counted),
+// never memory or DNS speed.
+const learnQueue = 1024
+
+// fullReportEvery spaces "learned set full" reports.
+const fullReportEvery = 10 * time.Second
+
+// learning follows what dnsmasq adds to the learned set: which name each
+// address was learned for (so a reload can forget the addresses of names
+// no longer allowed), a refresh where the backend needs one, and a check
+// that the address is really in the set (when the set is full it is not,
+// and the sentry says so).
+type learning struct {
+	fw   firewall.Backend
+	logf func(format string, args ...any)
+
+	mu      sync.Mutex
+	parse   dns.LearnLog
+	names   map[netip.Addr]dns.Learned
+	limit   int
+	dropped int
+
+	work chan dns.Learned
+}
+
+func newLearning(fw firewall.Backend, p policy.Policy, logf func(string, ...any)) *learning {
+	return &learning{fw: fw, logf: logf, names: map[netip.Addr]dns.Learned{}, limit: max(p.Learn.Max, 1), work: make(chan dns.Learned, learnQueue)}
+}
+
+// line is dns.Supervisor's Lines hook: it must not block.
+func (l *learning) line(text string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, d := range l.parse.Line(text) {
+		if _, known := l.names[d.Addr]; !known && len(l.names) >= l.limit {
+			for a := range l.names { // the set cannot hold more either
+				delete(l.names, a)
+				break
+			}
+		}
+		l.names[d.Addr] = d
+		select {
+		case l.work <- d:
+		default:
+			l.dropped++
+		}
+	}
+}
+
+// run refreshes and checks additions until ctx ends.
+func (l *learning) run(ctx context.Context) {
+	var lastFull time.Time
+	full := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case d := <-l.work:
+			if err := l.fw.Refresh(ctx, []netip.Addr{d.Addr}); err != nil && ctx.Err() == nil {
+				l.logf("warning: refresh learned %s (%s): %v", d.Addr, d.Name, err)
+			}
+			held, err := l.fw.Holds(ctx, d.Addr)
+			if err != nil || held {
+				continue
+			}
+			full++
+			if time.Since(lastFull) >= fullReportEvery {
+				l.logf("learned set full (RBRN_UPLINK_LEARN_MAX=%d): %s (%s) stays closed; %d address(es) refused since the last report", l.limit, d.Addr, d.Name, full)
+				lastFull, full = time.Now(), 0
+			}
+		}
+	}
+}
+
+// forgetStale removes from the learned set every address whose name p no
+// longer allows, and every address of unknown origin (fail closed).
+func (l *learning) forgetStale(ctx context.Context, p policy.Policy) error {
+	live, err := l.fw.Learned(ctx)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	var stale []netip.Addr
+	for _, e := range live {
+		d, ok := l.names[e.Addr]
+		if !p.Learns() || !ok || !policy.InAnyDomain(d.Name, p.AllowedDomains) {
+			stale = append(stale, e.Addr)
+			delete(l.names, e.Addr)
+		}
+	}
+	l.limit = max(p.Learn.Max, 1)
+	l.mu.Unlock()
+	if len(stale) > 0 {
+		l.logf("reload: forgetting %d learned address(es) of names no longer allowed", len(stale))
+	}
+	return l.fw.Forget(ctx, stale)
+}
