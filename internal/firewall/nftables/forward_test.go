@@ -46,6 +46,9 @@ func TestSets(t *testing.T) {
 	if strings.Contains(doc, "flush set inet rbm learn4") || strings.Contains(doc, "element inet rbm learn4") {
 		t.Error("document touches learn4's elements")
 	}
+	if l, s, ok := learnedWanted(doc); !ok || l != 600 || s != 65536 {
+		t.Errorf("learnedWanted = %d, %d, %v", l, s, ok)
+	}
 	global := RenderDoc(testPolicy(policy.EgressGlobal, policy.DNSGlobal, false, policy.InterceptRedirect), testIfs)
 	if strings.Contains(global, "element inet rbm allow4") || strings.Contains(global, "set inet rbm learn4") {
 		t.Error("global egress fills allow4 or declares learn4")
