@@ -93,3 +93,32 @@ func TestLockdownReplacesTable(t *testing.T) {
 		t.Errorf("lockdown holds %v, want %q", snap.Rules, nftables.LockdownIDs())
 	}
 }
+
+// TestApplyRefusedChangesNothing: a document the kernel refuses (here a
+// jump to a missing chain, found only at commit) leaves the loaded table,
+// learned addresses included, exactly as it was.
+func TestApplyRefusedChangesNothing(t *testing.T) {
+	needRoot(t)
+	ns := newNetns(t)
+	ctx := context.Background()
+	fw := nftables.Firewall{Runner: ns}
+	p := learningPolicy(600)
+	if err := fw.Apply(ctx, fw.Render(p, realIfs)); err != nil {
+		t.Fatal(err)
+	}
+	ns.must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.7 }")
+	before := ns.must(t, "nft", "-t", "list", "table", "inet", "rbm")
+	p.Learn.Lifetime *= 2 // so the refused transaction would also have deleted learn4
+	bad := strings.Replace(nftables.RenderDoc(p, realIfs), "jump rbm-egress", "jump rbm-nowhere", 1)
+	err := nftables.Apply(ctx, ns, bad)
+	t.Log(err)
+	if err == nil || !strings.Contains(err.Error(), "rbm-nowhere") {
+		t.Fatalf("err = %v, want a refusal naming rbm-nowhere", err)
+	}
+	if after := ns.must(t, "nft", "-t", "list", "table", "inet", "rbm"); after != before {
+		t.Errorf("refused document changed the table:\n%s", after)
+	}
+	if got := learnedAddrs(t, fw); len(got) != 1 {
+		t.Errorf("refused document changed learn4: %v", got)
+	}
+}
