@@ -8,6 +8,7 @@ package firewall
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"time"
 
@@ -63,6 +64,10 @@ type Backend interface {
 	// its target: ("ipset", "rbm-learn4") or ("nftset", "4#inet#rbm#learn4").
 	ResolverSet() (directive, target string)
 }
+
+// ErrLearnedFull says the learned set holds its maximum
+// (RBRN_UPLINK_LEARN_MAX) and refused new addresses: they stay closed.
+var ErrLearnedFull = errors.New("the learned set is full")
 
 // Ruleset is a rendered plan: named documents, applied in order.
 type Ruleset struct {

@@ -2,6 +2,7 @@ package sentry
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"sync"
 	"time"
@@ -27,6 +28,9 @@ const fullReportEvery = 10 * time.Second
 type learning struct {
 	fw   firewall.Backend
 	logf func(format string, args ...any)
+
+	// kernelMu keeps a refresh from re-adding what forgetStale removes.
+	kernelMu sync.Mutex
 
 	mu      sync.Mutex
 	parse   dns.LearnLog
@@ -70,11 +74,7 @@ func (l *learning) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case d := <-l.work:
-			if err := l.fw.Refresh(ctx, []netip.Addr{d.Addr}); err != nil && ctx.Err() == nil {
-				l.logf("warning: refresh learned %s (%s): %v", d.Addr, d.Name, err)
-			}
-			held, err := l.fw.Holds(ctx, d.Addr)
-			if err != nil || held {
+			if !l.check(ctx, d) {
 				continue
 			}
 			full++
@@ -86,9 +86,30 @@ func (l *learning) run(ctx context.Context) {
 	}
 }
 
+// check refreshes d's address and reports whether the set refused it
+// (false: it is in the set, or was forgotten since, or the check failed).
+func (l *learning) check(ctx context.Context, d dns.Learned) bool {
+	l.kernelMu.Lock()
+	defer l.kernelMu.Unlock()
+	l.mu.Lock()
+	_, current := l.names[d.Addr]
+	l.mu.Unlock()
+	if !current {
+		return false
+	}
+	// A full set makes Refresh fail too (nftables); Holds tells.
+	if err := l.fw.Refresh(ctx, []netip.Addr{d.Addr}); err != nil && ctx.Err() == nil && !errors.Is(err, firewall.ErrLearnedFull) {
+		l.logf("warning: refresh learned %s (%s): %v", d.Addr, d.Name, err)
+	}
+	held, err := l.fw.Holds(ctx, d.Addr)
+	return err == nil && !held
+}
+
 // forgetStale removes from the learned set every address whose name p no
 // longer allows, and every address of unknown origin (fail closed).
 func (l *learning) forgetStale(ctx context.Context, p policy.Policy) error {
+	l.kernelMu.Lock()
+	defer l.kernelMu.Unlock()
 	live, err := l.fw.Learned(ctx)
 	if err != nil {
 		return err

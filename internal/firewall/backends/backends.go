@@ -10,26 +10,32 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/firewall/iptables"
+	"github.com/recipe-bottle/rbm/internal/firewall/nftables"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
 // Names lists the valid values of RBRR_FIREWALL_BACKEND, default first.
-var Names = []string{iptables.Name}
+var Names = []string{iptables.Name, nftables.Name}
 
 // New returns the backend called name, running its programs through r.
 func New(name string, r runner.Runner) (firewall.Backend, error) {
 	switch name {
 	case iptables.Name:
 		return iptables.Firewall{Runner: r}, nil
+	case nftables.Name:
+		return nftables.Firewall{Runner: r}, nil
 	}
 	return nil, fmt.Errorf("unknown firewall backend %q: expected one of %s", name, strings.Join(Names, ", "))
 }
 
 // Detect returns the backend whose rules rbm loaded in this namespace, for
 // commands that read counters without the sentry's configuration
-// (rbm counters, the lab, verify). With no rbm rules anywhere it returns
-// the default backend.
+// (rbm counters, the lab, verify): nftables when table inet rbm exists,
+// else the default backend (iptables), also when nft is not installed.
 func Detect(ctx context.Context, r runner.Runner) firewall.Backend {
+	if _, err := r.Run(ctx, runner.Cmd{Name: "nft", Args: []string{"list", "table", "inet", "rbm"}}); err == nil {
+		return nftables.Firewall{Runner: r}
+	}
 	return iptables.Firewall{Runner: r}
 }
 

@@ -1,0 +1,62 @@
+package nftables
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// testIfs are the interfaces every golden file is rendered with; the
+// uplink prefix shows up in never4.
+var testIfs = firewall.Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up", UplinkGateway: netip.MustParseAddr("10.88.0.1"), UplinkPrefix: netip.MustParsePrefix("10.88.0.0/16")}
+
+// renderCase is one golden policy; its name is the golden file's stem.
+type renderCase struct {
+	name string
+	p    policy.Policy
+}
+
+// renderCases covers every combination of egress, DNS, entry and
+// interception mode, as the iptables goldens do (same names). Learning is
+// enabled in every case, so it takes effect exactly where Learns() says.
+func renderCases() []renderCase {
+	var cases []renderCase
+	for _, eg := range []policy.Egress{policy.EgressNone, policy.EgressGlobal, policy.EgressAllowlist} {
+		for _, dns := range []policy.DNS{policy.DNSOff, policy.DNSGlobal, policy.DNSAllowlist} {
+			for _, entry := range []bool{false, true} {
+				for _, ic := range []policy.Intercept{policy.InterceptRedirect, policy.InterceptReject} {
+					cases = append(cases, renderCase{caseName(eg, dns, entry, ic), testPolicy(eg, dns, entry, ic)})
+				}
+			}
+		}
+	}
+	return cases
+}
+
+func caseName(eg policy.Egress, dns policy.DNS, entry bool, ic policy.Intercept) string {
+	on := map[bool]string{false: "off", true: "on"}[entry]
+	return fmt.Sprintf("egress-%s_dns-%s_entry-%s_%s", eg, dns, on, ic)
+}
+
+// testPolicy builds a policy from documentation addresses only.
+func testPolicy(eg policy.Egress, dns policy.DNS, entry bool, ic policy.Intercept) policy.Policy {
+	p := policy.Policy{
+		SentryIP:       netip.MustParseAddr("192.0.2.2"),
+		BottleIP:       netip.MustParseAddr("192.0.2.3"),
+		Subnet:         netip.MustParsePrefix("192.0.2.0/24"),
+		Egress:         eg,
+		AllowedCIDRs:   []netip.Prefix{netip.MustParsePrefix("198.51.100.80/32"), netip.MustParsePrefix("203.0.113.0/24")},
+		DNS:            dns,
+		AllowedDomains: []string{"example.test"},
+		Upstream:       netip.MustParseAddr("198.51.100.53"),
+		Intercept:      ic,
+		Learn:          policy.Learn{Enabled: true, Lifetime: 600 * time.Second, Max: 65536},
+	}
+	if entry {
+		p.Entry = &policy.Entry{WorkstationPort: 8443, EnclavePort: 8000, HostOnly: true}
+	}
+	return p
+}

@@ -1,0 +1,56 @@
+package nftables
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// TestForwardOrder: rbm-forward checks, in order, everything that no mode
+// opens, then explicit CIDRs, then the guard, then learned addresses.
+func TestForwardOrder(t *testing.T) {
+	p := testPolicy(policy.EgressAllowlist, policy.DNSAllowlist, false, policy.InterceptRedirect)
+	want := []string{"fwd-spoof", "fwd-invalid", "fwd-hairpin", "fwd-dns-reject-udp", "fwd-dns-reject-tcp",
+		"fwd-linklocal", "fwd-allow-cidrs", "fwd-learn-guard", "fwd-learned", "fwd-drop"}
+	doc := RenderDoc(p, testIfs)
+	if got := chainIDs(doc, chainForward); !slices.Equal(got, want) {
+		t.Errorf("rbm-forward = %q, want %q", got, want)
+	}
+	p.Learn.Enabled = false
+	if got := chainIDs(RenderDoc(p, testIfs), chainForward); slices.Contains(got, "fwd-learned") || slices.Contains(got, "fwd-learn-guard") {
+		t.Errorf("learning disabled but rbm-forward = %q", got)
+	}
+	global := testPolicy(policy.EgressGlobal, policy.DNSAllowlist, false, policy.InterceptRedirect)
+	if got := chainIDs(RenderDoc(global, testIfs), chainForward); !slices.Contains(got, "fwd-allow-global") || slices.Contains(got, "fwd-allow-cidrs") {
+		t.Errorf("global egress: rbm-forward = %q", got)
+	}
+}
+
+// TestSets: allow4 holds the CIDRs in allowlist mode only, never4 the fixed
+// ranges plus the enclave and uplink, learn4 exists only when learning,
+// with the policy's lifetime and size.
+func TestSets(t *testing.T) {
+	p := testPolicy(policy.EgressAllowlist, policy.DNSAllowlist, false, policy.InterceptRedirect)
+	doc := RenderDoc(p, testIfs)
+	for _, want := range []string{
+		"add element inet rbm allow4 { 198.51.100.80/32, 203.0.113.0/24 }\n",
+		"add element inet rbm never4 { 0.0.0.0/8, 10.88.0.0/16, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 192.0.2.0/24, 224.0.0.0/4, 240.0.0.0/4 }\n",
+		"add set inet rbm learn4 { type ipv4_addr; flags timeout; timeout 600s; size 65536; counter; }\n",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("document lacks %q", want)
+		}
+	}
+	if strings.Contains(doc, "flush set inet rbm learn4") || strings.Contains(doc, "element inet rbm learn4") {
+		t.Error("document touches learn4's elements")
+	}
+	if l, s, ok := learnedWanted(doc); !ok || l != 600 || s != 65536 {
+		t.Errorf("learnedWanted = %d, %d, %v", l, s, ok)
+	}
+	global := RenderDoc(testPolicy(policy.EgressGlobal, policy.DNSGlobal, false, policy.InterceptRedirect), testIfs)
+	if strings.Contains(global, "element inet rbm allow4") || strings.Contains(global, "set inet rbm learn4") {
+		t.Error("global egress fills allow4 or declares learn4")
+	}
+}
