@@ -7,18 +7,23 @@ import (
 )
 
 // Learned is one address dnsmasq put into the learned set, as its log says:
-// "ipset add rbm-learn4 198.51.100.77 allowed.test" (the set, the address
+// "ipset add rbm-learn4 198.51.100.77 allowed.test" or "nftset add 4 inet
+// rbm learn4 198.51.100.77 allowed.test" (the set, the address
 // and the allowed domain that matched), followed by the reply lines naming
 // what the bottle asked for.
 type Learned struct {
 	Addr   netip.Addr
 	Domain string // the allowed domain whose ipset=/nftset= line matched
 	Name   string // the name the bottle asked for (the head of a CNAME chain)
+	// Refused: dnsmasq said the set refused the address (nftset logs an
+	// error instead of the addition; a full set is the usual cause).
+	Refused string
 }
 
 var (
-	setAddLine = regexp.MustCompile(`^dnsmasq\[\d+\]: (?:ipset|nftset) add \S+ (\S+) (\S+)$`)
+	setAddLine = regexp.MustCompile(`^dnsmasq\[\d+\]: (?:ipset|nftset) add .+ (\S+) (\S+)$`)
 	replyLine  = regexp.MustCompile(`^dnsmasq\[\d+\]: reply (\S+) is (\S+)$`)
+	setErrLine = regexp.MustCompile(`^dnsmasq\[\d+\]: (?:ipset|nftset) .*\bError: (.+)$`)
 )
 
 // LearnLog turns dnsmasq's log lines into Learned values. dnsmasq logs the
@@ -28,6 +33,7 @@ var (
 // Not safe for concurrent use: feed it lines in order.
 type LearnLog struct {
 	pending []Learned // added to the set, waiting for their reply line
+	refused []string  // failed additions, waiting for their reply line
 	chain   string    // the head of the CNAME chain being replied
 }
 
@@ -40,9 +46,13 @@ func (l *LearnLog) Line(text string) []Learned {
 		}
 		return nil
 	}
+	if m := setErrLine.FindStringSubmatch(text); m != nil {
+		l.refused = append(l.refused, m[1])
+		return nil
+	}
 	m := replyLine.FindStringSubmatch(text)
 	if m == nil {
-		l.chain, l.pending = "", l.pending[:0]
+		l.chain, l.pending, l.refused = "", l.pending[:0], l.refused[:0]
 		return nil
 	}
 	name, what := strings.ToLower(m[1]), m[2]
@@ -70,5 +80,9 @@ func (l *LearnLog) Line(text string) []Learned {
 		}
 	}
 	l.pending = rest
+	if len(done) == 0 && len(l.refused) > 0 {
+		done = append(done, Learned{Addr: a, Name: name, Refused: l.refused[0]})
+		l.refused = l.refused[1:]
+	}
 	return done
 }

@@ -50,6 +50,10 @@ func (l *learning) line(text string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, d := range l.parse.Line(text) {
+		if d.Refused != "" {
+			l.enqueue(d)
+			continue
+		}
 		if _, known := l.names[d.Addr]; !known && len(l.names) >= l.limit {
 			for a := range l.names { // the set cannot hold more either
 				delete(l.names, a)
@@ -57,11 +61,16 @@ func (l *learning) line(text string) {
 			}
 		}
 		l.names[d.Addr] = d
-		select {
-		case l.work <- d:
-		default:
-			l.dropped++
-		}
+		l.enqueue(d)
+	}
+}
+
+// enqueue hands d to run without blocking; l.mu is held.
+func (l *learning) enqueue(d dns.Learned) {
+	select {
+	case l.work <- d:
+	default:
+		l.dropped++
 	}
 }
 
@@ -89,6 +98,9 @@ func (l *learning) run(ctx context.Context) {
 // check refreshes d's address and reports whether the set refused it
 // (false: it is in the set, or was forgotten since, or the check failed).
 func (l *learning) check(ctx context.Context, d dns.Learned) bool {
+	if d.Refused != "" {
+		return true
+	}
 	l.kernelMu.Lock()
 	defer l.kernelMu.Unlock()
 	l.mu.Lock()
