@@ -29,9 +29,13 @@ proves the request's checks hold, once per DNS interception mode:
 
 and in both: dig @sentry answers an allowed name, a forbidden name gets
 NXDOMAIN, HTTPS to an allowed name works, HTTP to a forbidden address fails,
-and the sentry's FORWARD counters moved. Every packet stays inside the lab's
-namespaces. Exit status 0 only if every check holds. For the full battery,
-run rbm lab up, then rbm verify --lab.`,
+and the sentry's FORWARD counters moved. Then what resolving opens: a server
+in no allowed CIDR refuses a connect until the bottle resolves its allowed
+name through the sentry, and accepts one right after; a forbidden name
+asked of a foreign resolver opens nothing. The first mode runs on the
+iptables backend, the second on nftables. Every packet stays inside the
+lab's namespaces. Exit status 0 only if every check holds. For the full
+battery, run rbm lab up, then rbm verify --lab.`,
 		Example: "  sudo rbm demo\n  sudo rbm demo --intercept reject",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -68,12 +72,16 @@ run rbm lab up, then rbm verify --lab.`,
 // demoOnce runs the request's checks in one interception mode.
 func demoOnce(cmd *cobra.Command, l *lab.Lab, mode string) (err error) {
 	out := cmd.OutOrStdout()
-	override := map[string]config.Setting{"RBRN_DNS_INTERCEPT": {Value: mode, Origin: "rbm demo"}}
+	backend := demoBackends[mode]
+	override := map[string]config.Setting{
+		"RBRN_DNS_INTERCEPT":    {Value: mode, Origin: "rbm demo"},
+		"RBRR_FIREWALL_BACKEND": {Value: backend, Origin: "rbm demo"},
+	}
 	c, _, err := config.Resolve(append(lab.Example(), override)...)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "== RBRN_DNS_INTERCEPT=%s: building the lab (%s-wan, -sentry, -bottle)\n", mode, l.Prefix)
+	fmt.Fprintf(out, "== RBRN_DNS_INTERCEPT=%s RBRR_FIREWALL_BACKEND=%s: building the lab (%s-wan, -sentry, -bottle)\n", mode, backend, l.Prefix)
 	info, err := l.Up(cmd.Context(), c)
 	if err != nil {
 		return err
@@ -86,9 +94,11 @@ func demoOnce(cmd *cobra.Command, l *lab.Lab, mode string) (err error) {
 	describe(cmd, info.Policy, info)
 	target := verify.LabTarget(info, false)
 	var cases []verify.Case
-	for _, cs := range verify.Cases(target) {
-		if strings.HasPrefix(cs.Name, "request/") {
-			cases = append(cases, cs)
+	for _, group := range []string{"request/", "learn/"} { // the request's checks first
+		for _, cs := range verify.Cases(target) {
+			if strings.HasPrefix(cs.Name, group) {
+				cases = append(cases, cs)
+			}
 		}
 	}
 	if err := runBattery(cmd, verify.LabBackend{Info: info, Runner: runner.Exec{}}, cases, false); err != nil {
@@ -102,8 +112,13 @@ func demoOnce(cmd *cobra.Command, l *lab.Lab, mode string) (err error) {
 	return nil
 }
 
+// demoBackends: each interception mode runs on its own firewall backend,
+// so one demo shows both.
+var demoBackends = map[string]string{"redirect": "iptables", "reject": "nftables"}
+
 func describe(cmd *cobra.Command, p policy.Policy, info *lab.Info) {
 	a := info.Addresses
-	fmt.Fprintf(cmd.OutOrStdout(), "   bottle %s -> sentry %s -> stand-in internet; foreign resolver %s, allowed %s (%s), forbidden %s\n\n",
-		p.BottleIP, p.SentryIP, a.Foreign, a.Allowed, lab.AllowedName(p), a.Forbidden)
+	fmt.Fprintf(cmd.OutOrStdout(), "   bottle %s -> sentry %s -> stand-in internet; foreign resolver %s, allowed %s (%s), forbidden %s,\n"+
+		"   learned %s (%s, in no allowed CIDR: open once resolved)\n\n",
+		p.BottleIP, p.SentryIP, a.Foreign, a.Allowed, lab.AllowedName(p), a.Forbidden, a.Learned, lab.LearnName(p))
 }

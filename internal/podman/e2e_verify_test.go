@@ -54,8 +54,21 @@ func TestPodmanVerify(t *testing.T) {
 		t.Fatalf("the allowed stand-in wrote no CA: %v", err)
 	}
 
+	// The whole battery on each firewall backend, one service after the
+	// other (one moniker); the CLI and the stop check once.
+	for _, backend := range []string{"iptables", "nftables"} {
+		t.Run(backend, func(t *testing.T) {
+			verifyBackend(ctx, t, backend, caFile, stats, backend == "iptables")
+		})
+	}
+}
+
+// verifyBackend starts the service on backend, runs the battery plain and
+// hostile, and with extras the CLI and the SIGTERM check too.
+func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats string, extras bool) {
+	h := host{t: t, ctx: ctx}
 	began := time.Now()
-	s := startService(h, resolve(t, verifyConfig(t)...))
+	s := startService(h, resolve(t, append(verifyConfig(t), "RBRR_FIREWALL_BACKEND="+backend)...))
 	t.Logf("timing: start took %s", time.Since(began).Round(time.Millisecond))
 
 	s.podman("exec", s.names.Sentry, "ip", "route", "add", "default", "via", deadEnd)
@@ -74,6 +87,7 @@ func TestPodmanVerify(t *testing.T) {
 		Policy:  p,
 		Foreign: netip.MustParseAddr(foreignIP), Allowed: netip.MustParseAddr(allowedIP), Forbidden: netip.MustParseAddr(otherIP),
 		EchoPort: echoPort, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
+		Learned: netip.MustParseAddr(learnedIP), LearnName: "learn.allowed.test",
 		CAFile: verify.ProbeCAPath, BridgeIP: podman.BridgeIP(p.Subnet), SentryUplink: uplink,
 	}
 
@@ -86,54 +100,15 @@ func TestPodmanVerify(t *testing.T) {
 			t.Logf("timing: %s took %s", name, time.Since(t0).Round(time.Millisecond))
 		})
 	}
+	if !extras {
+		return
+	}
 	t.Run("cli", func(t *testing.T) {
 		t0 := time.Now()
 		runVerifyCLI(ctx, t, caFile)
 		t.Logf("timing: rbm verify --moniker took %s", time.Since(t0).Round(time.Millisecond))
 	})
 	t.Run("sentry stops on SIGTERM", func(t *testing.T) { sentryStopsCleanly(ctx, t, s) })
-}
-
-// foreignResolver starts the foreign resolver stand-in and returns the
-// host path of its stats socket.
-func foreignResolver(h host) string {
-	h.t.Helper()
-	dir := filepath.Join(h.t.TempDir(), "foreign")
-	if err := os.Mkdir(dir, 0o777); err != nil || os.Chmod(dir, 0o777) != nil { // the stand-in runs as 65534
-		h.t.Fatal(err)
-	}
-	conf := filepath.Join(dir, "standin.json")
-	if err := os.WriteFile(conf, []byte(`{"foreign":["`+foreignIP+`"],"stats_socket":"/foreign/stats.sock"}`), 0o644); err != nil {
-		h.t.Fatal(err)
-	}
-	h.try("podman", "rm", "-f", "--ignore", "-t", "0", foreignName)
-	h.t.Cleanup(func() { h.detached().try("podman", "rm", "-f", "--ignore", "-t", "0", foreignName) })
-	h.podman("run", "-d", "--name", foreignName, "--label", testLabel, "--network", upNet+":ip="+foreignIP,
-		"--cap-drop", "ALL", "--user", "65534:65534", "--sysctl", "net.ipv4.ip_unprivileged_port_start=0",
-		"-v", dir+":/foreign", bottleImage, "rbm", "standin", "--config", "/foreign/standin.json")
-	sock := filepath.Join(dir, "stats.sock")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if _, err := standin.FetchStats(h.ctx, sock); err == nil {
-			return sock
-		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("foreign stand-in not serving its stats: %s", h.podman("logs", foreignName))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// foreignCounted is the Podman backend that also sees the foreign
-// resolver's count, which a real deployment cannot.
-type foreignCounted struct {
-	*verify.PodmanBackend
-	stats string
-}
-
-func (b foreignCounted) ForeignQueries(ctx context.Context) (int, bool, error) {
-	st, err := standin.FetchStats(ctx, b.stats)
-	return int(st.Foreign.Total), err == nil, err
 }
 
 // wantCaps is CapEff of the probe process: nothing, or NET_ADMIN (bit 12)

@@ -6,7 +6,7 @@ import (
 )
 
 // The stand-in internet: an --internal network (no route off the machine)
-// that is the sentry's uplink, with a resolver and two web/echo servers on
+// that is the sentry's uplink, with a resolver and three web/echo servers on
 // documentation addresses. The host holds .1 on its bridge, so the test can
 // play the workstation reaching the entry port.
 const (
@@ -16,16 +16,19 @@ const (
 	resolverIP = "203.0.113.53"
 	allowedIP  = "203.0.113.80" // in RBRN_UPLINK_ALLOWED_CIDRS
 	otherIP    = "203.0.113.81" // not allowed
+	learnedIP  = "203.0.113.82" // not allowed either; learn.allowed.test resolves to it
 	testLabel  = "rbm.test=podman-e2e"
 )
 
 var standins = []struct{ name, ip, config string }{
 	// private.bait.test and metadata.bait.test are rebinding bait.
-	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"]}}}`},
+	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"learn.allowed.test":["203.0.113.82"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"]}}}`},
 	// The records (no resolver: no addr) name allowed.test in the HTTPS
 	// certificate, whose CA goes to /ca/ca.pem (standInInternet's caFile).
 	{"rbmt-allowed", allowedIP, `{"resolver":{"records":{"allowed.test":["203.0.113.80"]}},"web":["203.0.113.80"],"ca_file":"/ca/ca.pem","echo":["203.0.113.80:7"]}`},
 	{"rbmt-other", otherIP, `{"web":["203.0.113.81"],"echo":["203.0.113.81:7"]}`},
+	// Reachable only once the bottle resolved learn.allowed.test.
+	{"rbmt-learned", learnedIP, `{"web":["203.0.113.82"],"echo":["203.0.113.82:7"]}`},
 }
 
 // standInInternet creates the uplink network and its servers, and removes

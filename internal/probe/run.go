@@ -12,18 +12,19 @@ const DefaultTimeout = 2 * time.Second
 
 // probers maps each kind to the function that runs it under a deadline.
 var probers = map[Kind]func(context.Context, Spec) Result{
-	KindTCP:      func(ctx context.Context, s Spec) Result { return dialTCP(ctx, "tcp", s) },
-	KindTCP6:     func(ctx context.Context, s Spec) Result { return dialTCP(ctx, "tcp6", s) },
-	KindUDP:      probeUDP,
-	KindDNS:      probeDNS,
-	KindHTTP:     probeHTTP,
-	KindHTTPS:    probeHTTP,
-	KindICMP:     probeICMP,
-	KindRawSpoof: probeRawSpoof,
-	KindRawFrag:  probeRawFrag,
-	KindRawProto: probeRawProto,
-	KindRoute:    probeRoute,
-	KindSysctl:   probeSysctl,
+	KindTCP:        func(ctx context.Context, s Spec) Result { return dialTCP(ctx, "tcp", s) },
+	KindTCP6:       func(ctx context.Context, s Spec) Result { return dialTCP(ctx, "tcp6", s) },
+	KindUDP:        probeUDP,
+	KindDNS:        probeDNS,
+	KindResolveTCP: resolveTCP,
+	KindHTTP:       probeHTTP,
+	KindHTTPS:      probeHTTP,
+	KindICMP:       probeICMP,
+	KindRawSpoof:   probeRawSpoof,
+	KindRawFrag:    probeRawFrag,
+	KindRawProto:   probeRawProto,
+	KindRoute:      probeRoute,
+	KindSysctl:     probeSysctl,
 }
 
 // Run runs one probe, bounded by s.Timeout (DefaultTimeout when unset) and

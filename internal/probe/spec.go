@@ -9,18 +9,21 @@ type Kind string
 
 // Probe kinds.
 const (
-	KindTCP      Kind = "tcp"       // TCP connect to Target
-	KindUDP      Kind = "udp"       // one datagram to Target, wait for any reply
-	KindDNS      Kind = "dns"       // one DNS query to Server
-	KindHTTP     Kind = "http"      // GET URL
-	KindHTTPS    Kind = "https"     // GET URL over TLS, verified against CAFile
-	KindICMP     Kind = "icmp"      // one ICMP echo request to Target
-	KindTCP6     Kind = "tcp6"      // TCP connect over IPv6 only
-	KindRawSpoof Kind = "raw-spoof" // UDP with a forged Source (needs NET_RAW)
-	KindRawFrag  Kind = "raw-frag"  // TCP SYN split into IP fragments (needs NET_RAW)
-	KindRawProto Kind = "raw-proto" // a packet of IP protocol Proto (needs NET_RAW)
-	KindRoute    Kind = "route"     // add, then remove, a route to prefix Target (needs NET_ADMIN)
-	KindSysctl   Kind = "sysctl"    // write network sysctl Target's own value back
+	KindTCP Kind = "tcp" // TCP connect to Target
+	KindUDP Kind = "udp" // one datagram to Target, wait for any reply
+	KindDNS Kind = "dns" // one DNS query to Server
+	// KindResolveTCP asks Server for Name, then connects to the answer's
+	// first address on port Target.
+	KindResolveTCP Kind = "resolve-tcp"
+	KindHTTP       Kind = "http"      // GET URL
+	KindHTTPS      Kind = "https"     // GET URL over TLS, verified against CAFile
+	KindICMP       Kind = "icmp"      // one ICMP echo request to Target
+	KindTCP6       Kind = "tcp6"      // TCP connect over IPv6 only
+	KindRawSpoof   Kind = "raw-spoof" // UDP with a forged Source (needs NET_RAW)
+	KindRawFrag    Kind = "raw-frag"  // TCP SYN split into IP fragments (needs NET_RAW)
+	KindRawProto   Kind = "raw-proto" // a packet of IP protocol Proto (needs NET_RAW)
+	KindRoute      Kind = "route"     // add, then remove, a route to prefix Target (needs NET_ADMIN)
+	KindSysctl     Kind = "sysctl"    // write network sysctl Target's own value back
 )
 
 // Spec describes one probe. It is what `rbm probe batch` reads as JSON.

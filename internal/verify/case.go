@@ -17,7 +17,7 @@ type Case struct {
 // policy. Pure: the same target always gives the same cases.
 func Cases(t Target) []Case {
 	var cs []Case
-	for _, group := range []func(Target) []Case{requestCases, dnsCases, egressCases, sentryCases, escapeCases} {
+	for _, group := range []func(Target) []Case{learnCases, requestCases, dnsCases, egressCases, sentryCases, escapeCases} {
 		cs = append(cs, group(t)...)
 	}
 	return cs

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/recipe-bottle/rbm/internal/firewall/iptables"
 	"github.com/recipe-bottle/rbm/internal/policy"
@@ -37,6 +38,7 @@ var (
 	tAllowed   = netip.MustParseAddr("203.0.113.1") // in tCIDRHigh
 	tAllowed2  = netip.MustParseAddr("192.0.2.130") // in tCIDRLow
 	tMetadata  = netip.MustParseAddr("169.254.169.254")
+	tLearned   = netip.MustParseAddr("198.51.100.77") // in no allowed CIDR
 	tBelow     = netip.MustParseAddr("10.241.255.1") // neighbour subnet below the enclave
 	tAbove     = netip.MustParseAddr("10.242.1.1")   // neighbour subnet above
 )
@@ -66,6 +68,7 @@ func testPolicy(eg policy.Egress, dns policy.DNS, ic policy.Intercept, entry boo
 	if entry {
 		p.Entry = &policy.Entry{WorkstationPort: 8888, EnclavePort: 8000}
 	}
+	p.Learn = policy.Learn{Enabled: true, Lifetime: 600 * time.Second, Max: 65536}
 	return p
 }
 
@@ -75,6 +78,7 @@ func fullTarget(p policy.Policy, hostile bool) Target {
 		Policy: p, Foreign: tForeign, Allowed: tAllowed, Forbidden: tForbidden, EchoPort: 22,
 		AllowedName: "allowed.test", ForbiddenName: "forbidden.test", BaitDomain: "bait.test",
 		CAFile: "/ca.pem", BridgeIP: tBridge, SentryUplink: tUplink, Hostile: hostile,
+		Learned: tLearned, LearnName: "learn.allowed.test",
 	}
 }
 
@@ -106,10 +110,13 @@ func allModes() []mode {
 						name := fmt.Sprintf("egress=%s/dns=%s/intercept=%s/entry=%t/hostile=%t", eg, dns, ic, entry, hostile)
 						second := fullTarget(p, hostile)
 						second.Allowed = tAllowed2
+						unlearning := fullTarget(p, hostile)
+						unlearning.Policy.Learn.Enabled = false
 						ms = append(ms,
 							mode{name + "/full", fullTarget(p, hostile), "full"},
 							mode{name + "/bare", bareTarget(p, hostile), "bare"},
 							mode{name + "/second-cidr", second, "second"},
+							mode{name + "/no-learning", unlearning, "full"},
 						)
 					}
 				}
@@ -119,7 +126,7 @@ func allModes() []mode {
 	return ms
 }
 
-var nameRE = regexp.MustCompile(`^(request|dns|egress|sentry|escape)/[a-z0-9][a-z0-9.-]*$`)
+var nameRE = regexp.MustCompile(`^(request|dns|egress|learn|sentry|escape)/[a-z0-9][a-z0-9.-]*$`)
 
 func TestCasesEveryModeIsComplete(t *testing.T) {
 	for _, m := range allModes() {
@@ -148,7 +155,12 @@ func TestCasesEveryModeIsComplete(t *testing.T) {
 			}
 			// An expectation naming a rule the sentry does not render for
 			// this policy can never hold: expectation and ruleset disagree.
+			// A learned address's element exists once learned, under the
+			// learned rule.
 			for _, id := range append(slices.Clone(c.Expect.Moved), c.Expect.AnyMoved...) {
+				if strings.HasPrefix(id, "rbm:fwd-learned-") && slices.Contains(ids, "rbm:fwd-learned") {
+					continue
+				}
 				if !slices.Contains(ids, id) {
 					t.Errorf("%s: %s: expects %s to move, but the ruleset for this policy has no such rule", m.name, c.Name, id)
 				}
@@ -283,6 +295,9 @@ func oracle(t Target, c Case) []string {
 		fail("outcomes %v mix getting through and being dropped", e.Outcomes)
 	}
 
+	if strings.HasPrefix(c.Name, "learn/") {
+		return append(bad, learnOracle(t, c)...)
+	}
 	dst, port := destination(s)
 	switch {
 	case s.Kind == probe.KindDNS && dst == p.SentryIP && port == 53:
@@ -683,4 +698,46 @@ func TestCasesGlobalDNSForbiddenName(t *testing.T) {
 
 func answered(rcode string, as ...string) probe.Result {
 	return probe.Result{Outcome: probe.Answered, Rcode: rcode, Answers: as}
+}
+
+// learnOracle: the learned server is in no allowed CIDR, so only global
+// egress or the sentry's own answer (egress and DNS allowlists, learning
+// on) reaches it; nothing learned through another resolver ever does.
+func learnOracle(t Target, c Case) []string {
+	var bad []string
+	p, e := t.Policy, c.Expect
+	global := p.Egress == policy.EgressGlobal
+	learns := p.Learn.Enabled && p.Egress == policy.EgressAllowlist && p.DNS == policy.DNSAllowlist
+	resolves := p.DNS == policy.DNSGlobal || p.DNS == policy.DNSAllowlist && strings.HasSuffix(t.LearnName, ".allowed.test")
+	switch c.Name {
+	case "learn/before-resolving":
+		if global {
+			wantThrough(&bad, e, []string{"rbm:fwd-allow-global"})
+		} else {
+			wantDrop(&bad, e, "rbm:fwd-drop")
+		}
+		if e.UnlessLearned != tLearned.String() {
+			bad = append(bad, "must report, not judge, when the address was learned before")
+		}
+	case "learn/after-resolving":
+		switch {
+		case !resolves:
+			if !slices.Equal(e.Outcomes, []probe.Outcome{probe.Error}) {
+				bad = append(bad, "the name does not resolve: want an error (not resolved)")
+			}
+		case learns:
+			wantThrough(&bad, e, []string{"rbm:fwd-learned", "rbm:fwd-learned-" + tLearned.String()})
+		case global:
+			wantThrough(&bad, e, []string{"rbm:fwd-allow-global"})
+		default:
+			wantDrop(&bad, e, "rbm:fwd-drop")
+		}
+	case "learn/forbidden-name-via-foreign-resolver":
+		if hasAny(e.Outcomes, probe.Connected, probe.Answered) {
+			bad = append(bad, "a forbidden name must never connect")
+		}
+	default:
+		bad = append(bad, "unknown learn case")
+	}
+	return bad
 }

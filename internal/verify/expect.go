@@ -21,6 +21,10 @@ type Expect struct {
 	ForeignUntouched bool `json:"foreign_untouched,omitempty"`
 	// Report marks an informational case: it never fails, it tells.
 	Report bool `json:"report,omitempty"`
+	// UnlessLearned: when this address is already in the learned set
+	// before the case runs (an earlier run resolved it), the expectation
+	// cannot be shown and the case only reports.
+	UnlessLearned string `json:"unless_learned,omitempty"`
 }
 
 type answers struct {

@@ -301,3 +301,30 @@ func TestPrintNamesBrokenCases(t *testing.T) {
 		t.Errorf("PrintJSON does not round-trip: %v", err)
 	}
 }
+
+// TestRunAlreadyLearned: a "closed before resolving" case whose address an
+// earlier run already opened reports instead of judging; the same case on
+// a fresh sentry is judged (and here the address got through: BROKEN).
+func TestRunAlreadyLearned(t *testing.T) {
+	e := Expect{Text: "dropped", Outcomes: dropped, Moved: []string{dropRule}, UnlessLearned: "198.51.100.77"}
+	c := tcpCase("learn/before-resolving", "198.51.100.77:443", e)
+	steps := map[string]step{"198.51.100.77:443": {result: probe.Result{Outcome: probe.Connected}, counts: []string{"rbm:fwd-jump", "rbm:fwd-learned"}}}
+
+	f := newFake(steps)
+	f.rules["rbm:fwd-learned-198.51.100.77"] = firewall.Counter{Packets: 3}
+	rs, err := Run(context.Background(), f, []Case{c}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Verdict != Info || !strings.Contains(rs[0].Why, "learned before") {
+		t.Errorf("already learned: %s %q, want info", rs[0].Verdict, rs[0].Why)
+	}
+
+	rs, err = Run(context.Background(), newFake(steps), []Case{c}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Verdict != Broken {
+		t.Errorf("fresh sentry: %s, want BROKEN for a connection that should have been dropped", rs[0].Verdict)
+	}
+}

@@ -21,6 +21,10 @@ type Target struct {
 	Allowed   netip.Addr // a host inside an allowed CIDR serving HTTPS (invalid: none)
 	Forbidden netip.Addr // a host outside every allowed CIDR serving HTTP
 	EchoPort  uint16     // a TCP port open on Allowed besides 443 (0: skip)
+	// Learned serves HTTPS at an address in no allowed CIDR that LearnName
+	// (an allowed name) resolves to (invalid: skip the learn cases).
+	Learned   netip.Addr
+	LearnName string
 
 	AllowedName   string // resolves (if DNS allows it) to an address the bottle may reach
 	ForbiddenName string // outside every allowed domain

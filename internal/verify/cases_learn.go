@@ -1,0 +1,67 @@
+package verify
+
+import (
+	"fmt"
+
+	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/probe"
+)
+
+// learnedRule accepts addresses the sentry's resolver opened.
+const learnedRule = "rbm:fwd-learned"
+
+// learnCases: an address in no allowed CIDR opens only through the
+// sentry's own answer for an allowed name, at once, and never through a
+// forbidden name or another resolver. They need a learned stand-in:
+// t.Learned is what t.LearnName resolves to.
+func learnCases(t Target) []Case {
+	if !t.Learned.IsValid() || t.LearnName == "" {
+		return nil
+	}
+	closed := t.reach(t.Learned.String(), reachedTCP, "the learned server (its CIDR is allowed)")
+	closed.UnlessLearned = t.Learned.String()
+	cs := []Case{{
+		Name:   "learn/before-resolving",
+		Tried:  fmt.Sprintf("TCP connect %s before resolving %s", hostPort(t.Learned, 443), t.LearnName),
+		Spec:   tcp(t.Learned, 443),
+		Expect: closed,
+	}, {
+		Name:   "learn/after-resolving",
+		Tried:  fmt.Sprintf("resolve %s @%s, connect to the answer:443 at once", t.LearnName, t.Policy.SentryIP),
+		Spec:   resolveTCP(t.Policy.SentryIP.String(), t.LearnName, 443),
+		Expect: t.afterResolving(),
+	}}
+	if t.Foreign.IsValid() && t.ForbiddenName != "" {
+		cs = append(cs, Case{
+			Name:   "learn/forbidden-name-via-foreign-resolver",
+			Tried:  fmt.Sprintf("resolve %s @%s, connect to the answer:443", t.ForbiddenName, t.Foreign),
+			Spec:   resolveTCP(t.Foreign.String(), t.ForbiddenName, 443),
+			Expect: Expect{Text: "no answer opens anything: refused or NXDOMAIN, or the foreign answer dropped", Outcomes: append(notThrough, probe.Error), ForeignUntouched: t.Policy.InterceptsDNS()},
+		})
+	}
+	return cs
+}
+
+// afterResolving is what a resolve-then-connect to the learned server
+// must give: connected through the learned set when the sentry learns,
+// else whatever the address alone gets (CIDR-only: resolving opens
+// nothing), and no connection at all when the name does not resolve.
+func (t Target) afterResolving() Expect {
+	p := t.Policy
+	switch {
+	case !p.Resolves(t.LearnName):
+		return Expect{Text: "not resolved (the name is not allowed, or DNS is off)", Outcomes: []probe.Outcome{probe.Error}}
+	case p.Learns() && !t.reaches(t.Learned):
+		return Expect{Text: "connects: the sentry's answer opened the address", Outcomes: reachedTCP,
+			Moved: []string{learnedRule, firewall.IDPrefix + firewall.LearnedID(t.Learned)}}
+	}
+	e := t.reach(t.Learned.String(), reachedTCP, "the learned server (by its CIDR; resolving opens nothing)")
+	if !t.reaches(t.Learned) {
+		e.Text = "dropped: learning is off, resolving opens nothing"
+	}
+	return e
+}
+
+func resolveTCP(server, name string, port uint16) probe.Spec {
+	return spec(probe.Spec{Kind: probe.KindResolveTCP, Server: server, Name: name, Target: portStr(port)})
+}
