@@ -23,7 +23,7 @@ const (
 	envHelper     = "RBM_E2E_HELPER" // "serve" or "dial"
 	envHelperAddr = "RBM_E2E_ADDR"
 	envHelperMsg  = "RBM_E2E_MSG"
-	envHelperHold = "RBM_E2E_HOLD" // dial: echo again after this long on the same connection
+	envHelperHold = "RBM_E2E_HOLD"   // dial: echo again after this long on the same connection
 	helperLife    = 30 * time.Second // a forgotten server exits by itself
 )
 

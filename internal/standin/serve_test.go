@@ -28,8 +28,8 @@ func testConfig(t *testing.T) Config {
 	dir := t.TempDir()
 	return Config{
 		Resolver: Resolver{Addr: "192.0.2.53", Records: map[string][]string{
-			"web.test": {"192.0.2.10", "2001:db8::10"},
-			"API.test": {"192.0.2.11"},
+			"web.test":    {"192.0.2.10", "2001:db8::10"},
+			"API.test":    {"192.0.2.11"},
 			"*.wild.test": {"192.0.2.12"},
 		}},
 		Foreign:     []string{"203.0.113.53"},

@@ -39,8 +39,8 @@ var (
 	tAllowed2  = netip.MustParseAddr("192.0.2.130") // in tCIDRLow
 	tMetadata  = netip.MustParseAddr("169.254.169.254")
 	tLearned   = netip.MustParseAddr("198.51.100.77") // in no allowed CIDR
-	tBelow     = netip.MustParseAddr("10.241.255.1") // neighbour subnet below the enclave
-	tAbove     = netip.MustParseAddr("10.242.1.1")   // neighbour subnet above
+	tBelow     = netip.MustParseAddr("10.241.255.1")  // neighbour subnet below the enclave
+	tAbove     = netip.MustParseAddr("10.242.1.1")    // neighbour subnet above
 )
 
 var (
