@@ -7,7 +7,9 @@ import (
 )
 
 // resolveTCP does what a program does: ask s.Server for s.Name's A record,
-// then connect at once to the first address on port s.Target. With a
+// then connect at once to the first address on port s.Target. The outcome
+// is the connection's; when the name does not resolve it is the query's
+// (answered with an rcode, refused, timeout) and nothing connects. With a
 // learning sentry this is what opens an address, and it shows there is no
 // gap between the answer and the address being reachable.
 func resolveTCP(ctx context.Context, s Spec) Result {
@@ -15,8 +17,9 @@ func resolveTCP(ctx context.Context, s Spec) Result {
 	q.Kind, q.QType, q.Target = KindDNS, "A", ""
 	dr := probeDNS(ctx, q)
 	if dr.Outcome != Answered || dr.Rcode != "NOERROR" {
-		dr.Outcome = Error
-		dr.Detail = "not resolved: " + dr.Rcode + " " + dr.Detail
+		// Not resolved: the DNS outcome tells how (answered NXDOMAIN,
+		// refused, timeout); no connection is tried.
+		dr.Detail = "not resolved, nothing connected: " + dr.Detail
 		return dr
 	}
 	var first netip.Addr
@@ -27,7 +30,8 @@ func resolveTCP(ctx context.Context, s Spec) Result {
 		}
 	}
 	if !first.IsValid() {
-		return Result{Outcome: Error, Rcode: dr.Rcode, Answers: dr.Answers, Detail: "no IPv4 address in the answer"}
+		dr.Detail = "no IPv4 address in the answer, nothing connected: " + dr.Detail
+		return dr
 	}
 	c := s
 	c.Target = net.JoinHostPort(first.String(), s.Target)

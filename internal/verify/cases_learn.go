@@ -10,6 +10,11 @@ import (
 // learnedRule accepts addresses the sentry's resolver opened.
 const learnedRule = "rbm:fwd-learned"
 
+// unresolved are the outcomes of a resolve-then-connect that got nowhere:
+// the query answered without an address, refused, or lost, or the
+// connection dropped. An error (the probe could not run) is not among them.
+var unresolved = []probe.Outcome{probe.Answered, probe.Refused, probe.Timeout, probe.Unreachable, probe.Denied}
+
 // learnCases: an address in no allowed CIDR opens only through the
 // sentry's own answer for an allowed name, at once, and never through a
 // forbidden name or another resolver. They need a learned stand-in:
@@ -36,7 +41,7 @@ func learnCases(t Target) []Case {
 			Name:   "learn/forbidden-name-via-foreign-resolver",
 			Tried:  fmt.Sprintf("resolve %s @%s, connect to the answer:443", t.ForbiddenName, t.Foreign),
 			Spec:   resolveTCP(t.Foreign.String(), t.ForbiddenName, 443),
-			Expect: Expect{Text: "no answer opens anything: refused or NXDOMAIN, or the foreign answer dropped", Outcomes: append(notThrough, probe.Error), ForeignUntouched: t.Policy.InterceptsDNS()},
+			Expect: Expect{Text: "opens nothing: not resolved (NXDOMAIN, refused) or the connection dropped", Outcomes: unresolved, ForeignUntouched: t.Policy.InterceptsDNS()},
 		})
 	}
 	return cs
@@ -50,7 +55,7 @@ func (t Target) afterResolving() Expect {
 	p := t.Policy
 	switch {
 	case !p.Resolves(t.LearnName):
-		return Expect{Text: "not resolved (the name is not allowed, or DNS is off)", Outcomes: []probe.Outcome{probe.Error}}
+		return Expect{Text: "not resolved (the name is not allowed, or DNS is off): nothing connects", Outcomes: unresolved}
 	case p.Learns() && !t.reaches(t.Learned):
 		return Expect{Text: "connects: the sentry's answer opened the address", Outcomes: reachedTCP,
 			Moved: []string{learnedRule, firewall.IDPrefix + firewall.LearnedID(t.Learned)}}
