@@ -74,9 +74,11 @@ func runVerifyPodman(cmd *cobra.Command, o verifyOpts) error {
 	if err != nil {
 		return err
 	}
-	if t.SentryUplink, err = verify.SentryUplink(ctx, r, cfg); err != nil {
+	uplink, err := verify.SentryUplink(ctx, r, cfg)
+	if err != nil {
 		return err
 	}
+	t.SentryUplink, t.UplinkPrefix = uplink.Addr(), uplink.Masked()
 	b, err := verify.StartPodmanBackend(ctx, r, cfg, verify.ProbeOptions{Hostile: o.hostile, CAFile: o.podman.caFile})
 	if err != nil {
 		return err

@@ -38,6 +38,18 @@ func TestE2ELearnedName(t *testing.T) {
 			t.Errorf("%s; want an HTTPS answer from the learned server", describe(r))
 		}
 
+		// rbm counters names the learned address's counter and its name.
+		want := "rbm:fwd-learned-" + learned + " (" + lab.LearnName(p) + ")"
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			out, err := run(t.Context(), "", "ip", "netns", "exec", tl.ns(lab.Sentry), tl.rbm, "counters", "--state-dir", tl.info.SentryDir)
+			if err == nil && strings.Contains(string(out), want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("rbm counters lacks %q: %v\n%s", want, err, out)
+			}
+		}
+
 		wantAnswer(t, tl.probes(t, false, dnsSpec(sentry, lab.ForbiddenName(p), false, passTimeout))[0], "NXDOMAIN")
 		r, d = tl.try(t, tcpSpec(a.Forbidden.String()+":443", dropTimeout))
 		wantBlocked(t, r, probe.Timeout)

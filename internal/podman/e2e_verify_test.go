@@ -88,7 +88,7 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 		Foreign: netip.MustParseAddr(foreignIP), Allowed: netip.MustParseAddr(allowedIP), Forbidden: netip.MustParseAddr(otherIP),
 		EchoPort: echoPort, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
 		Learned: netip.MustParseAddr(learnedIP), LearnName: "learn.allowed.test",
-		CAFile: verify.ProbeCAPath, BridgeIP: podman.BridgeIP(p.Subnet), SentryUplink: uplink,
+		CAFile: verify.ProbeCAPath, BridgeIP: podman.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
 	}
 
 	for _, hostile := range []bool{false, true} {

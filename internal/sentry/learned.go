@@ -20,6 +20,10 @@ const learnQueue = 1024
 // fullReportEvery spaces "learned set full" reports.
 const fullReportEvery = 10 * time.Second
 
+// saveEvery spaces rewrites of the names file: often enough for a person
+// reading rbm counters, rarely enough for a bottle resolving in a loop.
+const saveEvery = time.Second
+
 // learning follows what dnsmasq adds to the learned set: which name each
 // address was learned for (so a reload can forget the addresses of names
 // no longer allowed), a refresh where the backend needs one, and a check
@@ -37,12 +41,14 @@ type learning struct {
 	names   map[netip.Addr]dns.Learned
 	limit   int
 	dropped int
+	dirty   bool   // names changed since last saved
+	path    string // where names are saved for rbm counters ("": nowhere)
 
 	work chan dns.Learned
 }
 
-func newLearning(fw firewall.Backend, p policy.Policy, logf func(string, ...any)) *learning {
-	return &learning{fw: fw, logf: logf, names: map[netip.Addr]dns.Learned{}, limit: max(p.Learn.Max, 1), work: make(chan dns.Learned, learnQueue)}
+func newLearning(fw firewall.Backend, p policy.Policy, path string, logf func(string, ...any)) *learning {
+	return &learning{fw: fw, logf: logf, path: path, names: map[netip.Addr]dns.Learned{}, limit: max(p.Learn.Max, 1), work: make(chan dns.Learned, learnQueue)}
 }
 
 // line is dns.Supervisor's Lines hook: it must not block.
@@ -61,6 +67,7 @@ func (l *learning) line(text string) {
 			}
 		}
 		l.names[d.Addr] = d
+		l.dirty = true
 		l.enqueue(d)
 	}
 }
@@ -78,10 +85,14 @@ func (l *learning) enqueue(d dns.Learned) {
 func (l *learning) run(ctx context.Context) {
 	var lastFull time.Time
 	full := 0
+	save := time.NewTicker(saveEvery)
+	defer save.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-save.C:
+			l.save()
 		case d := <-l.work:
 			if !l.check(ctx, d) {
 				continue
@@ -133,6 +144,7 @@ func (l *learning) forgetStale(ctx context.Context, p policy.Policy) error {
 		if !p.Learns() || !ok || !policy.InAnyDomain(d.Name, p.AllowedDomains) {
 			stale = append(stale, e.Addr)
 			delete(l.names, e.Addr)
+			l.dirty = true
 		}
 	}
 	l.limit = max(p.Learn.Max, 1)

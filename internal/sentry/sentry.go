@@ -101,7 +101,7 @@ func (s *Sentry) start(ctx context.Context) (*state, error) {
 	if err := s.applyRules(ctx, st, p); err != nil {
 		return st, err
 	}
-	st.learn = newLearning(st.fw, p, s.logf)
+	st.learn = newLearning(st.fw, p, learnedNamesFile(s.StateDir), s.logf)
 	lctx, stopLearn := context.WithCancel(context.WithoutCancel(ctx))
 	st.stopLearn = stopLearn
 	go st.learn.run(lctx)
@@ -111,6 +111,7 @@ func (s *Sentry) start(ctx context.Context) (*state, error) {
 	if err := os.MkdirAll(s.StateDir, 0o755); err != nil {
 		return st, fmt.Errorf("state directory: %w", err)
 	}
+	os.Remove(learnedNamesFile(s.StateDir)) // an earlier sentry's, stale
 	if err := s.startDNS(ctx, st); err != nil {
 		return st, err
 	}

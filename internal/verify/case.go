@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"net/netip"
+
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/probe"
 )
@@ -44,6 +46,24 @@ func (t Target) allowRule(a string) string {
 // dropRule is the rule that drops forwarded traffic nothing allowed.
 const dropRule = "rbm:fwd-drop"
 
+// guardRule drops what no learned address may open, ahead of the learned
+// accept, when the sentry learns.
+const guardRule = "rbm:fwd-learn-guard"
+
+// dropRuleFor is the rule that drops forwarded traffic to a, which nothing
+// allows: the learned-address guard when the sentry learns and a is in one
+// of its ranges (the uplink's own subnet, CGNAT, ...), else fwd-drop.
+func (t Target) dropRuleFor(a netip.Addr) string {
+	if t.Policy.Learns() {
+		for _, n := range t.Policy.NeverLearned(t.UplinkPrefix) {
+			if n.Contains(a) && !linkLocal.Contains(a) {
+				return guardRule
+			}
+		}
+	}
+	return dropRule
+}
+
 // reach is the expectation for a probe to addr that the policy decides:
 // through (with the allow rule moving) or dropped (with the drop moving).
 func (t Target) reach(addrText string, through []probe.Outcome, text string) Expect {
@@ -51,7 +71,7 @@ func (t Target) reach(addrText string, through []probe.Outcome, text string) Exp
 	if err == nil && t.reaches(addr) {
 		return Expect{Text: "reaches " + text, Outcomes: through, Moved: nonEmpty(t.allowRule(addrText))}
 	}
-	return Expect{Text: "dropped by the sentry", Outcomes: dropped, Moved: []string{dropRule}}
+	return Expect{Text: "dropped by the sentry", Outcomes: dropped, Moved: []string{t.dropRuleFor(addr)}}
 }
 
 func nonEmpty(ids ...string) []string {

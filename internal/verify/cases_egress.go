@@ -58,5 +58,5 @@ func (t Target) neighbourExpect(n netip.Addr) Expect {
 	if t.reaches(n) {
 		return Expect{Text: "reported: global egress forwards it", Report: true}
 	}
-	return Expect{Text: "dropped by the sentry", Outcomes: dropped, Moved: []string{dropRule}}
+	return Expect{Text: "dropped by the sentry", Outcomes: dropped, Moved: []string{t.dropRuleFor(n)}}
 }

@@ -20,7 +20,7 @@ func escapeCases(t Target) []Case {
 		rawBlocked = Expect{Text: "reported: global egress forwards any protocol", Report: true}
 	case t.Hostile:
 		// Malformed protocols may already be dropped as conntrack INVALID.
-		rawBlocked = Expect{Text: "dropped by the sentry", Outcomes: dropped, AnyMoved: []string{dropRule, "rbm:fwd-invalid"}}
+		rawBlocked = Expect{Text: "dropped by the sentry", Outcomes: dropped, AnyMoved: []string{t.dropRuleFor(f), "rbm:fwd-invalid"}}
 	}
 	spoofTarget := f
 	if t.Allowed.IsValid() {

@@ -56,6 +56,9 @@ func (t Target) afterResolving() Expect {
 	switch {
 	case !p.Resolves(t.LearnName):
 		return Expect{Text: "not resolved (the name is not allowed, or DNS is off): nothing connects", Outcomes: unresolved}
+	case p.Learns() && !t.reaches(t.Learned) && t.dropRuleFor(t.Learned) == guardRule:
+		return Expect{Text: "dropped: the answer is in a range no learned address opens (here: the sentry's uplink subnet)",
+			Outcomes: dropped, Moved: []string{guardRule}}
 	case p.Learns() && !t.reaches(t.Learned):
 		return Expect{Text: "connects: the sentry's answer opened the address", Outcomes: reachedTCP,
 			Moved: []string{learnedRule, firewall.IDPrefix + firewall.LearnedID(t.Learned)}}

@@ -743,3 +743,31 @@ func learnOracle(t Target, c Case) []string {
 	}
 	return bad
 }
+
+// TestLearnedOnUplinkIsGuarded: a learned stand-in inside the sentry's
+// uplink subnet (as on the Podman test world's internal uplink) must be
+// dropped by the guard before and after resolving, and so must a forbidden
+// address there.
+func TestLearnedOnUplinkIsGuarded(t *testing.T) {
+	tg := fullTarget(testPolicy(policy.EgressAllowlist, policy.DNSAllowlist, policy.InterceptRedirect, false), false)
+	tg.UplinkPrefix = netip.MustParsePrefix("198.51.100.0/24") // holds tLearned and tForbidden
+	seen := 0
+	for _, c := range Cases(tg) {
+		switch c.Name {
+		case "learn/before-resolving", "learn/after-resolving", "egress/forbidden-tcp-443":
+			seen++
+			if !slices.Equal(c.Expect.Moved, []string{"rbm:fwd-learn-guard"}) || !sameSet(c.Expect.Outcomes, dropped) {
+				t.Errorf("%s: expect %+v, want dropped by rbm:fwd-learn-guard", c.Name, c.Expect)
+			}
+		}
+	}
+	if seen != 3 {
+		t.Fatalf("%d of the 3 cases found", seen)
+	}
+	tg.Policy.Learn.Enabled = false
+	for _, c := range Cases(tg) {
+		if c.Name == "egress/forbidden-tcp-443" && !slices.Equal(c.Expect.Moved, []string{dropRule}) {
+			t.Errorf("without learning there is no guard: %+v", c.Expect)
+		}
+	}
+}

@@ -28,7 +28,7 @@ func LabTarget(info *lab.Info, hostile bool) Target {
 	return Target{
 		Policy: p, Foreign: a.Foreign, Allowed: a.Allowed, Forbidden: a.Forbidden, EchoPort: 22,
 		AllowedName: lab.AllowedName(p), ForbiddenName: lab.ForbiddenName(p), BaitDomain: lab.BaitDomain(p),
-		CAFile: info.CAFile, SentryUplink: a.SentryUplink, Hostile: hostile,
+		CAFile: info.CAFile, SentryUplink: a.SentryUplink, UplinkPrefix: a.LinkNet, Hostile: hostile,
 		Learned: a.Learned, LearnName: lab.LearnName(p),
 	}
 }

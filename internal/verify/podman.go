@@ -114,23 +114,27 @@ func (b *PodmanBackend) PingDenied(ctx context.Context) (bool, error) {
 	return int64(b.gid) < lo || int64(b.gid) > hi, nil
 }
 
-// SentryUplink is the sentry's address on the uplink network, for
-// Target.SentryUplink.
-func SentryUplink(ctx context.Context, r runner.Runner, cfg *config.Config) (netip.Addr, error) {
+// SentryUplink is the sentry's address on the uplink network with the
+// network's prefix length, for Target.SentryUplink and Target.UplinkPrefix.
+func SentryUplink(ctx context.Context, r runner.Runner, cfg *config.Config) (netip.Prefix, error) {
 	n := podman.NamesFor(cfg.Moniker)
 	out, err := r.Run(ctx, runner.Cmd{Name: "podman", Args: []string{"container", "inspect", "--format", "{{json .NetworkSettings.Networks}}", n.Sentry}})
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("inspect the sentry %s: %w", n.Sentry, err)
+		return netip.Prefix{}, fmt.Errorf("inspect the sentry %s: %w", n.Sentry, err)
 	}
-	var nets map[string]struct{ IPAddress string }
+	var nets map[string]struct {
+		IPAddress   string
+		IPPrefixLen int
+	}
 	if err := json.Unmarshal(out, &nets); err != nil {
-		return netip.Addr{}, fmt.Errorf("read the sentry's networks: %w", err)
+		return netip.Prefix{}, fmt.Errorf("read the sentry's networks: %w", err)
 	}
-	a, err := netip.ParseAddr(nets[cfg.UplinkNetwork].IPAddress)
+	up := nets[cfg.UplinkNetwork]
+	a, err := netip.ParseAddr(up.IPAddress)
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("the sentry's address on %s: %w", cfg.UplinkNetwork, err)
+		return netip.Prefix{}, fmt.Errorf("the sentry's address on %s: %w", cfg.UplinkNetwork, err)
 	}
-	return a, nil
+	return netip.PrefixFrom(a, up.IPPrefixLen), nil
 }
 
 // Close removes the probe container.

@@ -31,9 +31,10 @@ type Target struct {
 	BaitDomain    string // allowed, under rebinding protection, with private.<d> and metadata.<d> names ("": skip)
 	CAFile        string // CA of Allowed's HTTPS certificate, as the prober sees it ("": system roots)
 
-	BridgeIP     netip.Addr // the host's address on the enclave (.1), if any
-	SentryUplink netip.Addr // the sentry's uplink address, if known
-	Hostile      bool       // probes run with NET_RAW and NET_ADMIN
+	BridgeIP     netip.Addr   // the host's address on the enclave (.1), if any
+	SentryUplink netip.Addr   // the sentry's uplink address, if known
+	UplinkPrefix netip.Prefix // the uplink's subnet, if known: learned addresses never open it
+	Hostile      bool         // probes run with NET_RAW and NET_ADMIN
 	// PingDenied: the bottle's group is outside net.ipv4.ping_group_range
 	// of its namespace (Podman's default is "0 0"), so without NET_RAW it
 	// cannot open an ICMP socket at all.

@@ -15,21 +15,6 @@ import (
 // it fills, so a high cap costs nothing.
 const netMaxElem = 1 << 20
 
-// neverLearned are destinations a learned address never opens, whatever a
-// resolver answers: "this network", loopback, link-local (cloud metadata),
-// the carrier-grade NAT range (which dnsmasq's rebinding protection does
-// not cover), multicast and the reserved/broadcast range. The enclave and
-// the uplink's own subnet are added per sentry. An explicit CIDR still
-// opens any of them: the guard sits after the CIDR rule.
-var neverLearned = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("127.0.0.0/8"),
-	netip.MustParsePrefix("169.254.0.0/16"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("224.0.0.0/4"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-}
-
 // renderSets returns the ipset restore document: the allowed CIDRs and the
 // never-learned ranges are built under a temporary name and swapped in, so
 // a live set is replaced in one step and a failure before the swap leaves
@@ -44,7 +29,7 @@ func renderSets(p policy.Policy, ifs firewall.Interfaces) string {
 	b.WriteString("# rbm sets; load with ipset restore after (re)creating the learned set if its shape changed\n")
 	swapIn(&b, setAllowed, p.AllowedCIDRs)
 	if p.Learns() {
-		swapIn(&b, setNever, neverList(p, ifs))
+		swapIn(&b, setNever, p.NeverLearned(ifs.UplinkPrefix))
 		fmt.Fprintf(&b, "create %s %s -exist\n", setLearned, learnedShape(p))
 	}
 	return b.String()
@@ -66,13 +51,4 @@ func swapIn(b *strings.Builder, name string, elems []netip.Prefix) {
 // with the live set's header.
 func learnedShape(p policy.Policy) string {
 	return fmt.Sprintf("hash:ip family inet timeout %d maxelem %d counters", int(p.Learn.Lifetime.Seconds()), p.Learn.Max)
-}
-
-func neverList(p policy.Policy, ifs firewall.Interfaces) []netip.Prefix {
-	out := append([]netip.Prefix{}, neverLearned...)
-	out = append(out, p.Subnet)
-	if ifs.UplinkPrefix.IsValid() {
-		out = append(out, ifs.UplinkPrefix.Masked())
-	}
-	return out
 }

@@ -10,18 +10,6 @@ import (
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
-// neverLearned are destinations no learned address may open, whatever a
-// resolver answers: "this" network, loopback, link-local, shared address
-// space (carrier-grade NAT), multicast and reserved.
-var neverLearned = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("127.0.0.0/8"),
-	netip.MustParsePrefix("169.254.0.0/16"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("224.0.0.0/4"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-}
-
 // Set declarations. allow4 and never4 always exist, so the table has one
 // shape whatever the mode; learn4 only when the policy learns.
 const (
@@ -46,10 +34,7 @@ func sets(p policy.Policy, ifs firewall.Interfaces) []set {
 	if p.Egress == policy.EgressAllowlist {
 		allowed = p.AllowedCIDRs
 	}
-	never := append(slices.Clone(neverLearned), p.Subnet)
-	if ifs.UplinkPrefix.IsValid() && ifs.UplinkPrefix.Addr().Is4() {
-		never = append(never, ifs.UplinkPrefix.Masked())
-	}
+	never := p.NeverLearned(ifs.UplinkPrefix)
 	out := []set{
 		{name: setAllowed, spec: specAllowed, elements: elements(allowed)},
 		{name: setNever, spec: specNever, elements: elements(never)},
