@@ -19,6 +19,9 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	p := cfg.Policy()
+	if cfg.FirewallBackend != st.fw.Name() {
+		return fmt.Errorf("RBRR_FIREWALL_BACKEND %q: the sentry runs %s; the backend changes only with a restart of the sentry", cfg.FirewallBackend, st.fw.Name())
+	}
 	if reflect.DeepEqual(p, st.policy) {
 		s.logf("reload: %v", errNoChange)
 		return nil

@@ -428,6 +428,12 @@ func TestServeReload(t *testing.T) {
 	}
 	sv.cfgErr.Store(nil)
 
+	// Another firewall backend is refused: it needs a restart.
+	sv.cfg.Store(mustConfig(t, "RBRR_FIREWALL_BACKEND=nftables"))
+	if out := sv.doReload(t); !strings.Contains(out, "reload refused") || !strings.Contains(out, "only with a restart") {
+		t.Errorf("a backend change on reload logged %q, want it refused", out)
+	}
+
 	// A new CIDR: one atomic replacement carrying it.
 	sv.cfg.Store(mustConfig(t, "RBRN_UPLINK_ALLOWED_CIDRS=203.0.113.0/24 198.51.100.0/25"))
 	if out := sv.doReload(t); !strings.Contains(out, "reloaded: egress allowlist") {

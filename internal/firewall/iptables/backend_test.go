@@ -96,3 +96,18 @@ func TestCheckBackendsSaveFailure(t *testing.T) {
 		t.Errorf("err = %v, want the save failure, not a split", err)
 	}
 }
+
+// TestCheckRefusesNFTablesTable: a leftover table inet rbm of the other
+// backend is refused; without nft (or without the table) Check passes.
+func TestCheckRefusesNFTablesTable(t *testing.T) {
+	version := "iptables v1.8.9 (nf_tables)\n"
+	saves := map[string]string{"iptables-legacy-save": emptyLegacy, "ip6tables-legacy-save": emptyLegacy}
+	if err := (Firewall{Runner: fakeTables(version, saves)}).Check(context.Background()); err != nil {
+		t.Errorf("no nft: %v", err)
+	}
+	saves["nft"] = "table inet rbm {\n}\n"
+	err := (Firewall{Runner: fakeTables(version, saves)}).Check(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "table inet rbm") {
+		t.Errorf("leftover table inet rbm: err = %v, want a refusal naming it", err)
+	}
+}

@@ -30,10 +30,20 @@ var _ firewall.Backend = Firewall{}
 // Name implements firewall.Backend.
 func (Firewall) Name() string { return Name }
 
-// Check refuses a namespace whose other iptables backend holds rules.
+// Check refuses a namespace whose other iptables backend holds rules, or
+// that still holds the nftables backend's table (a sentry switched from
+// RBRR_FIREWALL_BACKEND=nftables in a namespace that outlived it): packets
+// would cross both.
 func (f Firewall) Check(ctx context.Context) error {
-	_, err := CheckBackends(ctx, f.Runner)
-	return err
+	if _, err := CheckBackends(ctx, f.Runner); err != nil {
+		return err
+	}
+	if _, err := f.Runner.Run(ctx, runner.Cmd{Name: "nft", Args: []string{"list", "table", "inet", "rbm"}}); err == nil {
+		return fmt.Errorf("firewall backend split: this namespace holds table inet rbm of rbm's nftables backend, " +
+			"but RBRR_FIREWALL_BACKEND=iptables; packets would cross both. Delete it (nft delete table inet rbm) " +
+			"or start the sentry in a fresh network namespace")
+	}
+	return nil
 }
 
 // Render returns the IPv4 and IPv6 documents for p.
