@@ -19,3 +19,6 @@ unformatted=$(gofmt -l cmd internal)
 [ -z "$unformatted" ] || { echo "test: gofmt would change: $unformatted" >&2; exit 1; }
 go vet ./...
 go test -count=1 -timeout 45m ./...
+# The lab's end-to-end tests once more on the other firewall backend (the
+# battery, the learned-egress and the Podman tests run both already).
+RBM_TEST_FIREWALL_BACKEND=nftables go test -count=1 -timeout 10m ./internal/lab

@@ -135,9 +135,16 @@ func randomPrefix(t *testing.T) string {
 }
 
 // labConfig resolves the built-in example with env (env-file text) on top.
+// envBackend, when set, runs every lab test on that firewall backend
+// (scripts/test.sh runs the package a second time with nftables).
+const envBackend = "RBM_TEST_FIREWALL_BACKEND"
+
 func labConfig(t *testing.T, env string) *config.Config {
 	t.Helper()
 	layers := lab.Example()
+	if be := os.Getenv(envBackend); be != "" {
+		layers = append(layers, map[string]config.Setting{"RBRR_FIREWALL_BACKEND": {Value: be, Origin: envBackend}})
+	}
 	if env != "" {
 		m, err := config.ParseEnvFile(t.Name(), env)
 		if err != nil {

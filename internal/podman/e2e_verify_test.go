@@ -22,15 +22,17 @@ import (
 // so a query that reached it would come back with standin.DefaultForeignAnswer,
 // and it counts every query on a stats socket the host reads.
 const (
-	foreignIP   = "203.0.113.153"
+	foreignIP   = "203.0.113.103"
 	foreignName = "rbmt-foreign"
 	baitDomain  = "bait.test" // allowed, not rebind-ok: the world's resolver has private. and metadata. bait
 	echoPort    = 7           // the allowed stand-in's echo port
-	// deadEnd is on the uplink, where nothing answers: the sentry's default
-	// route. The --internal uplink has none, and without one the sentry's
-	// kernel refuses a packet to a non-local address (metadata, neighbouring
-	// subnets) before its FORWARD rules see it; a real uplink has one.
-	deadEnd = "203.0.113.254"
+	// deadEnd is the sentry's default route: the learned server's uplink
+	// address, which answers only for its own addresses (the far one among
+	// them) and forwards nothing. The --internal uplink has no default
+	// route, and without one the sentry's kernel refuses a packet to a
+	// non-local address (metadata, neighbouring subnets) before its FORWARD
+	// rules see it; a real uplink has one.
+	deadEnd = learnedNear
 )
 
 // verifyConfig is the end-to-end service plus the bait domain.

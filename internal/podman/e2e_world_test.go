@@ -11,24 +11,30 @@ import (
 // play the workstation reaching the entry port.
 const (
 	upNet      = "rbmt-up"
-	upSubnet   = "203.0.113.0/24"
+	upSubnet   = "203.0.113.0/25"
 	upGateway  = "203.0.113.1"
 	resolverIP = "203.0.113.53"
 	allowedIP  = "203.0.113.80" // in RBRN_UPLINK_ALLOWED_CIDRS
 	otherIP    = "203.0.113.81" // not allowed
-	learnedIP  = "203.0.113.82" // not allowed either; learn.allowed.test resolves to it
-	testLabel  = "rbm.test=podman-e2e"
+	// The learned server lives beyond the uplink subnet, which no learned
+	// address may open: on a second internal network, reached through its
+	// own uplink address (the sentry's default route in the verify test).
+	farNet      = "rbmt-far"
+	farSubnet   = "203.0.113.128/25"
+	learnedIP   = "203.0.113.200" // not allowed; learn.allowed.test resolves to it
+	learnedNear = "203.0.113.82"  // the learned server on the uplink
+	testLabel   = "rbm.test=podman-e2e"
 )
 
-var standins = []struct{ name, ip, config string }{
+var standins = []struct{ name, ip, config, far string }{
 	// private.bait.test and metadata.bait.test are rebinding bait.
-	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"learn.allowed.test":["203.0.113.82"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"]}}}`},
+	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"learn.allowed.test":["203.0.113.200"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"]}}}`, ""},
 	// The records (no resolver: no addr) name allowed.test in the HTTPS
 	// certificate, whose CA goes to /ca/ca.pem (standInInternet's caFile).
-	{"rbmt-allowed", allowedIP, `{"resolver":{"records":{"allowed.test":["203.0.113.80"]}},"web":["203.0.113.80"],"ca_file":"/ca/ca.pem","echo":["203.0.113.80:7"]}`},
-	{"rbmt-other", otherIP, `{"web":["203.0.113.81"],"echo":["203.0.113.81:7"]}`},
+	{"rbmt-allowed", allowedIP, `{"resolver":{"records":{"allowed.test":["203.0.113.80"]}},"web":["203.0.113.80"],"ca_file":"/ca/ca.pem","echo":["203.0.113.80:7"]}`, ""},
+	{"rbmt-other", otherIP, `{"web":["203.0.113.81"],"echo":["203.0.113.81:7"]}`, ""},
 	// Reachable only once the bottle resolved learn.allowed.test.
-	{"rbmt-learned", learnedIP, `{"web":["203.0.113.82"],"echo":["203.0.113.82:7"]}`},
+	{"rbmt-learned", learnedNear, `{"web":["203.0.113.200"],"echo":["203.0.113.200:7"]}`, learnedIP},
 }
 
 // standInInternet creates the uplink network and its servers, and removes
@@ -40,6 +46,7 @@ func standInInternet(h host) (caFile string) {
 	h.t.Cleanup(func() { removeWorld(h.detached()) })
 	h.podman("network", "create", "--internal", "--disable-dns", "--subnet", upSubnet,
 		"--gateway", upGateway, "--label", testLabel, upNet)
+	h.podman("network", "create", "--internal", "--disable-dns", "--subnet", farSubnet, "--label", testLabel, farNet)
 	dir := h.t.TempDir()
 	caDir := filepath.Join(dir, "ca")
 	if err := os.Mkdir(caDir, 0o777); err != nil || os.Chmod(caDir, 0o777) != nil { // the stand-ins run as 65534
@@ -50,9 +57,13 @@ func standInInternet(h host) (caFile string) {
 		if err := os.WriteFile(cfg, []byte(s.config), 0o644); err != nil {
 			h.t.Fatal(err)
 		}
-		h.podman("run", "-d", "--name", s.name, "--label", testLabel, "--network", upNet+":ip="+s.ip,
+		nets := []string{"--network", upNet + ":ip=" + s.ip}
+		if s.far != "" {
+			nets = append(nets, "--network", farNet+":ip="+s.far)
+		}
+		h.podman(append(append([]string{"run", "-d", "--name", s.name, "--label", testLabel}, nets...),
 			"--cap-drop", "ALL", "--user", "65534:65534", "--sysctl", "net.ipv4.ip_unprivileged_port_start=0",
-			"-v", cfg+":/standin.json:ro", "-v", caDir+":/ca", bottleImage, "rbm", "standin", "--config", "/standin.json")
+			"-v", cfg+":/standin.json:ro", "-v", caDir+":/ca", bottleImage, "rbm", "standin", "--config", "/standin.json")...)
 	}
 	return filepath.Join(caDir, "ca.pem")
 }
@@ -61,7 +72,9 @@ func removeWorld(h host) {
 	for _, s := range standins {
 		h.try("podman", "rm", "-f", "--ignore", "-t", "0", s.name)
 	}
-	if _, err := h.try("podman", "network", "exists", upNet); err == nil {
-		h.try("podman", "network", "rm", "-f", upNet)
+	for _, n := range []string{upNet, farNet} {
+		if _, err := h.try("podman", "network", "exists", n); err == nil {
+			h.try("podman", "network", "rm", "-f", n)
+		}
 	}
 }

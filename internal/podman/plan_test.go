@@ -1,16 +1,12 @@
 package podman
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/recipe-bottle/rbm/internal/golden"
 	"strings"
 	"testing"
 
 	"github.com/recipe-bottle/rbm/internal/config"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // settings turns "K=V" pairs into a configuration layer.
 func settings(kv ...string) map[string]config.Setting {
@@ -53,24 +49,8 @@ func TestPlanGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", "plan-"+name+".txt"), String(steps))
+			golden.Check(t, "plan-"+name+".txt", String(steps))
 		})
-	}
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, got)
 	}
 }
 

@@ -55,8 +55,8 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 		s.lockdown(ctx, st.fw)
 		return err
 	}
-	s.logf("ready in %d ms: egress %s, DNS %s, interception %s, enclave %s, uplink %s",
-		time.Since(start).Milliseconds(), st.policy.Egress, st.policy.DNS, st.policy.Intercept, st.ifs.Enclave, st.ifs.Uplink)
+	s.logf("ready in %d ms: firewall %s, egress %s, DNS %s, interception %s, learning %s, enclave %s, uplink %s",
+		time.Since(start).Milliseconds(), st.fw.Name(), st.policy.Egress, st.policy.DNS, st.policy.Intercept, learningText(st.policy), st.ifs.Enclave, st.ifs.Uplink)
 	defer s.stop(st)
 	for {
 		select {
@@ -218,3 +218,11 @@ var (
 	errNoChange   = errors.New("configuration unchanged")
 	errLockedDown = errors.New("locked down")
 )
+
+// learningText says whether and how allowed names open their addresses.
+func learningText(p policy.Policy) string {
+	if !p.Learns() {
+		return "off"
+	}
+	return fmt.Sprintf("%s lifetime, at most %d addresses", p.Learn.Lifetime, p.Learn.Max)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -63,30 +64,11 @@ func CheckBackends(ctx context.Context, r runner.Runner) (Backend, error) {
 		if err != nil {
 			return used, fmt.Errorf("check %s backend with %s: %w", other, name, err)
 		}
-		if ev := foreignState(string(out)); len(ev) > 0 {
+		if ev := firewall.SaveEvidence(string(out)); len(ev) > 0 {
 			return used, &SplitBackendError{Used: used, Other: other, Command: name, Evidence: ev}
 		}
 	}
 	return used, nil
-}
-
-// foreignState returns the lines of a save dump that show the ruleset is in
-// use: any rule, any user chain, any built-in policy other than ACCEPT.
-// Empty tables with ACCEPT policies appear as soon as anything lists them,
-// and change nothing.
-func foreignState(save string) []string {
-	var ev []string
-	for _, line := range strings.Split(save, "\n") {
-		line = strings.TrimSpace(line)
-		f := strings.Fields(line)
-		switch {
-		case strings.HasPrefix(line, "-A "), strings.HasPrefix(line, "[") && len(f) > 1 && f[1] == "-A":
-			ev = append(ev, line)
-		case strings.HasPrefix(line, ":") && len(f) >= 2 && f[1] != "ACCEPT":
-			ev = append(ev, line)
-		}
-	}
-	return ev
 }
 
 // SplitBackendError says the namespace holds rules of the iptables backend

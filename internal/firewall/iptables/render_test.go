@@ -2,6 +2,7 @@ package iptables
 
 import (
 	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/golden"
 
 	"fmt"
 	"net/netip"
@@ -17,7 +18,7 @@ func TestRenderIPv4Golden(t *testing.T) {
 	for _, c := range renderCases() {
 		t.Run(c.name, func(t *testing.T) {
 			got := RenderIPv4(c.p, testIfs)
-			checkGolden(t, c.name+".rules", got)
+			golden.Check(t, c.name+".rules", got)
 			checkInvariants(t, got)
 			checkIDs(t, got, RuleIDs(c.p))
 		})
@@ -26,7 +27,7 @@ func TestRenderIPv4Golden(t *testing.T) {
 
 func TestRenderIPv6Golden(t *testing.T) {
 	got := RenderIPv6()
-	checkGolden(t, "ipv6.rules", got)
+	golden.Check(t, "ipv6.rules", got)
 	checkInvariants(t, got)
 	for _, id := range []string{"rbm:v6-in-drop", "rbm:v6-fwd-drop", "rbm:v6-out-drop"} {
 		if !strings.Contains(got, `"`+id+`"`) {
@@ -37,7 +38,7 @@ func TestRenderIPv6Golden(t *testing.T) {
 
 func TestLockdownGolden(t *testing.T) {
 	got := Lockdown()
-	checkGolden(t, "lockdown.rules", got)
+	golden.Check(t, "lockdown.rules", got)
 	checkInvariants(t, got)
 	if rules := chainRules(got, "PREROUTING", "POSTROUTING"); len(rules) != 0 {
 		t.Errorf("lockdown nat table is not empty: %q", rules)

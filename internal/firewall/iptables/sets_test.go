@@ -1,6 +1,7 @@
 package iptables
 
 import (
+	"github.com/recipe-bottle/rbm/internal/golden"
 	"net/netip"
 	"strings"
 	"testing"
@@ -21,8 +22,8 @@ var learnIfs = firewall.Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up", UplinkP
 
 func TestLearnGolden(t *testing.T) {
 	p := learnPolicy()
-	checkGolden(t, "learn.ipset", renderSets(p, learnIfs))
-	checkGolden(t, "learn.rules", RenderIPv4(p, learnIfs))
+	golden.Check(t, "learn.ipset", renderSets(p, learnIfs))
+	golden.Check(t, "learn.rules", RenderIPv4(p, learnIfs))
 }
 
 // TestLearnedOnlyAfterGuard: the learned accept comes after the CIDR accept

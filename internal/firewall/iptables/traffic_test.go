@@ -3,7 +3,7 @@ package iptables_test
 import (
 	"context"
 	"errors"
-	"flag"
+	"github.com/recipe-bottle/rbm/internal/golden"
 	"os"
 	"os/exec"
 	"syscall"
@@ -184,7 +184,7 @@ func errString(err error) string {
 // captureSave writes the sentry's real "iptables-save -c" output to testdata
 // under -update, for ParseSave's unit tests; only the reject mode is kept.
 func captureSave(t *testing.T, fw runner.Runner, backend string, ic policy.Intercept) {
-	if f := flag.Lookup("update"); f == nil || f.Value.String() != "true" || ic != policy.InterceptReject {
+	if !golden.Updating() || ic != policy.InterceptReject {
 		return
 	}
 	out, err := fw.Run(context.Background(), runner.Cmd{Name: "iptables-save", Args: []string{"-c"}})

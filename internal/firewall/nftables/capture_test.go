@@ -2,6 +2,7 @@ package nftables_test
 
 import (
 	"context"
+	"github.com/recipe-bottle/rbm/internal/golden"
 	"net"
 	"os"
 	"testing"
@@ -47,7 +48,7 @@ func TestCaptureCounters(t *testing.T) {
 	if _, err := nftables.ParseCounters(out); err != nil {
 		t.Fatal(err)
 	}
-	if nftables.Update() {
+	if golden.Updating() {
 		if err := os.WriteFile(captureFile, out, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -29,7 +30,7 @@ func CheckForeign(ctx context.Context, r runner.Runner) error {
 		if err != nil {
 			return fmt.Errorf("check for foreign rules with %s: %w", name, err)
 		}
-		if ev := saveEvidence(string(out)); len(ev) > 0 {
+		if ev := firewall.SaveEvidence(string(out)); len(ev) > 0 {
 			return &ForeignRulesError{Command: name, Evidence: ev}
 		}
 	}
@@ -49,24 +50,6 @@ func CheckForeign(ctx context.Context, r runner.Runner) error {
 		return &ForeignRulesError{Command: list, Evidence: ev}
 	}
 	return nil
-}
-
-// saveEvidence returns the lines of an iptables-save dump that show the
-// ruleset is in use: any rule, user chain, or built-in policy other than
-// ACCEPT. Empty tables with ACCEPT policies change nothing.
-func saveEvidence(save string) []string {
-	var ev []string
-	for _, line := range strings.Split(save, "\n") {
-		line = strings.TrimSpace(line)
-		f := strings.Fields(line)
-		switch {
-		case strings.HasPrefix(line, "-A "), strings.HasPrefix(line, "[") && len(f) > 1 && f[1] == "-A":
-			ev = append(ev, line)
-		case strings.HasPrefix(line, ":") && len(f) >= 2 && f[1] != "ACCEPT":
-			ev = append(ev, line)
-		}
-	}
-	return ev
 }
 
 // foreignBaseChains describes every base chain outside table inet rbm.

@@ -1,6 +1,7 @@
 package nftables
 
 import (
+	"github.com/recipe-bottle/rbm/internal/golden"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,7 +12,7 @@ func TestRenderGolden(t *testing.T) {
 	for _, c := range renderCases() {
 		t.Run(c.name, func(t *testing.T) {
 			got := RenderDoc(c.p, testIfs)
-			checkGolden(t, c.name+".nft", got)
+			golden.Check(t, c.name+".nft", got)
 			checkInvariants(t, got)
 			checkIDs(t, got, RuleIDs(c.p))
 		})
@@ -20,7 +21,7 @@ func TestRenderGolden(t *testing.T) {
 
 func TestLockdownGolden(t *testing.T) {
 	got := LockdownDoc()
-	checkGolden(t, "lockdown.nft", got)
+	golden.Check(t, "lockdown.nft", got)
 	checkInvariants(t, got)
 	checkIDs(t, got, LockdownIDs())
 	if !strings.Contains(got, "delete table inet rbm\n") || strings.Contains(got, "@") {
