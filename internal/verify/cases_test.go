@@ -220,15 +220,18 @@ func TestCaseNamesGolden(t *testing.T) {
 			}
 			dnsOn := tg.Policy.DNS != policy.DNSOff
 			conditional := map[string]bool{
-				"dns/rebind-private":            dnsOn && tg.BaitDomain != "",
-				"dns/rebind-metadata":           dnsOn && tg.BaitDomain != "",
-				"egress/allowed-tcp-443":        tg.Allowed.IsValid(),
-				"egress/allowed-icmp":           tg.Allowed.IsValid(),
-				"egress/allowed-quic-udp-443":   tg.Allowed.IsValid(),
-				"egress/allowed-tcp-22":         tg.Allowed.IsValid() && tg.EchoPort == 22,
-				"egress/host-bridge-address":    tg.BridgeIP.IsValid(),
-				"sentry/entry-port-via-enclave": tg.Policy.Entry != nil,
-				"sentry/entry-port-via-uplink":  tg.Policy.Entry != nil && tg.SentryUplink.IsValid(),
+				"dns/rebind-private":                        dnsOn && tg.BaitDomain != "",
+				"dns/rebind-metadata":                       dnsOn && tg.BaitDomain != "",
+				"egress/allowed-tcp-443":                    tg.Allowed.IsValid(),
+				"egress/allowed-icmp":                       tg.Allowed.IsValid(),
+				"egress/allowed-quic-udp-443":               tg.Allowed.IsValid(),
+				"egress/allowed-tcp-22":                     tg.Allowed.IsValid() && tg.EchoPort == 22,
+				"egress/host-bridge-address":                tg.BridgeIP.IsValid(),
+				"sentry/entry-port-via-enclave":             tg.Policy.Entry != nil,
+				"sentry/entry-port-via-uplink":              tg.Policy.Entry != nil && tg.SentryUplink.IsValid(),
+				"learn/before-resolving":                    tg.Learned.IsValid(),
+				"learn/after-resolving":                     tg.Learned.IsValid(),
+				"learn/forbidden-name-via-foreign-resolver": tg.Learned.IsValid(),
 			}
 			for _, n := range all {
 				want, isCond := conditional[n]

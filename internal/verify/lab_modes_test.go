@@ -33,6 +33,9 @@ var labModes = []labMode{
 		egress: policy.EgressAllowlist, dns: policy.DNSOff, intercept: policy.InterceptRedirect, entry: true},
 	{name: "no-egress-dns-global-reject", env: "RBRN_UPLINK_ACCESS_ENABLED=false\nRBRN_UPLINK_DNS_GLOBAL=true\nRBRN_DNS_INTERCEPT=reject\nRBRN_ENTRY_ENABLED=false\n",
 		egress: policy.EgressNone, dns: policy.DNSGlobal, intercept: policy.InterceptReject, entry: false},
+	// CIDR-only egress: resolving opens nothing.
+	{name: "cidr-only", env: "RBRN_UPLINK_LEARN_ADDRESSES=false\n",
+		egress: policy.EgressAllowlist, dns: policy.DNSAllowlist, intercept: policy.InterceptRedirect, entry: true},
 	// The nftables backend: the example (learning, hostile too) and a
 	// rejecting, closed one.
 	{name: "example-nftables", env: "RBRR_FIREWALL_BACKEND=nftables\n",
