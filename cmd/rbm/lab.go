@@ -127,9 +127,17 @@ func printLabInfo(cmd *cobra.Command, info *lab.Info) {
 	fmt.Fprintf(out, "  enclave      %s  sentry %s  bottle %s\n", p.Subnet, p.SentryIP, p.BottleIP)
 	fmt.Fprintf(out, "  uplink       %s  sentry %s  wan %s\n", a.LinkNet, a.SentryUplink, a.WanGateway)
 	fmt.Fprintf(out, "  upstream DNS %s   foreign resolver %s\n", a.Upstream, a.Foreign)
-	fmt.Fprintf(out, "  web servers  allowed %s  forbidden %s (HTTP and HTTPS; CA %s)\n", a.Allowed, a.Forbidden, info.CAFile)
+	allowed := "none (no allowed CIDR)"
+	if a.Allowed.IsValid() {
+		allowed = a.Allowed.String()
+	}
+	fmt.Fprintf(out, "  web servers  allowed %s  forbidden %s  learned %s %s (HTTP and HTTPS; CA %s)\n", allowed, a.Forbidden, a.Learned, a.Learned2, info.CAFile)
 	for _, name := range sortedKeys(info.Records) {
 		fmt.Fprintf(out, "  name         %s -> %s\n", name, info.Records[name])
 	}
 	fmt.Fprintf(out, "try: rbm lab exec bottle -- %s probe dns --server %s %s\n", info.RBM, p.SentryIP, lab.AllowedName(p))
+	if p.Learns() {
+		fmt.Fprintf(out, "     rbm lab exec bottle -- %s probe tcp %s:443   # closed until the bottle resolves %s\n", info.RBM, a.Learned, lab.LearnName(p))
+		fmt.Fprintf(out, "     rbm lab exec sentry -- %s counters --state-dir %s   # learned addresses with their names\n", info.RBM, info.SentryDir)
+	}
 }

@@ -84,8 +84,10 @@ func (c *Config) egressWarnings() []string {
 		w = append(w, "RBRN_UPLINK_ALLOWED_CIDRS is set but RBRN_UPLINK_ACCESS_ENABLED=false: the bottle has no egress at all")
 	case c.AccessEnabled && c.AccessGlobal && len(c.AllowedCIDRs) > 0:
 		w = append(w, "RBRN_UPLINK_ACCESS_GLOBAL=true: RBRN_UPLINK_ALLOWED_CIDRS is ignored, every destination is allowed")
-	case c.AccessEnabled && !c.AccessGlobal && len(c.AllowedCIDRs) == 0:
-		w = append(w, "RBRN_UPLINK_ALLOWED_CIDRS is empty: in allowlist mode the bottle can reach nothing")
+	case c.AccessEnabled && !c.AccessGlobal && len(c.AllowedCIDRs) == 0 && !c.learns():
+		w = append(w, "RBRN_UPLINK_ALLOWED_CIDRS is empty and no allowed name opens its addresses (RBRN_UPLINK_DNS_ENABLED, RBRN_UPLINK_DNS_GLOBAL=false and RBRN_UPLINK_LEARN_ADDRESSES): in allowlist mode the bottle can reach nothing")
+	case c.AccessEnabled && c.AccessGlobal && c.LearnAddresses && c.Settings["RBRN_UPLINK_LEARN_ADDRESSES"].Origin != "default":
+		w = append(w, "RBRN_UPLINK_LEARN_ADDRESSES has no effect with RBRN_UPLINK_ACCESS_GLOBAL=true: every destination is allowed")
 	}
 	for _, pfx := range c.AllowedCIDRs {
 		if c.Subnet.IsValid() && pfx.Overlaps(c.Subnet) {
@@ -114,4 +116,10 @@ func (c *Config) dnsWarnings() []string {
 		}
 	}
 	return w
+}
+
+// learns reports whether allowed names open their addresses: learning on,
+// with DNS in allowlist mode.
+func (c *Config) learns() bool {
+	return c.LearnAddresses && c.DNSEnabled && !c.DNSGlobal
 }

@@ -158,11 +158,17 @@ func TestWarnings(t *testing.T) {
 		want string
 	}{
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true"}, "in allowlist mode the bottle can reach nothing"},
+		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", "allowed.test", "RBRN_UPLINK_LEARN_ADDRESSES", "false"}, "in allowlist mode the bottle can reach nothing"},
 		{[]string{"RBRN_UPLINK_DNS_ENABLED", "true"}, "in allowlist mode every name gets NXDOMAIN"},
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ACCESS_GLOBAL", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24"}, "is ignored"},
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "192.0.0.0/16"}, "overlaps the enclave"},
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "169.254.169.254"}, "link-local"},
 		{[]string{"RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24"}, "no egress at all"},
+	}
+	// Learning names open the way: no warning about an empty CIDR list.
+	_, warnings, err := Resolve(base, settings("RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", "allowed.test"))
+	if err != nil || strings.Contains(strings.Join(warnings, "\n"), "can reach nothing") {
+		t.Errorf("learning with no CIDR: %v, warnings %q", err, warnings)
 	}
 	for _, tc := range cases {
 		_, warnings, err := Resolve(base, settings(tc.kv...))
