@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -22,12 +23,13 @@ func newCountersCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "counters",
 		Short: "Print packets and bytes per rbm rule id of the live ruleset",
-		Long: `Reads the live IPv4 ruleset of this network namespace (iptables-save -c) and
-prints the packet and byte counters of every rbm rule by its id (rbm:<id>),
-then the counters of the built-in chains' policies. This is how you see that
-the FORWARD chain really processes the bottle's packets. It finds the
-firewall backend by what the namespace holds. Allowed CIDRs and learned
-addresses are set elements with counters of their own
+		Long: `Reads the live ruleset of this network namespace (iptables-save -c and
+ipset save, or nft -j list table inet rbm) and prints the packet and byte
+counters of every rbm rule by its id (rbm:<id>), then the counters of the
+built-in chains' policies. This is how you see that the FORWARD chain really
+processes the bottle's packets. The firewall backend comes from the sentry's
+ready marker in --state-dir, else from what the namespace holds. Allowed
+CIDRs and learned addresses are set elements with counters of their own
 (rbm:fwd-allow-<CIDR>, rbm:fwd-learned-<address>); a learned address shows
 the name it was learned for, from the sentry's state directory.`,
 		Example: `  rbm counters
@@ -35,7 +37,7 @@ the name it was learned for, from the sentry's state directory.`,
   podman exec notebook-sentry rbm counters`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			snap, err := backends.Detect(cmd.Context(), runner.Exec{}).Counters(cmd.Context())
+			snap, err := firewallOf(cmd.Context(), stateDir).Counters(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -85,6 +87,17 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// firewallOf is the backend of the sentry using stateDir, as its ready
+// marker names it; without a marker, what the namespace holds decides.
+func firewallOf(ctx context.Context, stateDir string) firewall.Backend {
+	if m, err := sentry.ReadMarker(stateDir); err == nil {
+		if fw, err := backends.New(m.Firewall, runner.Exec{}); err == nil {
+			return fw
+		}
+	}
+	return backends.Detect(ctx, runner.Exec{})
 }
 
 // learnedNames maps learned-address counter ids to the names they were

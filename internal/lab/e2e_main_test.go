@@ -302,7 +302,11 @@ func (tl *testLab) counters(t *testing.T) firewall.Snapshot {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := backends.Detect(ctx, runner.InNetns{Name: tl.ns(lab.Sentry), Inner: runner.Exec{}}).Counters(ctx)
+	fw, err := backends.New(tl.info.Firewall, runner.InNetns{Name: tl.ns(lab.Sentry), Inner: runner.Exec{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := fw.Counters(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,7 @@ type Info struct {
 	SentryDir  string            `json:"sentry_state_dir"`
 	RBM        string            `json:"rbm"` // the lab's own copy of rbm, runnable by the bottle's user
 	Records    map[string]string `json:"records"`
+	Firewall   string            `json:"firewall"` // the sentry's RBRR_FIREWALL_BACKEND
 }
 
 // Up builds the lab for cfg and starts the stand-in internet and the real
@@ -99,6 +100,7 @@ func (l *Lab) info(cfg *config.Config, p policy.Policy, a Addresses, dir string)
 		Prefix: l.Prefix, Namespaces: ns, Addresses: a, Policy: p, BottleUID: cfg.BottleUID,
 		CAFile: filepath.Join(dir, "ca.pem"), Stats: filepath.Join(dir, "wan.sock"),
 		SentryDir: filepath.Join(dir, "sentry"), Records: records(p, a), RBM: filepath.Join(dir, "rbm"),
+		Firewall: cfg.FirewallBackend,
 	}
 }
 

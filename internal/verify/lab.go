@@ -49,7 +49,7 @@ func (b LabBackend) privileges() []string {
 // Counters reads the sentry namespace's counters.
 func (b LabBackend) Counters(ctx context.Context) (firewall.Snapshot, error) {
 	r := runner.InNetns{Name: b.Info.Namespaces[lab.Sentry], Inner: b.Runner}
-	return backends.Detect(ctx, r).Counters(ctx)
+	return labFirewall(b.Info, r).Counters(ctx)
 }
 
 // ForeignQueries asks the stand-in internet.
@@ -77,4 +77,13 @@ func batchOne(ctx context.Context, r runner.Runner, c runner.Cmd, s probe.Spec) 
 		return probe.Result{}, fmt.Errorf("probe output %q: %v", out, err)
 	}
 	return rs[0], nil
+}
+
+// labFirewall is the backend the lab's sentry was configured with; a lab
+// saved before backends were named is asked what its namespace holds.
+func labFirewall(info *lab.Info, r runner.Runner) firewall.Backend {
+	if fw, err := backends.New(info.Firewall, r); err == nil {
+		return fw
+	}
+	return backends.Detect(context.Background(), r)
 }
