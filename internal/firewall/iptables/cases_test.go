@@ -3,10 +3,10 @@ package iptables
 import (
 	"github.com/recipe-bottle/rbm/internal/firewall"
 
-	"fmt"
 	"net/netip"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/policy/policytest"
 )
 
 // testIfs are the interface names every golden file is rendered with.
@@ -23,21 +23,10 @@ type renderCase struct {
 // files also show they are ignored where the mode does not use them.
 func renderCases() []renderCase {
 	var cases []renderCase
-	for _, eg := range []policy.Egress{policy.EgressNone, policy.EgressGlobal, policy.EgressAllowlist} {
-		for _, dns := range []policy.DNS{policy.DNSOff, policy.DNSGlobal, policy.DNSAllowlist} {
-			for _, entry := range []bool{false, true} {
-				for _, ic := range []policy.Intercept{policy.InterceptRedirect, policy.InterceptReject} {
-					cases = append(cases, renderCase{caseName(eg, dns, entry, ic), testPolicy(eg, dns, entry, ic)})
-				}
-			}
-		}
+	for _, m := range policytest.Modes() {
+		cases = append(cases, renderCase{m.Name, testPolicy(m.Egress, m.DNS, m.Entry, m.Intercept)})
 	}
 	return cases
-}
-
-func caseName(eg policy.Egress, dns policy.DNS, entry bool, ic policy.Intercept) string {
-	on := map[bool]string{false: "off", true: "on"}[entry]
-	return fmt.Sprintf("egress-%s_dns-%s_entry-%s_%s", eg, dns, on, ic)
 }
 
 // testPolicy builds a policy from documentation addresses only.

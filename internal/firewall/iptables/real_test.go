@@ -119,7 +119,7 @@ func TestRuleIDsLoaded(t *testing.T) {
 	if err := iptables.ApplyLockdown(ctx, ns); err != nil {
 		t.Fatal(err)
 	}
-	save := ns.must(t, "iptables-save")
+	save := ns.Must(t, "iptables-save")
 	if strings.Contains(save, "RBM-") || strings.Contains(save, "-A PREROUTING") || strings.Contains(save, "-A POSTROUTING") {
 		t.Errorf("lockdown left rules of the previous ruleset:\n%s", save)
 	}
@@ -191,7 +191,7 @@ func TestCheckBackendsReal(t *testing.T) {
 	if b != iptables.BackendNFTables {
 		t.Skipf("iptables uses %s; this test adds a legacy rule to split it", b)
 	}
-	ns.must(t, "iptables-legacy", "-A", "FORWARD", "-d", "192.0.2.9", "-j", "DROP")
+	ns.Must(t, "iptables-legacy", "-A", "FORWARD", "-d", "192.0.2.9", "-j", "DROP")
 	_, err = iptables.CheckBackends(ctx, ns)
 	var split *iptables.SplitBackendError
 	if !errors.As(err, &split) {

@@ -21,7 +21,7 @@ func serveTCP(t *testing.T, ns nsRunner, addr, banner string) <-chan string {
 		return err
 	})
 	if err != nil {
-		t.Fatalf("listen %s in %s: %v", addr, ns.name, err)
+		t.Fatalf("listen %s in %s: %v", addr, ns.Name, err)
 	}
 	t.Cleanup(func() { ln.Close() })
 	peers := make(chan string, 16)
@@ -48,7 +48,7 @@ func serveUDP(t *testing.T, ns nsRunner, addr, banner string) {
 		return err
 	})
 	if err != nil {
-		t.Fatalf("listen udp %s in %s: %v", addr, ns.name, err)
+		t.Fatalf("listen udp %s in %s: %v", addr, ns.Name, err)
 	}
 	t.Cleanup(func() { pc.Close() })
 	go func() {

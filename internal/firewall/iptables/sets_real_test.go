@@ -39,8 +39,8 @@ func TestLearnedSetAcrossApply(t *testing.T) {
 	if err := f.Apply(ctx, f.Render(p, realLearnIfs)); err != nil {
 		t.Fatal(err)
 	}
-	ns.must(t, "ipset", "add", "rbm-learn4", "203.0.113.7")
-	ns.must(t, "ipset", "add", "rbm-learn4", "203.0.113.8")
+	ns.Must(t, "ipset", "add", "rbm-learn4", "203.0.113.7")
+	ns.Must(t, "ipset", "add", "rbm-learn4", "203.0.113.8")
 
 	p.AllowedCIDRs = append(p.AllowedCIDRs, netip.MustParsePrefix("198.51.100.200/32"))
 	if err := f.Apply(ctx, f.Render(p, realLearnIfs)); err != nil {
@@ -73,7 +73,7 @@ func TestLearnedSetAcrossApply(t *testing.T) {
 	if got := learnedAddrs(t, f); len(got) != 0 {
 		t.Errorf("after a lifetime change: %q, want an empty set", got)
 	}
-	if h := ns.must(t, "ipset", "list", "-t", "rbm-learn4"); !strings.Contains(h, "timeout 60 ") {
+	if h := ns.Must(t, "ipset", "list", "-t", "rbm-learn4"); !strings.Contains(h, "timeout 60 ") {
 		t.Errorf("learned set not recreated with the new lifetime:\n%s", h)
 	}
 }
@@ -90,8 +90,8 @@ func TestLearnedSetFull(t *testing.T) {
 	if err := f.Apply(ctx, f.Render(p, realLearnIfs)); err != nil {
 		t.Fatal(err)
 	}
-	ns.must(t, "ipset", "add", "rbm-learn4", "203.0.113.1")
-	ns.must(t, "ipset", "add", "rbm-learn4", "203.0.113.2")
+	ns.Must(t, "ipset", "add", "rbm-learn4", "203.0.113.1")
+	ns.Must(t, "ipset", "add", "rbm-learn4", "203.0.113.2")
 	_, err := ns.Run(ctx, runnerCmd("ipset", "add", "rbm-learn4", "203.0.113.3"))
 	if err == nil || !strings.Contains(err.Error(), "full") {
 		t.Errorf("third add: err = %v, want the set to be full", err)
@@ -112,10 +112,10 @@ func TestLearnedSetFull(t *testing.T) {
 func TestAddExistRefreshes(t *testing.T) {
 	needRoot(t, "ipset")
 	ns := newNetns(t)
-	ns.must(t, "ipset", "create", "t", "hash:ip", "timeout", "100")
-	ns.must(t, "ipset", "add", "t", "203.0.113.1", "timeout", "5")
-	ns.must(t, "ipset", "add", "t", "203.0.113.1", "-exist")
-	if out := ns.must(t, "ipset", "list", "t"); !strings.Contains(out, "203.0.113.1 timeout 100") && !strings.Contains(out, "203.0.113.1 timeout 99") {
+	ns.Must(t, "ipset", "create", "t", "hash:ip", "timeout", "100")
+	ns.Must(t, "ipset", "add", "t", "203.0.113.1", "timeout", "5")
+	ns.Must(t, "ipset", "add", "t", "203.0.113.1", "-exist")
+	if out := ns.Must(t, "ipset", "list", "t"); !strings.Contains(out, "203.0.113.1 timeout 100") && !strings.Contains(out, "203.0.113.1 timeout 99") {
 		t.Errorf("timeout not restarted:\n%s", out)
 	}
 }

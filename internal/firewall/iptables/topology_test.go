@@ -48,8 +48,8 @@ func newTrio(t *testing.T) trio {
 		ns   nsRunner
 		args []string
 	}{
-		{b, []string{"ip", "link", "add", "eth0", "type", "veth", "peer", "name", "rbm-enc", "netns", s.name}},
-		{s, []string{"ip", "link", "add", "rbm-up", "type", "veth", "peer", "name", "eth0", "netns", w.name}},
+		{b, []string{"ip", "link", "add", "eth0", "type", "veth", "peer", "name", "rbm-enc", "netns", s.Name}},
+		{s, []string{"ip", "link", "add", "rbm-up", "type", "veth", "peer", "name", "eth0", "netns", w.Name}},
 		{b, []string{"ip", "addr", "add", "192.0.2.3/24", "dev", "eth0"}},
 		{b, []string{"ip", "addr", "add", "192.0.2.50/24", "dev", "eth0"}},
 		{b, []string{"ip", "link", "set", "eth0", "up"}},
@@ -64,10 +64,10 @@ func newTrio(t *testing.T) trio {
 		{w, []string{"ip", "link", "set", "eth0", "up"}},
 	}
 	for _, st := range steps {
-		st.ns.must(t, st.args[0], st.args[1:]...)
+		st.ns.Must(t, st.args[0], st.args[1:]...)
 	}
 	for _, a := range []string{"198.51.100.53/32", "198.51.100.80/32", "198.51.100.99/32", "203.0.113.10/32"} {
-		w.must(t, "ip", "addr", "add", a, "dev", "eth0")
+		w.Must(t, "ip", "addr", "add", a, "dev", "eth0")
 	}
 	return tr
 }

@@ -30,10 +30,10 @@ func TestCaptureCounters(t *testing.T) {
 	}
 	// Element counters move only with forwarded traffic; nft accepts
 	// initial values instead, which is what the parser needs to see.
-	ns.mustLoad(t, "flush set inet rbm allow4\n"+
+	mustLoad(t, ns, "flush set inet rbm allow4\n"+
 		"add element inet rbm allow4 { 203.0.113.0/24 counter packets 7 bytes 420, 198.51.100.80 counter packets 3 bytes 180 }\n"+
 		"add element inet rbm learn4 { 198.51.100.7 counter packets 2 bytes 120 }\n")
-	if err := testns.Do(ns.name, func() error {
+	if err := testns.Do(ns.Name, func() error {
 		if c, err := net.Dial("tcp", "127.0.0.1:9"); err == nil {
 			c.Close()
 		}

@@ -1,12 +1,12 @@
 package nftables
 
 import (
-	"fmt"
 	"net/netip"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/policy/policytest"
 )
 
 // testIfs are the interfaces every golden file is rendered with; the
@@ -24,21 +24,10 @@ type renderCase struct {
 // enabled in every case, so it takes effect exactly where Learns() says.
 func renderCases() []renderCase {
 	var cases []renderCase
-	for _, eg := range []policy.Egress{policy.EgressNone, policy.EgressGlobal, policy.EgressAllowlist} {
-		for _, dns := range []policy.DNS{policy.DNSOff, policy.DNSGlobal, policy.DNSAllowlist} {
-			for _, entry := range []bool{false, true} {
-				for _, ic := range []policy.Intercept{policy.InterceptRedirect, policy.InterceptReject} {
-					cases = append(cases, renderCase{caseName(eg, dns, entry, ic), testPolicy(eg, dns, entry, ic)})
-				}
-			}
-		}
+	for _, m := range policytest.Modes() {
+		cases = append(cases, renderCase{m.Name, testPolicy(m.Egress, m.DNS, m.Entry, m.Intercept)})
 	}
 	return cases
-}
-
-func caseName(eg policy.Egress, dns policy.DNS, entry bool, ic policy.Intercept) string {
-	on := map[bool]string{false: "off", true: "on"}[entry]
-	return fmt.Sprintf("egress-%s_dns-%s_entry-%s_%s", eg, dns, on, ic)
 }
 
 // testPolicy builds a policy from documentation addresses only.

@@ -34,9 +34,9 @@ func TestCheckForeignReal(t *testing.T) {
 				t.Fatalf("only rbm's table: %v", err)
 			}
 			if c.setup[0] == "nft" {
-				ns.must(t, "nft", "add", "table", "ip", "other")
+				ns.Must(t, "nft", "add", "table", "ip", "other")
 			}
-			ns.must(t, c.setup[0], c.setup[1:]...)
+			ns.Must(t, c.setup[0], c.setup[1:]...)
 			err := fw.Check(ctx)
 			var foreign *nftables.ForeignRulesError
 			if !errors.As(err, &foreign) {

@@ -25,7 +25,7 @@ func TestLearnedFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b, c := netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("198.51.100.2"), netip.MustParseAddr("198.51.100.3")
-	ns.must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.1 expires 10s, 198.51.100.2 }")
+	ns.Must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.1 expires 10s, 198.51.100.2 }")
 	for addr, want := range map[netip.Addr]bool{a: true, c: false} {
 		if got, err := fw.Holds(ctx, addr); err != nil || got != want {
 			t.Errorf("Holds(%s) = %v, %v; want %v", addr, got, err, want)

@@ -55,7 +55,7 @@ func TestLearnedSurvivesReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := netip.MustParseAddr("198.51.100.7")
-	ns.must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.7 }")
+	ns.Must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.7 }")
 	p.AllowedCIDRs = append(p.AllowedCIDRs, netip.MustParsePrefix("198.51.100.128/25"))
 	p.Entry = &policy.Entry{WorkstationPort: 8443, EnclavePort: 8000}
 	if err := fw.Apply(ctx, fw.Render(p, realIfs)); err != nil {
@@ -64,7 +64,7 @@ func TestLearnedSurvivesReload(t *testing.T) {
 	if got := learnedAddrs(t, fw); !slices.Equal(got, []netip.Addr{a}) {
 		t.Fatalf("after a reload with the same lifetime, learn4 = %v, want [%s]", got, a)
 	}
-	if list := ns.must(t, "nft", "list", "set", "inet", "rbm", "allow4"); !strings.Contains(list, "198.51.100.128/25") {
+	if list := ns.Must(t, "nft", "list", "set", "inet", "rbm", "allow4"); !strings.Contains(list, "198.51.100.128/25") {
 		t.Errorf("allow4 not refilled:\n%s", list)
 	}
 	p.Learn.Lifetime = 300 * time.Second
@@ -74,14 +74,14 @@ func TestLearnedSurvivesReload(t *testing.T) {
 	if got := learnedAddrs(t, fw); len(got) != 0 {
 		t.Fatalf("after a lifetime change, learn4 = %v, want empty", got)
 	}
-	if list := ns.must(t, "nft", "list", "set", "inet", "rbm", "learn4"); !strings.Contains(list, "timeout 5m") {
+	if list := ns.Must(t, "nft", "list", "set", "inet", "rbm", "learn4"); !strings.Contains(list, "timeout 5m") {
 		t.Errorf("learn4 not recreated with the new lifetime:\n%s", list)
 	}
 	p.Learn.Enabled = false
 	if err := fw.Apply(ctx, fw.Render(p, realIfs)); err != nil {
 		t.Fatal(err)
 	}
-	if list := ns.must(t, "nft", "list", "table", "inet", "rbm"); strings.Contains(list, "learn4") {
+	if list := ns.Must(t, "nft", "list", "table", "inet", "rbm"); strings.Contains(list, "learn4") {
 		t.Errorf("learning disabled, learn4 still there:\n%s", list)
 	}
 }
@@ -98,7 +98,7 @@ func TestForgetRefreshLearned(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b, c := netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("198.51.100.2"), netip.MustParseAddr("198.51.100.3")
-	ns.must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.1 expires 10s, 198.51.100.2 }")
+	ns.Must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.1 expires 10s, 198.51.100.2 }")
 	if err := fw.Forget(ctx, []netip.Addr{b, c}); err != nil {
 		t.Fatalf("forget: %v", err)
 	}

@@ -44,7 +44,7 @@ func TestGoldenFilesLoad(t *testing.T) {
 			if _, err := ns.Run(ctx, runner.Cmd{Name: "nft", Args: []string{"-c", "-f", "-"}, Stdin: doc}); err != nil {
 				t.Fatalf("nft -c: %v", err)
 			}
-			ns.mustLoad(t, doc)
+			mustLoad(t, ns, doc)
 			snap, err := nftables.ReadCounters(ctx, ns)
 			if err != nil {
 				t.Fatal(err)
@@ -81,7 +81,7 @@ func TestLockdownReplacesTable(t *testing.T) {
 	if err := fw.Lockdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	list := ns.must(t, "nft", "list", "table", "inet", "rbm")
+	list := ns.Must(t, "nft", "list", "table", "inet", "rbm")
 	if strings.Contains(list, "rbm-") || strings.Contains(list, "set ") || strings.Contains(list, "nat-") {
 		t.Errorf("lockdown left parts of the previous ruleset:\n%s", list)
 	}
@@ -106,8 +106,8 @@ func TestApplyRefusedChangesNothing(t *testing.T) {
 	if err := fw.Apply(ctx, fw.Render(p, realIfs)); err != nil {
 		t.Fatal(err)
 	}
-	ns.must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.7 }")
-	before := ns.must(t, "nft", "-t", "list", "table", "inet", "rbm")
+	ns.Must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.7 }")
+	before := ns.Must(t, "nft", "-t", "list", "table", "inet", "rbm")
 	p.Learn.Lifetime *= 2 // so the refused transaction would also have deleted learn4
 	bad := strings.Replace(nftables.RenderDoc(p, realIfs), "jump rbm-egress", "jump rbm-nowhere", 1)
 	err := nftables.Apply(ctx, ns, bad)
@@ -115,7 +115,7 @@ func TestApplyRefusedChangesNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "rbm-nowhere") {
 		t.Fatalf("err = %v, want a refusal naming rbm-nowhere", err)
 	}
-	if after := ns.must(t, "nft", "-t", "list", "table", "inet", "rbm"); after != before {
+	if after := ns.Must(t, "nft", "-t", "list", "table", "inet", "rbm"); after != before {
 		t.Errorf("refused document changed the table:\n%s", after)
 	}
 	if got := learnedAddrs(t, fw); len(got) != 1 {

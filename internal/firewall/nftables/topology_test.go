@@ -28,8 +28,8 @@ func newTrio(t *testing.T) trio {
 		ns   nsRunner
 		args []string
 	}{
-		{b, []string{"ip", "link", "add", "eth0", "type", "veth", "peer", "name", "rbm-enc", "netns", s.name}},
-		{s, []string{"ip", "link", "add", "rbm-up", "type", "veth", "peer", "name", "eth0", "netns", w.name}},
+		{b, []string{"ip", "link", "add", "eth0", "type", "veth", "peer", "name", "rbm-enc", "netns", s.Name}},
+		{s, []string{"ip", "link", "add", "rbm-up", "type", "veth", "peer", "name", "eth0", "netns", w.Name}},
 		{b, []string{"ip", "addr", "add", "192.0.2.3/24", "dev", "eth0"}},
 		{b, []string{"ip", "addr", "add", "2001:db8:1::3/64", "dev", "eth0", "nodad"}},
 		{b, []string{"ip", "link", "set", "eth0", "up"}},
@@ -46,10 +46,10 @@ func newTrio(t *testing.T) trio {
 		{w, []string{"ip", "route", "add", "192.0.2.0/24", "via", "198.51.100.1"}},
 	}
 	for _, st := range steps {
-		st.ns.must(t, st.args[0], st.args[1:]...)
+		st.ns.Must(t, st.args[0], st.args[1:]...)
 	}
 	for _, a := range []string{"198.51.100.80/32", "198.51.100.99/32", "203.0.113.10/32", "198.18.0.10/32"} {
-		w.must(t, "ip", "addr", "add", a, "dev", "eth0")
+		w.Must(t, "ip", "addr", "add", a, "dev", "eth0")
 	}
 	return tr
 }
@@ -59,8 +59,8 @@ func newTrio(t *testing.T) trio {
 func serveTCP(t *testing.T, ns nsRunner, addr, banner string) {
 	t.Helper()
 	var ln net.Listener
-	if err := testns.Do(ns.name, func() (err error) { ln, err = net.Listen("tcp", addr); return err }); err != nil {
-		t.Fatalf("listen %s in %s: %v", addr, ns.name, err)
+	if err := testns.Do(ns.Name, func() (err error) { ln, err = net.Listen("tcp", addr); return err }); err != nil {
+		t.Fatalf("listen %s in %s: %v", addr, ns.Name, err)
 	}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
@@ -79,7 +79,7 @@ func serveTCP(t *testing.T, ns nsRunner, addr, banner string) {
 // packets were dropped, or "refused" when they were rejected.
 func dial(ns nsRunner, addr string) string {
 	var got string
-	_ = testns.Do(ns.name, func() error {
+	_ = testns.Do(ns.Name, func() error {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		var ne net.Error
 		switch {

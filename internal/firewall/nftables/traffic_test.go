@@ -43,10 +43,10 @@ func TestTrafficThroughSentry(t *testing.T) {
 		{"allowed cidr in never4", "198.51.100.80:8080", "wan", "rbm:" + firewall.AllowID(netip.MustParsePrefix("198.51.100.80/32")), nil},
 		{"not allowed", "198.18.0.10:8080", "timeout", "rbm:fwd-drop", nil},
 		{"learned", "198.18.0.10:8080", "wan", "rbm:" + firewall.LearnedID(learned), func() {
-			tr.sentry.must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.18.0.10 }")
+			tr.sentry.Must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.18.0.10 }")
 		}},
 		{"learned in never4", "198.51.100.99:8080", "timeout", "rbm:fwd-learn-guard", func() {
-			tr.sentry.must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.99 }")
+			tr.sentry.Must(t, "nft", "add", "element", "inet", "rbm", "learn4", "{ 198.51.100.99 }")
 		}},
 		{"forgotten", "198.18.0.10:8080", "timeout", "rbm:fwd-drop", func() {
 			if err := fw.Forget(ctx, []netip.Addr{learned}); err != nil {
