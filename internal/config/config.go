@@ -46,6 +46,7 @@ type Config struct {
 	AllowedDomains  []string
 	RebindOKDomains []string
 	Intercept       policy.Intercept
+	Deny            policy.Deny
 }
 
 // Load reads the env files in order, then the RBRR_/RBRN_ variables of
@@ -154,5 +155,6 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	default:
 		p.fail("RBRN_DNS_INTERCEPT", v, "expected redirect or reject")
 	}
+	c.Deny = policy.Deny(p.oneOf("RBRN_UPLINK_DENY", string(policy.DenyDrop), string(policy.DenyReject)))
 	return c, p
 }

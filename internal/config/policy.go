@@ -20,6 +20,7 @@ func (c *Config) Policy() policy.Policy {
 		DNS:       policy.DNSOff,
 		Upstream:  c.DNSServer,
 		Intercept: c.Intercept,
+		Deny:      c.Deny,
 	}
 	if c.AccessEnabled {
 		p.Egress = policy.EgressAllowlist

@@ -39,6 +39,7 @@ var Vars = []Var{
 	{"RBRN_UPLINK_ACCESS_ENABLED", Nameplate, "false", "false: the bottle has no egress at all"},
 	{"RBRN_UPLINK_ACCESS_GLOBAL", Nameplate, "false", "true: any destination (except link-local); false: only RBRN_UPLINK_ALLOWED_CIDRS"},
 	{"RBRN_UPLINK_ALLOWED_CIDRS", Nameplate, "", "IPv4 CIDRs the bottle may reach, separated by spaces or commas"},
+	{"RBRN_UPLINK_DENY", Nameplate, "drop", "what a forbidden connection from the bottle meets: drop (silence; the program waits for its timeout) or reject (a TCP reset, or ICMP administratively prohibited: it fails at once)"},
 	{"RBRN_UPLINK_LEARN_ADDRESSES", Nameplate, "true", "true: with egress and DNS both in allowlist mode, every IPv4 address the sentry's resolver returns for an allowed domain becomes an allowed destination for RBRN_UPLINK_LEARN_LIFETIME; false: only RBRN_UPLINK_ALLOWED_CIDRS"},
 	{"RBRN_UPLINK_LEARN_LIFETIME", Nameplate, "600", "seconds a learned address stays allowed after the last upstream answer that returned it (2-86400); answers are given to the bottle and cached with at most half of it as TTL; established connections outlive it"},
 	{"RBRN_UPLINK_LEARN_MAX", Nameplate, "65536", "most learned addresses held at once (1-1048576); when full, newly resolved addresses stay closed and the sentry logs it"},

@@ -36,11 +36,12 @@ func deltaMap(after, before map[string]Counter) map[string]Counter {
 }
 
 // Moved lists, sorted, the ids of rules that counted at least one packet
-// (policies are not included: every chain of ours ends in a counted rule).
+// (policies are not included: every chain of ours ends in a counted rule;
+// nor are log twins, which move with the denial they log).
 func (s Snapshot) Moved() []string {
 	var ids []string
 	for id, c := range s.Rules {
-		if c.Packets > 0 {
+		if c.Packets > 0 && !IsLogID(id) {
 			ids = append(ids, id)
 		}
 	}

@@ -37,6 +37,15 @@ const (
 	InterceptReject   Intercept = "reject"   // rejected in FORWARD
 )
 
+// Deny says what a forbidden new connection from the bottle meets.
+type Deny string
+
+// Denial settings.
+const (
+	DenyDrop   Deny = "drop"   // silence: the bottle waits for its own timeout
+	DenyReject Deny = "reject" // TCP reset or ICMP administratively prohibited
+)
+
 // Entry is a TCP port forwarded from the workstation to the bottle.
 type Entry struct {
 	WorkstationPort uint16
@@ -61,6 +70,7 @@ type Policy struct {
 	Upstream       netip.Addr // resolver the sentry forwards allowed names to
 	RebindOK       []string   // allowed domains exempt from rebinding protection
 	Intercept      Intercept
+	Deny           Deny // what forbidden connections meet
 
 	Entry *Entry // nil when the entry port is disabled
 

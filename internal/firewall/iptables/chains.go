@@ -8,6 +8,7 @@ const (
 	chainIngress = "RBM-INGRESS"
 	chainForward = "RBM-FORWARD"
 	chainEgress  = "RBM-EGRESS"
+	chainReject  = "RBM-REJECT" // denials that fail fast (RBRN_UPLINK_DENY=reject)
 )
 
 // idPrefix starts every rule comment.

@@ -29,15 +29,15 @@ func addForward(t *table, p policy.Policy, ifs firewall.Interfaces) {
 func addBottleForward(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	t.add(chainForward, "fwd-spoof", "! -s "+p.BottleIP.String(), "DROP")
 	t.add(chainForward, "fwd-invalid", "-m conntrack --ctstate INVALID", "DROP")
-	t.add(chainForward, "fwd-hairpin", "-o "+ifs.Enclave, "DROP")
+	t.deny(chainForward, "fwd-hairpin", "-o "+ifs.Enclave, p.Deny)
 	// In redirect mode the nat table turns port-53 traffic into INPUT, so
 	// these never match there; they stay as a backstop should DNAT not apply.
 	t.add(chainForward, "fwd-dns-reject-udp", "-p udp -m udp --dport 53", "REJECT --reject-with icmp-port-unreachable")
 	t.add(chainForward, "fwd-dns-reject-tcp", "-p tcp -m tcp --dport 53", "REJECT --reject-with tcp-reset")
 	// Cloud metadata services live here; no egress mode reaches them.
-	t.add(chainForward, "fwd-linklocal", "-d 169.254.0.0/16", "DROP")
+	t.deny(chainForward, "fwd-linklocal", "-d 169.254.0.0/16", p.Deny)
 	addAllowed(t, p, ifs)
-	t.add(chainForward, "fwd-drop", "", "DROP")
+	t.deny(chainForward, "fwd-drop", "", p.Deny)
 }
 
 // addAllowed renders the egress mode: nothing, the whole uplink, or the
@@ -51,7 +51,7 @@ func addAllowed(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	case policy.EgressAllowlist:
 		t.add(chainForward, "fwd-allow-cidrs", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setAllowed), "ACCEPT")
 		if p.Learns() {
-			t.add(chainForward, "fwd-learn-guard", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setNever), "DROP")
+			t.deny(chainForward, "fwd-learn-guard", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setNever), p.Deny)
 			t.add(chainForward, "fwd-learned", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setLearned), "ACCEPT")
 		}
 	}

@@ -102,7 +102,7 @@ func TestForwardMatchesBottleOnEnclave(t *testing.T) {
 	}) {
 		t.Errorf("FORWARD does not send -i rbm-enc to RBM-FORWARD: %q", fwd)
 	}
-	first := chainRules(doc, "RBM-FORWARD")[0]
+	first := chainRules(doc, "RBM-FORWARD")[1] // [0] is its log twin
 	if !strings.Contains(first, "! -s 192.0.2.3 ") || !strings.HasSuffix(first, "-j DROP") {
 		t.Errorf("RBM-FORWARD does not start by dropping sources other than 192.0.2.3: %s", first)
 	}
@@ -125,7 +125,7 @@ func TestNoAcceptBeforeGuards(t *testing.T) {
 				t.Errorf("%s: %s missing or after the first ACCEPT", c.name, g)
 			}
 		}
-		if last := rules[len(rules)-1]; !strings.Contains(last, `"rbm:fwd-drop" -j DROP`) {
+		if last := rules[len(rules)-1]; !strings.Contains(last, `"rbm:fwd-drop" -j DROP`) && !strings.Contains(last, `"rbm:fwd-drop" -j RBM-REJECT`) {
 			t.Errorf("%s: RBM-FORWARD does not end with the counted drop: %s", c.name, last)
 		}
 	}
@@ -206,4 +206,46 @@ func TestEntryLimitedToGatewayWhenHostOnly(t *testing.T) {
 			t.Errorf("hostOnly=%v gateway=%v: source limit %v, want %v\n%s", tc.hostOnly, tc.gateway, got, tc.want, doc)
 		}
 	}
+}
+
+// TestDenialsAreLogged: every denial rule has its log twin just before it,
+// with the same match, a kernel rate limit and the denial's id as prefix;
+// nothing else is logged.
+func TestDenialsAreLogged(t *testing.T) {
+	for _, c := range renderCases() {
+		doc := RenderIPv4(c.p, testIfs)
+		lines := strings.Split(doc, "\n")
+		for i, l := range lines {
+			id, ok := commentID(l)
+			if !ok {
+				continue
+			}
+			if firewall.IsLogID(id) {
+				denial := strings.TrimPrefix(id, idPrefix+"log:")
+				next := lines[i+1]
+				want := strings.SplitN(l, " -m limit ", 2)[0] + " -m comment --comment \"" + idPrefix + denial + "\""
+				if !firewall.IsDenial(denial) || !strings.HasPrefix(next, want) {
+					t.Errorf("%s: log twin %q is not followed by its denial with the same match: %q", c.name, l, next)
+				}
+				if !strings.Contains(l, "-m limit --limit 50/sec --limit-burst 100") || !strings.Contains(l, "--nflog-prefix "+idPrefix+denial+" --nflog-group 7353") {
+					t.Errorf("%s: log twin not rate-limited or mis-prefixed: %s", c.name, l)
+				}
+				continue
+			}
+			bare := strings.TrimPrefix(id, idPrefix)
+			if firewall.IsDenial(bare) && (i == 0 || !strings.Contains(lines[i-1], `"`+idPrefix+"log:"+bare+`"`)) {
+				t.Errorf("%s: denial %s has no log twin before it", c.name, l)
+			}
+		}
+	}
+}
+
+// commentID returns the rule id in an -A line's comment.
+func commentID(line string) (string, bool) {
+	_, rest, ok := strings.Cut(line, `--comment "`)
+	if !ok || !strings.HasPrefix(line, "-A ") {
+		return "", false
+	}
+	id, _, _ := strings.Cut(rest, `"`)
+	return id, true
 }

@@ -25,7 +25,9 @@ type renderCase struct {
 func renderCases() []renderCase {
 	var cases []renderCase
 	for _, m := range policytest.Modes() {
-		cases = append(cases, renderCase{m.Name, testPolicy(m.Egress, m.DNS, m.Entry, m.Intercept)})
+		p := testPolicy(m.Egress, m.DNS, m.Entry, m.Intercept)
+		p.Deny = m.Deny
+		cases = append(cases, renderCase{m.Name, p})
 	}
 	return cases
 }

@@ -12,8 +12,10 @@ import (
 // opens, then explicit CIDRs, then the guard, then learned addresses.
 func TestForwardOrder(t *testing.T) {
 	p := testPolicy(policy.EgressAllowlist, policy.DNSAllowlist, false, policy.InterceptRedirect)
-	want := []string{"fwd-spoof", "fwd-invalid", "fwd-hairpin", "fwd-dns-reject-udp", "fwd-dns-reject-tcp",
-		"fwd-linklocal", "fwd-allow-cidrs", "fwd-learn-guard", "fwd-learned", "fwd-drop"}
+	// Each denial is preceded by its log twin.
+	want := []string{"log:fwd-spoof", "fwd-spoof", "fwd-invalid", "log:fwd-hairpin", "fwd-hairpin",
+		"log:fwd-dns-reject-udp", "fwd-dns-reject-udp", "log:fwd-dns-reject-tcp", "fwd-dns-reject-tcp",
+		"log:fwd-linklocal", "fwd-linklocal", "fwd-allow-cidrs", "log:fwd-learn-guard", "fwd-learn-guard", "fwd-learned", "log:fwd-drop", "fwd-drop"}
 	doc := RenderDoc(p, testIfs)
 	if got := chainIDs(doc, chainForward); !slices.Equal(got, want) {
 		t.Errorf("rbm-forward = %q, want %q", got, want)

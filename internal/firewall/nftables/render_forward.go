@@ -31,15 +31,15 @@ func addForward(d *document, p policy.Policy, ifs firewall.Interfaces) {
 func addBottleForward(d *document, p policy.Policy, ifs firewall.Interfaces) {
 	d.add(chainForward, "fwd-spoof", "ip saddr != "+p.BottleIP.String(), "drop")
 	d.add(chainForward, "fwd-invalid", "ct state invalid", "drop")
-	d.add(chainForward, "fwd-hairpin", fmt.Sprintf("oifname %q", ifs.Enclave), "drop")
+	d.deny(chainForward, "fwd-hairpin", fmt.Sprintf("oifname %q", ifs.Enclave), p.Deny)
 	// In redirect mode the nat chain turns port-53 traffic into input, so
 	// these never match there; they stay as a backstop should DNAT not apply.
 	d.add(chainForward, "fwd-dns-reject-udp", "udp dport 53", "reject with icmp port-unreachable")
 	d.add(chainForward, "fwd-dns-reject-tcp", "tcp dport 53", "reject with tcp reset")
 	// Cloud metadata services live here; no egress mode reaches them.
-	d.add(chainForward, "fwd-linklocal", "ip daddr 169.254.0.0/16", "drop")
+	d.deny(chainForward, "fwd-linklocal", "ip daddr 169.254.0.0/16", p.Deny)
 	addAllowed(d, p, ifs)
-	d.add(chainForward, "fwd-drop", "", "drop")
+	d.deny(chainForward, "fwd-drop", "", p.Deny)
 }
 
 // addAllowed renders the egress mode: nothing, the whole uplink, or the
@@ -54,7 +54,7 @@ func addAllowed(d *document, p policy.Policy, ifs firewall.Interfaces) {
 	case policy.EgressAllowlist:
 		d.add(chainForward, "fwd-allow-cidrs", up+" ip daddr @"+setAllowed, "accept")
 		if p.Learns() {
-			d.add(chainForward, "fwd-learn-guard", "ip daddr @"+setNever, "drop")
+			d.deny(chainForward, "fwd-learn-guard", "ip daddr @"+setNever, p.Deny)
 			d.add(chainForward, "fwd-learned", up+" ip daddr @"+setLearned, "accept")
 		}
 	}

@@ -16,6 +16,7 @@ type Mode struct {
 	DNS       policy.DNS
 	Entry     bool
 	Intercept policy.Intercept
+	Deny      policy.Deny
 }
 
 // Modes lists every combination, in a fixed order.
@@ -26,10 +27,13 @@ func Modes() []Mode {
 			for _, entry := range []bool{false, true} {
 				for _, ic := range []policy.Intercept{policy.InterceptRedirect, policy.InterceptReject} {
 					on := map[bool]string{false: "off", true: "on"}[entry]
-					out = append(out, Mode{fmt.Sprintf("egress-%s_dns-%s_entry-%s_%s", eg, dns, on, ic), eg, dns, entry, ic})
+					out = append(out, Mode{fmt.Sprintf("egress-%s_dns-%s_entry-%s_%s", eg, dns, on, ic), eg, dns, entry, ic, policy.DenyDrop})
 				}
 			}
 		}
 	}
+	// Denials that fail fast change the denial rules only: one mode that
+	// holds all of them shows it.
+	out = append(out, Mode{"egress-allowlist_dns-allowlist_entry-on_redirect_deny-reject", policy.EgressAllowlist, policy.DNSAllowlist, true, policy.InterceptRedirect, policy.DenyReject})
 	return out
 }
