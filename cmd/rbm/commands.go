@@ -11,6 +11,8 @@ func commands() []*cobra.Command {
 		newCountersCmd(),
 		newLabCmd(),
 		newVerifyCmd(),
+		newObserveCmd(),
+		newSuggestCmd(),
 		newDemoCmd(),
 		newProbeCmd(),
 		newStandinCmd(),

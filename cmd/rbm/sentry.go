@@ -29,6 +29,11 @@ backend holds rules; applies the IPv4 and IPv6 rulesets atomically; sets the
 sysctls it needs (forwarding last); runs dnsmasq under supervision; and
 reports ready once dnsmasq answered a real query.
 
+Events (DNS queries, denied connections, learned addresses, lifecycle) go
+to the standard output as JSON lines and to a bounded history that
+"rbm sentry events" (and so rbm observe and rbm suggest) reads; the
+sentry's own log goes to the standard error.
+
 Any failure leaves the namespace dropping all forwarded traffic. SIGHUP
 reloads the configuration files; SIGTERM stops (the rules stay in place).`,
 		Example: `  RBRR_SENTRY_IP=10.242.0.2 ... rbm sentry
@@ -47,7 +52,7 @@ reloads the configuration files; SIGTERM stops (the rules stay in place).`,
 			}()
 			s := &sentry.Sentry{
 				Runner: runner.Exec{}, Starter: runner.Exec{}, Sysctls: runner.ProcSys{},
-				Log: cmd.ErrOrStderr(), StateDir: stateDir,
+				Log: cmd.ErrOrStderr(), Events: cmd.OutOrStdout(), StateDir: stateDir,
 				Load: func() (*config.Config, error) { return f.load(cmd.ErrOrStderr()) },
 			}
 			return s.Serve(ctx, reload)
@@ -55,7 +60,7 @@ reloads the configuration files; SIGTERM stops (the rules stay in place).`,
 	}
 	f.register(cmd)
 	cmd.PersistentFlags().StringVar(&stateDir, "state-dir", defaultStateDir, "where the dnsmasq configuration and the ready marker live")
-	cmd.AddCommand(newSentryReadyCmd(&stateDir))
+	cmd.AddCommand(newSentryReadyCmd(&stateDir), newSentryEventsCmd(&stateDir))
 	return cmd
 }
 

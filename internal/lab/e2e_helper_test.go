@@ -35,6 +35,8 @@ func helperMain(mode string) int {
 		return helperServe(addr)
 	case "dial":
 		return helperDial(addr, os.Getenv(envHelperMsg))
+	case "flood":
+		return helperFlood(addr, os.Getenv(envHelperMsg))
 	}
 	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
 	return 2
@@ -96,6 +98,30 @@ func helperDial(addr, msg string) int {
 		}
 	}
 	fmt.Println("echo ok")
+	return 0
+}
+
+// helperFlood sends count (msg) small UDP datagrams to addr as fast as it
+// can, and prints how many the kernel took.
+func helperFlood(addr, count string) int {
+	var n int
+	if _, err := fmt.Sscan(count, &n); err != nil {
+		fmt.Fprintln(os.Stderr, "flood count:", err)
+		return 2
+	}
+	c, err := net.Dial("udp4", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer c.Close()
+	sent := 0
+	for range n {
+		if _, err := c.Write([]byte("flood")); err == nil {
+			sent++
+		}
+	}
+	fmt.Println("sent", sent)
 	return 0
 }
 

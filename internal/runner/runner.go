@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 )
@@ -23,6 +24,10 @@ type Cmd struct {
 	// Proc.Signal signal the whole group, so children it forked (dnsmasq's
 	// TCP workers) go with it. Only Start honours it.
 	Group bool
+	// In is the program's standard input for Start when Stdin is empty: a
+	// stream that stays open (rbm observe holds podman exec's open, and
+	// closes it to end the program inside the container).
+	In io.Reader
 }
 
 // String renders the command line as a user would type it (for plans and logs).

@@ -55,6 +55,8 @@ func (Exec) Start(ctx context.Context, c Cmd, stdout, stderr io.Writer) (Proc, e
 	}
 	if c.Stdin != "" {
 		cmd.Stdin = strings.NewReader(c.Stdin)
+	} else if c.In != nil {
+		cmd.Stdin = c.In
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", c.Name, err)

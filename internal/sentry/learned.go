@@ -45,6 +45,10 @@ type learning struct {
 	path    string // where names are saved for rbm counters ("": nowhere)
 
 	work chan dns.Learned
+
+	// onChecked hears of every addition once checked: opened false means
+	// the set refused it (full). May be nil; set before run.
+	onChecked func(d dns.Learned, opened bool)
 }
 
 func newLearning(fw firewall.Backend, p policy.Policy, path string, logf func(string, ...any)) *learning {
@@ -94,7 +98,11 @@ func (l *learning) run(ctx context.Context) {
 		case <-save.C:
 			l.save()
 		case d := <-l.work:
-			if !l.check(ctx, d) {
+			refused := l.check(ctx, d)
+			if l.onChecked != nil {
+				l.onChecked(d, !refused)
+			}
+			if !refused {
 				continue
 			}
 			full++

@@ -48,7 +48,8 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 			return fmt.Errorf("resolver did not come back (%v): %w", err, errLockedDown)
 		}
 	}
-	s.logf("reloaded: egress %s, DNS %s, interception %s", p.Egress, p.DNS, p.Intercept)
+	s.logf("reloaded: egress %s, DNS %s, interception %s, denials %s", p.Egress, p.DNS, p.Intercept, p.Deny)
+	s.w.lifecycle("reload", fmt.Sprintf("egress %s, DNS %s, interception %s, denials %s", p.Egress, p.DNS, p.Intercept, p.Deny))
 	return nil
 }
 

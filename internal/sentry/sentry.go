@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/denials"
 	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/firewall/backends"
@@ -28,8 +29,15 @@ type Sentry struct {
 	Starter  runner.Starter
 	Sysctls  runner.Sysctls
 	Log      io.Writer
-	StateDir string                         // dnsmasq.conf and ready.json live here
+	StateDir string                         // dnsmasq.conf, ready.json and events.sock live here
 	Load     func() (*config.Config, error) // called at start and on every reload
+	// Events receives one JSON line per event (the container's standard
+	// output); nil: the events are only kept for the socket.
+	Events io.Writer
+	// ListenDenials reads the kernel's denial log; nil: denials.Listen.
+	ListenDenials func(context.Context, func(denials.Denial)) error
+
+	w *watch
 }
 
 // state is what is currently applied.
@@ -50,18 +58,26 @@ type state struct {
 func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	start := time.Now()
 	s.Log = runner.Serialised(s.Log) // the sentry and dnsmasq's supervisor both log
+	s.w = newWatch(s.Events)
+	wctx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWatch()
+	s.serveEvents(wctx)
 	st, err := s.start(ctx)
 	if err != nil {
 		s.lockdown(ctx, st.fw)
 		return err
 	}
-	s.logf("ready in %d ms: firewall %s, egress %s, DNS %s, interception %s, learning %s, enclave %s, uplink %s",
-		time.Since(start).Milliseconds(), st.fw.Name(), st.policy.Egress, st.policy.DNS, st.policy.Intercept, learningText(st.policy), st.ifs.Enclave, st.ifs.Uplink)
+	s.watchKernel(wctx, st.fw)
+	ready := fmt.Sprintf("firewall %s, egress %s, DNS %s, interception %s, denials %s, learning %s, enclave %s, uplink %s",
+		st.fw.Name(), st.policy.Egress, st.policy.DNS, st.policy.Intercept, st.policy.Deny, learningText(st.policy), st.ifs.Enclave, st.ifs.Uplink)
+	s.logf("ready in %d ms: %s", time.Since(start).Milliseconds(), ready)
+	s.w.lifecycle("ready", ready)
 	defer s.stop(st)
 	for {
 		select {
 		case <-ctx.Done():
 			s.logf("stopping; the rules stay in place (nothing new is allowed), the resolver stops")
+			s.w.lifecycle("stopping", "the rules stay in place; the resolver stops")
 			return nil
 		case err := <-st.dnsDone:
 			// The supervisor has returned and its only value is taken:
@@ -77,6 +93,7 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 			}
 			if err != nil {
 				s.logf("reload refused, the previous rules stay: %v", err)
+				s.w.lifecycle("reload refused", "the previous rules stay: "+err.Error())
 			}
 		}
 	}
@@ -102,6 +119,7 @@ func (s *Sentry) start(ctx context.Context) (*state, error) {
 		return st, err
 	}
 	st.learn = newLearning(st.fw, p, learnedNamesFile(s.StateDir), s.logf)
+	st.learn.onChecked = s.w.learned
 	lctx, stopLearn := context.WithCancel(context.WithoutCancel(ctx))
 	st.stopLearn = stopLearn
 	go st.learn.run(lctx)
@@ -133,6 +151,7 @@ func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) err
 		return fmt.Errorf("apply rules: %w", err)
 	}
 	st.policy, st.ifs = p, ifs
+	s.w.rulesApplied(p)
 	if p.Entry != nil && p.Entry.HostOnly && !ifs.UplinkGateway.IsValid() {
 		s.logf("warning: the entry port is published on loopback, but uplink %s has no default gateway to limit the entry to: any host on the uplink network can reach it at this sentry's address", ifs.Uplink)
 	}
@@ -151,7 +170,15 @@ func (s *Sentry) startDNS(ctx context.Context, st *state) error {
 		return err
 	}
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	sup := &dns.Supervisor{Starter: s.Starter, Runner: s.Runner, ConfPath: path, Log: s.Log, Lines: st.learn.line}
+	learnLine, watchLine := st.learn.line, s.w.dnsLine
+	starts := 0
+	sup := &dns.Supervisor{Starter: s.Starter, Runner: s.Runner, ConfPath: path, Log: s.Log,
+		Lines: func(l string) { learnLine(l); watchLine(l) },
+		OnStart: func(pid int) {
+			if starts++; starts > 1 {
+				s.w.lifecycle("dnsmasq restart", fmt.Sprintf("dnsmasq exited and was started again (pid %d)", pid))
+			}
+		}}
 	st.stopDNS, st.dnsDone = cancel, make(chan error, 1)
 	go func() { st.dnsDone <- sup.Run(dctx) }()
 	return st.waitResolver(ctx)
@@ -206,6 +233,9 @@ func (s *Sentry) lockdown(ctx context.Context, fw firewall.Backend) {
 		return
 	}
 	s.logf("lockdown ruleset loaded: all forwarding is dropped")
+	if s.w != nil {
+		s.w.lifecycle("lockdown", "all forwarding is dropped")
+	}
 }
 
 func (s *Sentry) logf(format string, args ...any) {

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/events"
+	"github.com/recipe-bottle/rbm/internal/lab"
+	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/spf13/cobra"
+)
+
+// sourceOpts say whose sentry to read: the lab's or a Podman service's.
+type sourceOpts struct {
+	lab     bool
+	prefix  string
+	moniker string
+}
+
+func (o *sourceOpts) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&o.lab, "lab", false, "the running lab's sentry (rbm lab up)")
+	cmd.Flags().StringVar(&o.prefix, "prefix", defaultLabPrefix, "the lab's prefix")
+	cmd.Flags().StringVar(&o.moniker, "moniker", "", "the sentry of the Podman bottle service with this moniker")
+}
+
+func (o *sourceOpts) check() error {
+	if o.lab == (o.moniker != "") {
+		return &exitError{code: 2, err: errors.New("say whose sentry: --lab or --moniker M")}
+	}
+	return nil
+}
+
+// open streams the sentry's events since since (0: all kept), following
+// new ones when follow. Closing the stream ends it.
+func (o *sourceOpts) open(ctx context.Context, follow bool, since time.Duration) (io.ReadCloser, error) {
+	if o.lab {
+		if _, err := newLab(o.prefix); err != nil { // checks root and the prefix
+			return nil, err
+		}
+		info, err := lab.Load(o.prefix)
+		if err != nil {
+			return nil, err
+		}
+		req := events.Request{Follow: follow}
+		if since > 0 {
+			req.Since = time.Now().Add(-since)
+		} else if follow {
+			req.Since = time.Now()
+		}
+		return events.Dial(ctx, filepath.Join(info.SentryDir, events.SocketName), req)
+	}
+	return podmanEvents(ctx, o.moniker, follow, since)
+}
+
+// podmanEvents runs rbm sentry events in the sentry's container. Its
+// standard input stays open while the stream does: closing the stream
+// closes it, which ends the reader inside the container too.
+func podmanEvents(ctx context.Context, moniker string, follow bool, since time.Duration) (io.ReadCloser, error) {
+	if follow && since == 0 {
+		since = time.Nanosecond // only new events: --since rounds up to 1 s
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, err
+	}
+	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	proc, err := runner.Exec{}.Start(pctx, podman.EventsCmd(moniker, follow, since, inR), outW, os.Stderr)
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		cancel()
+		outR.Close()
+		inW.Close()
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() { proc.Wait(); close(done) }()
+	hangUp := func() {
+		inW.Close()
+		select { // the reader inside ends on its stdin's end; podman then exits
+		case <-done:
+		case <-time.After(3 * time.Second):
+			cancel()
+			<-done
+		}
+		cancel()
+	}
+	stop := context.AfterFunc(ctx, hangUp)
+	return podmanStream{outR, func() { stop(); hangUp() }}, nil
+}
+
+type podmanStream struct {
+	*os.File
+	hangUp func()
+}
+
+func (s podmanStream) Close() error { s.hangUp(); return s.File.Close() }
+
+func newObserveCmd() *cobra.Command {
+	var o sourceOpts
+	var asJSON bool
+	var since time.Duration
+	cmd := &cobra.Command{
+		Use:   "observe (--lab | --moniker M)",
+		Short: "Watch what the bottle tries, live: DNS queries, denied connections, learned addresses",
+		Long: `Prints the sentry's events as they happen, one line each: the time, what
+happened, the verdict, and beside every address the name that last resolved
+to it. Denials carry the id of the rule that refused them ("rbm:fwd-drop":
+outside the allowed CIDRs and learned addresses). --since first shows that
+much of the sentry's history. Ctrl-C ends it.
+
+The kernel reports at most 50 denials per second per rule (burst 100);
+the rest are counted and shown as "quiet" lines, so a flooding bottle cannot
+hide other events or slow the sentry.`,
+		Example: `  sudo rbm observe --lab
+  rbm observe --moniker notebook --since 10m
+  rbm observe --moniker notebook --json | jq 'select(.kind=="deny")'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
+			defer stop()
+			r, err := o.open(ctx, true, since)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			fmt.Fprintln(cmd.ErrOrStderr(), "rbm observe: watching the sentry's events (Ctrl-C ends)")
+			out := cmd.OutOrStdout()
+			err = events.Decode(r, func(e events.Event) error {
+				if asJSON {
+					return writeJSONLine(out, e)
+				}
+				_, err := fmt.Fprintln(out, e.Text())
+				return err
+			})
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err == nil {
+				return errors.New("the sentry's event stream ended (did the sentry stop?)")
+			}
+			return err
+		},
+	}
+	o.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print each event as a JSON line")
+	cmd.Flags().DurationVar(&since, "since", 0, "first show the events of this last while (e.g. 10m)")
+	return cmd
+}
+
+func writeJSONLine(w io.Writer, v any) error {
+	return json.NewEncoder(w).Encode(v)
+}

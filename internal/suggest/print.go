@@ -1,0 +1,80 @@
+package suggest
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// neverWhy says, per rule, why its refusals are not suggested.
+var neverWhy = map[string]string{
+	"rbm:in-enclave-drop":    "the sentry's own ports: it offers only DNS to the bottle",
+	"rbm:fwd-linklocal":      "link-local (cloud metadata): no setting opens it",
+	"rbm:fwd-dns-reject-udp": "DNS to another resolver: use the sentry's (it answers every allowed name)",
+	"rbm:fwd-dns-reject-tcp": "DNS to another resolver: use the sentry's (it answers every allowed name)",
+	"rbm:fwd-spoof":          "packets from an address other than the bottle's",
+	"rbm:fwd-hairpin":        "traffic back into the enclave",
+}
+
+// Current is the nameplate's present values, which the printed lines extend.
+type Current struct {
+	Domains []string
+	CIDRs   []netip.Prefix
+}
+
+// Print writes the report as commented nameplate lines. Nothing is
+// suggested for what no setting should open; it is listed, with why.
+func (r Report) Print(w io.Writer, cur Current) {
+	if len(r.Names)+len(r.Addresses)+len(r.Never)+len(r.Guarded) == 0 {
+		fmt.Fprintln(w, "# rbm suggest: nothing was refused in the sentry's history; nothing to add.")
+		return
+	}
+	fmt.Fprintf(w, "# rbm suggest: refusals seen %s to %s. Review before adding; nothing is applied.\n", stamp(r.From), stamp(r.To))
+	if len(r.Names) > 0 {
+		fmt.Fprintln(w, "\n# Names the sentry's resolver refused (not in an allowed domain):")
+		for _, it := range r.Names {
+			fmt.Fprintf(w, "#   %-32s %s\n", it.Value, seen(it, "query", "queries"))
+		}
+		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_DOMAINS=%q\n", strings.Join(r.Domains(cur.Domains), " "))
+	}
+	if len(r.Addresses) > 0 {
+		fmt.Fprintln(w, "\n# Addresses the bottle tried to reach (outside the allowed CIDRs and learned addresses):")
+		for _, it := range r.Addresses {
+			fmt.Fprintf(w, "#   %-16s %-12s %-24s %s\n", it.Value, strings.Join(it.Ports, ","), nameOf(it), seen(it, "attempt", "attempts"))
+		}
+		fmt.Fprintln(w, "# Prefer allowing the name where there is one: its addresses then open as it resolves.")
+		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_CIDRS=%q\n", strings.Join(r.CIDRs(cur.CIDRs), " "))
+	}
+	if len(r.Guarded) > 0 {
+		fmt.Fprintln(w, "\n# Addresses of allowed names that a name never opens (the sentry's uplink network):")
+		for _, it := range r.Guarded {
+			fmt.Fprintf(w, "#   %-16s %-12s %-24s %s\n", it.Value, strings.Join(it.Ports, ","), nameOf(it), seen(it, "attempt", "attempts"))
+		}
+		fmt.Fprintln(w, "# Only an explicit RBRN_UPLINK_ALLOWED_CIDRS entry opens these; add one only if you mean it.")
+	}
+	if len(r.Never) > 0 {
+		fmt.Fprintln(w, "\n# Refused and not to be allowed:")
+		for _, it := range r.Never {
+			fmt.Fprintf(w, "#   %-24s %s: %s\n", it.Value, seen(it, "time", "times"), neverWhy[it.Value])
+		}
+	}
+}
+
+func nameOf(it Item) string {
+	if it.Name == "" {
+		return "(no name)"
+	}
+	return "(" + it.Name + ")"
+}
+
+func seen(it Item, one, many string) string {
+	unit := many
+	if it.Count == 1 {
+		unit = one
+	}
+	return fmt.Sprintf("%d %s, first %s, last %s", it.Count, unit, stamp(it.First), stamp(it.Last))
+}
+
+func stamp(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") }
