@@ -140,4 +140,10 @@ func printLabInfo(cmd *cobra.Command, info *lab.Info) {
 		fmt.Fprintf(out, "     rbm lab exec bottle -- %s probe tcp %s:443   # closed until the bottle resolves %s\n", info.RBM, a.Learned, lab.LearnName(p))
 		fmt.Fprintf(out, "     rbm lab exec sentry -- %s counters --state-dir %s   # learned addresses with their names\n", info.RBM, info.SentryDir)
 	}
+	prefix := ""
+	if info.Prefix != defaultLabPrefix {
+		prefix = " --prefix " + info.Prefix
+	}
+	fmt.Fprintf(out, "watch: rbm observe --lab%s   # in another terminal: each query, refusal and learned address as it happens\n", prefix)
+	fmt.Fprintf(out, "       rbm suggest --lab%s   # afterwards: the nameplate lines that would allow what was refused\n", prefix)
 }

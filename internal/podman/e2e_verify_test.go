@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -93,6 +92,8 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 		CAFile: verify.ProbeCAPath, BridgeIP: podman.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
 	}
 
+	bin := buildCLI(ctx, t)
+	t.Run("observe", func(t *testing.T) { checkObserve(ctx, t, s, bin) })
 	for _, hostile := range []bool{false, true} {
 		name := map[bool]string{false: "battery", true: "hostile battery"}[hostile]
 		t.Run(name, func(t *testing.T) {
@@ -107,7 +108,7 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 	}
 	t.Run("cli", func(t *testing.T) {
 		t0 := time.Now()
-		runVerifyCLI(ctx, t, caFile)
+		runVerifyCLI(ctx, t, bin, caFile)
 		t.Logf("timing: rbm verify --moniker took %s", time.Since(t0).Round(time.Millisecond))
 	})
 	t.Run("sentry stops on SIGTERM", func(t *testing.T) { sentryStopsCleanly(ctx, t, s) })
@@ -179,13 +180,7 @@ func runBattery(ctx context.Context, t *testing.T, s *service, cfg *config.Confi
 
 // runVerifyCLI runs the built rbm binary as a user would, always naming the
 // stand-ins: its defaults are real public addresses.
-func runVerifyCLI(ctx context.Context, t *testing.T, caFile string) {
-	bin := filepath.Join(t.TempDir(), "rbm")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/rbm")
-	build.Dir = repoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+func runVerifyCLI(ctx context.Context, t *testing.T, bin, caFile string) {
 	cctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(cctx, bin, "verify", "--moniker", moniker,

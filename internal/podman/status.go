@@ -1,11 +1,14 @@
 package podman
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"time"
 
+	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/netinit"
 	"github.com/recipe-bottle/rbm/internal/runner"
@@ -28,8 +31,12 @@ type Status struct {
 	Members  []Member
 	Routes   error // nil when the bottle's routes are right
 	Counters *firewall.Snapshot
-	Notes    []string // why routes or counters could not be read
+	Recent   *events.Summary // refusals of the last RecentWindow
+	Notes    []string        // why routes, counters or events could not be read
 }
+
+// RecentWindow is how far back rbm status looks for refusals.
+const RecentWindow = 10 * time.Minute
 
 type inspected struct {
 	Name    string `json:"Name"`
@@ -60,6 +67,7 @@ func Inspect(ctx context.Context, r runner.Runner, moniker string) (Status, erro
 	}
 	st.readRoutes(ctx, r, n)
 	st.readCounters(ctx, r, n)
+	st.readRecent(ctx, r, n)
 	return st, nil
 }
 
@@ -162,4 +170,23 @@ func (s *Status) readCounters(ctx context.Context, r runner.Runner, n Names) {
 		return
 	}
 	s.Counters = &snap
+}
+
+// readRecent summarises the sentry's events of the last RecentWindow.
+func (s *Status) readRecent(ctx context.Context, r runner.Runner, n Names) {
+	if m, ok := s.member("sentry"); !ok || m.State != "running" {
+		return
+	}
+	out, err := r.Run(ctx, EventsCmd(n.Moniker, false, RecentWindow, nil))
+	if err != nil {
+		s.Notes = append(s.Notes, fmt.Sprintf("recent events not read: %v", err))
+		return
+	}
+	var evs []events.Event
+	if err := events.Decode(bytes.NewReader(out), func(e events.Event) error { evs = append(evs, e); return nil }); err != nil {
+		s.Notes = append(s.Notes, fmt.Sprintf("recent events not read: %v", err))
+		return
+	}
+	sum := events.Summarize(evs)
+	s.Recent = &sum
 }

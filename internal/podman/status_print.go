@@ -27,6 +27,9 @@ func (s Status) Write(w io.Writer) {
 	tw.Flush()
 	s.writeRoutes(w)
 	s.writeCounters(w)
+	if s.Recent != nil {
+		fmt.Fprintf(w, "refused in the last %v: %s (rbm observe --moniker %s shows them as they happen)\n", RecentWindow, s.Recent, s.Moniker)
+	}
 	for _, n := range s.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}

@@ -75,10 +75,13 @@ func (w *watch) denial(d denials.Denial) {
 // learned reports one checked addition to the learned set.
 func (w *watch) learned(d dns.Learned, opened bool) {
 	e := events.Event{Kind: events.Learned, Addr: d.Addr.String(), Name: d.Name, Domain: d.Domain}
+	// The answer that taught it is whole by now: report it first.
+	w.mu.Lock()
+	answers := w.queries.Tick(time.Now())
+	exp := time.Now().Add(w.lifetime).UTC()
+	w.mu.Unlock()
+	w.emitQueries(answers)
 	if opened {
-		w.mu.Lock()
-		exp := time.Now().Add(w.lifetime).UTC()
-		w.mu.Unlock()
 		e.Expires = &exp
 	} else {
 		e.Verdict = "not opened: the learned set is full (RBRN_UPLINK_LEARN_MAX)"

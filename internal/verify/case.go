@@ -2,6 +2,8 @@ package verify
 
 import (
 	"net/netip"
+	"slices"
+	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/probe"
@@ -22,7 +24,29 @@ func Cases(t Target) []Case {
 	for _, group := range []func(Target) []Case{learnCases, requestCases, dnsCases, egressCases, sentryCases, escapeCases} {
 		cs = append(cs, group(t)...)
 	}
+	if t.Policy.Deny == policy.DenyReject {
+		for i := range cs {
+			cs[i].Expect = rejecting(cs[i].Expect)
+		}
+	}
 	return cs
+}
+
+// failFast are the denials RBRN_UPLINK_DENY=reject turns into a TCP reset
+// or ICMP administratively prohibited.
+var failFast = []string{"rbm:fwd-drop", "rbm:fwd-linklocal", "rbm:fwd-learn-guard", "rbm:fwd-hairpin"}
+
+// rejecting widens a "dropped" expectation whose deciding rule rejects:
+// the bottle then sees a reset (refused) instead of silence. That rule's
+// counter must still move, so a refusal from a far host never passes for
+// one from the sentry.
+func rejecting(e Expect) Expect {
+	if !slices.Equal(e.Outcomes, dropped) || len(e.Moved) != 1 || !slices.Contains(failFast, e.Moved[0]) {
+		return e
+	}
+	e.Outcomes = append(slices.Clone(dropped), probe.Refused)
+	e.Text = strings.Replace(e.Text, "dropped", "refused", 1) + " (RBRN_UPLINK_DENY=reject)"
+	return e
 }
 
 // allowRule is the id of the rule that accepts traffic to a, if any.

@@ -40,6 +40,11 @@ var labModes = []labMode{
 	// rejecting, closed one.
 	{name: "example-nftables", env: "RBRR_FIREWALL_BACKEND=nftables\n",
 		egress: policy.EgressAllowlist, dns: policy.DNSAllowlist, intercept: policy.InterceptRedirect, entry: true, hostile: true},
+	// Denials that fail fast, on both backends.
+	{name: "deny-reject", env: "RBRN_UPLINK_DENY=reject\n",
+		egress: policy.EgressAllowlist, dns: policy.DNSAllowlist, intercept: policy.InterceptRedirect, entry: true, hostile: true},
+	{name: "deny-reject-nftables", env: "RBRR_FIREWALL_BACKEND=nftables\nRBRN_UPLINK_DENY=reject\n",
+		egress: policy.EgressAllowlist, dns: policy.DNSAllowlist, intercept: policy.InterceptRedirect, entry: true},
 	{name: "global-reject-nftables", env: "RBRR_FIREWALL_BACKEND=nftables\nRBRN_UPLINK_ACCESS_GLOBAL=true\nRBRN_DNS_INTERCEPT=reject\nRBRN_ENTRY_ENABLED=false\n",
 		egress: policy.EgressGlobal, dns: policy.DNSAllowlist, intercept: policy.InterceptReject, entry: false},
 }
@@ -81,9 +86,16 @@ func TestLabModeTable(t *testing.T) {
 	if !slices.Contains(entries, true) || !slices.Contains(entries, false) {
 		t.Error("entry port not covered both on and off")
 	}
-	backends := map[string]bool{}
+	backends, rejects := map[string]bool{}, map[string]bool{}
 	for _, m := range labModes {
-		backends[labConfig(t, m.env).FirewallBackend] = true
+		cfg := labConfig(t, m.env)
+		backends[cfg.FirewallBackend] = true
+		if cfg.Policy().Deny == policy.DenyReject {
+			rejects[cfg.FirewallBackend] = true
+		}
+	}
+	if !rejects["iptables"] || !rejects["nftables"] {
+		t.Errorf("RBRN_UPLINK_DENY=reject is verified on %v, want both backends", rejects)
 	}
 	if !backends["iptables"] || !backends["nftables"] {
 		t.Errorf("labs cover the backends %v, want iptables and nftables", backends)
