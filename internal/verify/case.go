@@ -37,14 +37,16 @@ func Cases(t Target) []Case {
 var failFast = []string{"rbm:fwd-drop", "rbm:fwd-linklocal", "rbm:fwd-learn-guard", "rbm:fwd-hairpin"}
 
 // rejecting widens a "dropped" expectation whose deciding rule rejects:
-// the bottle then sees a reset (refused) instead of silence. That rule's
-// counter must still move, so a refusal from a far host never passes for
-// one from the sentry.
+// the bottle then sees a reset or an ICMP error instead of silence. A
+// refusal counts only when the sentry's reject rules moved, so one from a
+// far host never passes for the sentry's.
 func rejecting(e Expect) Expect {
-	if !slices.Equal(e.Outcomes, dropped) || len(e.Moved) != 1 || !slices.Contains(failFast, e.Moved[0]) {
+	deciding := append(slices.Clone(e.Moved), e.AnyMoved...)
+	if !slices.Equal(e.Outcomes, dropped) || !slices.ContainsFunc(deciding, func(id string) bool { return slices.Contains(failFast, id) }) {
 		return e
 	}
 	e.Outcomes = append(slices.Clone(dropped), probe.Refused)
+	e.RefusedBy = []string{"rbm:reject-tcp", "rbm:reject-other"}
 	e.Text = strings.Replace(e.Text, "dropped", "refused", 1) + " (RBRN_UPLINK_DENY=reject)"
 	return e
 }

@@ -21,6 +21,9 @@ type Expect struct {
 	ForeignUntouched bool `json:"foreign_untouched,omitempty"`
 	// Report marks an informational case: it never fails, it tells.
 	Report bool `json:"report,omitempty"`
+	// RefusedBy: when the outcome is "refused", one of these must have
+	// moved (the sentry's reject rules, with RBRN_UPLINK_DENY=reject).
+	RefusedBy []string `json:"refused_by,omitempty"`
 	// UnlessLearned: when this address is already in the learned set
 	// before the case runs (an earlier run resolved it), the expectation
 	// cannot be shown and the case only reports.
@@ -60,6 +63,9 @@ func (e Expect) judge(r probe.Result, moved []string, foreignDelta int) (bool, s
 	}
 	if len(e.AnyMoved) > 0 && !slices.ContainsFunc(e.AnyMoved, func(id string) bool { return slices.Contains(moved, id) }) {
 		why = append(why, "none of "+strings.Join(e.AnyMoved, ", ")+" moved")
+	}
+	if r.Outcome == probe.Refused && len(e.RefusedBy) > 0 && !slices.ContainsFunc(e.RefusedBy, func(id string) bool { return slices.Contains(moved, id) }) {
+		why = append(why, "refused, but not by the sentry ("+strings.Join(e.RefusedBy, ", ")+" did not move)")
 	}
 	if e.ForeignUntouched && foreignDelta > 0 {
 		why = append(why, fmt.Sprintf("the foreign resolver received %d queries", foreignDelta))

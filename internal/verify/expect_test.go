@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,5 +86,25 @@ func TestExpectJudge(t *testing.T) {
 				t.Errorf("reason %q: want %d reasons joined by \"; \"", why, len(tc.why))
 			}
 		})
+	}
+}
+
+// TestRefusedMustBeTheSentrys: in reject mode a refusal holds only when the
+// sentry's reject rules moved.
+func TestRefusedMustBeTheSentrys(t *testing.T) {
+	e := rejecting(Expect{Text: "dropped by the sentry", Outcomes: dropped, Moved: []string{"rbm:fwd-drop"}})
+	r := probe.Result{Outcome: probe.Refused}
+	if ok, why := e.judge(r, []string{"rbm:fwd-drop", "rbm:reject-tcp"}, 0); !ok {
+		t.Errorf("refused by the sentry: %s", why)
+	}
+	if ok, _ := e.judge(r, []string{"rbm:fwd-drop"}, 0); ok {
+		t.Error("a refusal with no reject rule moved held")
+	}
+	if ok, _ := e.judge(probe.Result{Outcome: probe.Timeout}, []string{"rbm:fwd-drop"}, 0); !ok {
+		t.Error("silence with fwd-drop moved must still hold (a held line is never BROKEN)")
+	}
+	unchanged := Expect{Text: "dropped", Outcomes: dropped, Moved: []string{"rbm:in-enclave-drop"}}
+	if got := rejecting(unchanged); !slices.Equal(got.Outcomes, dropped) || got.RefusedBy != nil {
+		t.Errorf("the sentry's own ports stay silent drops: %+v", got)
 	}
 }
