@@ -41,8 +41,9 @@ func (t Target) foreignDNS(name string, overTCP bool) Case {
 		c.Expect = Expect{
 			Text: "intercepted: answered by the sentry's filter", Outcomes: []probe.Outcome{probe.Answered},
 			Rcode: t.sentryRcode(t.ForbiddenName), Answers: answers{exclude: standin.DefaultForeignAnswer},
-			Moved: []string{"rbm:nat-dns-" + proto(overTCP)}, ForeignUntouched: true,
+			ForeignUntouched: true,
 		}
+		c.Expect.Moved, c.Expect.AnyMoved = queryRule("rbm:nat-dns-", overTCP)
 		return c
 	}
 	c.Expect = Expect{
@@ -86,17 +87,33 @@ func (t Target) sentryDNS(name, qname string, overTCP bool) Case {
 	case !t.dnsOn():
 		c.Expect = Expect{Text: "no resolver (DNS off): dropped", Outcomes: notThrough, Moved: []string{"rbm:in-enclave-drop"}}
 	case t.Policy.Resolves(qname) && qname == t.AllowedName:
-		c.Expect = Expect{Text: "answered with an address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR", Answers: answers{some: true}, Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
+		c.Expect = Expect{Text: "answered with an address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR", Answers: answers{some: true}}
 	case t.Policy.Resolves(qname):
 		// Any other name (the forbidden one, under global DNS) resolves, but
 		// the Target does not promise its address is public: rebinding
 		// protection may strip a private answer, and must, unless exempt.
 		c.Expect = Expect{Text: "answered (global DNS), no private address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR",
-			Answers: answers{noPrivate: !policy.InAnyDomain(qname, t.Policy.RebindOK)}, Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
+			Answers: answers{noPrivate: !policy.InAnyDomain(qname, t.Policy.RebindOK)}}
 	default:
-		c.Expect = Expect{Text: "NXDOMAIN from the sentry", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NXDOMAIN", Moved: []string{"rbm:in-dns-" + proto(overTCP)}}
+		c.Expect = Expect{Text: "NXDOMAIN from the sentry", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NXDOMAIN"}
+	}
+	if t.dnsOn() {
+		c.Expect.Moved, c.Expect.AnyMoved = queryRule("rbm:in-dns-", overTCP)
 	}
 	return c
+}
+
+// queryRule is the rule a DNS query must move: prefix+"tcp" for TCP (a new
+// connection always). Over UDP it is prefix+"udp", or in-established when
+// the query's source port matched a flow conntrack still held from an
+// earlier query (the kernel picks UDP source ports at random, and a
+// battery sends dozens of queries to the same server within conntrack's
+// 120 s): that flow's first packet was accepted by the same rule.
+func queryRule(prefix string, overTCP bool) (moved, anyMoved []string) {
+	if overTCP {
+		return []string{prefix + "tcp"}, nil
+	}
+	return nil, []string{prefix + "udp", "rbm:in-established"}
 }
 
 // httpsAllowed is `curl https://<allowed name>`, resolved through the sentry.
