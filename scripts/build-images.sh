@@ -5,7 +5,7 @@
 #                                 iptables, ipset, nftables, dnsmasq-base, iproute2,
 #                                 ca-certificates, imported with `podman import`. Built
 #                                 once, then reused while its package list is the same.
-#   2. sentry $RBRR_SENTRY_IMAGE  the repository's Containerfile on top of the base,
+#   2. sentry $RBRR_SENTRY_IMAGE  internal/image/Containerfile (what rbm image build uses) on the base,
 #                                 `podman build --pull=never`.
 #   3. bottle $RBM_BOTTLE_IMAGE   testdata/podman/Containerfile.bottle: base + rbm.
 #
@@ -29,7 +29,7 @@ SUITE=bookworm
 LABEL=rbm.build.hash
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SENTRY_FILE="$REPO/Containerfile"
+SENTRY_FILE="$REPO/internal/image/Containerfile"
 BOTTLE_FILE="$REPO/testdata/podman/Containerfile.bottle"
 
 say() { printf 'build-images: %s\n' "$*"; }

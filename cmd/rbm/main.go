@@ -17,15 +17,23 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
 	root := newRootCmd()
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "rbm:", err)
 		var ee *exitError
-		if errors.As(err, &ee) {
+		if errors.As(err, &ee) && ee.err == nil {
+			os.Exit(ee.code) // a command's own status (rbm shell): it said why itself
+		}
+		fmt.Fprintln(os.Stderr, "rbm:", err)
+		if ee != nil {
 			os.Exit(ee.code)
 		}
 		os.Exit(1)

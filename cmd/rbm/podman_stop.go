@@ -61,16 +61,36 @@ fine. The bottle's pod goes first, then the sentry, then the network.`,
 
 func newStatusCmd() *cobra.Command {
 	var m monikerFlags
+	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "status",
-		Short: "Show the bottle service: containers, addresses, health, routes, counters",
-		Long: `Shows every Podman object of the service with its state and addresses, the
-sentry's health, whether the bottle's routes still go only through the sentry
-(checked by its guard container), and the sentry's rules that counted packets
-(rbm counters inside the sentry).`,
-		Example: "  rbm status --moniker notebook",
+		Use:   "status [--moniker M]",
+		Short: "List the bottle services, or show one: containers, addresses, health, routes, counters",
+		Long: `Without a moniker (and without --regime/--nameplate), lists every bottle
+service on this host: the sentry's and the bottle's state and health, the
+live egress, DNS and denial modes, and what was refused in the last ten
+minutes.
+
+With one, shows every Podman object of the service with its state and
+addresses, the sentry's health, whether the bottle's routes still go only
+through the sentry (checked by its guard container), the sentry's rules that
+counted packets, which configuration is live (as started, or from rbm reload)
+and the recent refusals.`,
+		Example: "  rbm status\n  rbm status --json\n  rbm status --moniker notebook",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if m.moniker == "" && len(m.files()) == 0 {
+				ctx, cancel := context.WithTimeout(cmd.Context(), stopTimeout)
+				defer cancel()
+				list, err := podman.List(ctx, runner.Exec{})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSONLine(cmd.OutOrStdout(), list)
+				}
+				podman.WriteList(cmd.OutOrStdout(), list)
+				return nil
+			}
 			moniker, err := m.resolve(cmd)
 			if err != nil {
 				return err
@@ -81,10 +101,14 @@ sentry's health, whether the bottle's routes still go only through the sentry
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return writeJSONLine(cmd.OutOrStdout(), st.Service())
+			}
 			st.Write(cmd.OutOrStdout())
 			return nil
 		},
 	}
 	m.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (one service: its summary line)")
 	return cmd
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/sentry"
 	"github.com/spf13/cobra"
@@ -50,17 +50,20 @@ reloads the configuration files; SIGTERM stops (the rules stay in place).`,
 					reload <- struct{}{}
 				}
 			}()
+			l := sentryLoader{flags: &f, dir: stateDir, stderr: cmd.ErrOrStderr()}
+			l.reloaded(errors.New("not applied before the sentry stopped")) // a stale staged file
 			s := &sentry.Sentry{
 				Runner: runner.Exec{}, Starter: runner.Exec{}, Sysctls: runner.ProcSys{},
 				Log: cmd.ErrOrStderr(), Events: cmd.OutOrStdout(), StateDir: stateDir,
-				Load: func() (*config.Config, error) { return f.load(cmd.ErrOrStderr()) },
+				Load: l.load, OnReload: l.reloaded,
 			}
 			return s.Serve(ctx, reload)
 		},
 	}
 	f.register(cmd)
 	cmd.PersistentFlags().StringVar(&stateDir, "state-dir", defaultStateDir, "where the dnsmasq configuration and the ready marker live")
-	cmd.AddCommand(newSentryReadyCmd(&stateDir), newSentryEventsCmd(&stateDir))
+	cmd.AddCommand(newSentryReadyCmd(&stateDir), newSentryEventsCmd(&stateDir),
+		newSentryConfigCmd(&stateDir, &f), newSentryInstallConfigCmd(&stateDir, &f), newSentryCaptureCmd())
 	return cmd
 }
 

@@ -43,6 +43,7 @@ func TestPodmanEndToEnd(t *testing.T) {
 	standInInternet(h)
 	waitStandins(h)
 
+	bin := buildCLI(ctx, t)
 	began := time.Now()
 	s := startService(h, resolve(t, e2eConfig(t)...))
 	t.Logf("timing: start took %s", time.Since(began).Round(time.Millisecond))
@@ -55,6 +56,8 @@ func TestPodmanEndToEnd(t *testing.T) {
 		{"bottle cannot change its routes", checkRoutesLocked},
 		{"entry port", checkEntry},
 		{"status", checkStatus},
+		{"reload in place", func(s *service) { checkReload(s, bin) }},
+		{"shell, capture, status list", func(s *service) { checkShellCapture(s, bin) }},
 		{"bottle restart", func(s *service) { s.podman("restart", "-t", "0", s.names.Bottle) }},
 		{"pod restart", func(s *service) { s.podman("pod", "restart", s.names.Pod) }},
 		{"pod stop and start", func(s *service) {

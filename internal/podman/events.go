@@ -23,3 +23,27 @@ func EventsCmd(moniker string, follow bool, since time.Duration, in io.Reader) r
 	c.In = in
 	return c
 }
+
+// CaptureCmd captures the bottle's packets inside the sentry's container
+// (rbm sentry capture, pcap on its standard output).
+func CaptureCmd(moniker string, limits []string) runner.Cmd {
+	return podman(append([]string{"exec", NamesFor(moniker).Sentry, "rbm", "sentry", "capture"}, limits...)...)
+}
+
+// ShellCmd runs argv (default /bin/sh) in the bottle (its user, its
+// capabilities: none) or the sentry, with a terminal when tty.
+func ShellCmd(moniker string, sentry, tty bool, argv []string) runner.Cmd {
+	n := NamesFor(moniker)
+	args := []string{"exec", "-i"}
+	if tty {
+		args = append(args, "-t")
+	}
+	target := n.Bottle
+	if sentry {
+		target = n.Sentry
+	}
+	if len(argv) == 0 {
+		argv = []string{"/bin/sh"}
+	}
+	return podman(append(append(args, target), argv...)...)
+}

@@ -87,7 +87,7 @@ func isPodmanBridge(dev string, nets []Network) bool {
 
 func (p Preflight) checkImages(ctx context.Context, cfg *config.Config, rep *Report) {
 	for _, img := range []struct{ name, value, hint string }{
-		{"RBRR_SENTRY_IMAGE", cfg.SentryImage, "build it: scripts/build-images.sh, or CGO_ENABLED=0 go build -trimpath -o ctx/rbm ./cmd/rbm && podman build -f Containerfile -t " + cfg.SentryImage + " ctx"},
+		{"RBRR_SENTRY_IMAGE", cfg.SentryImage, "build it: rbm image build --tag " + cfg.SentryImage},
 		{"RBRN_BOTTLE_IMAGE", cfg.BottleImage, bottleHint(cfg.BottleImage)},
 	} {
 		ok, err := exists(ctx, p.Runner, "image", "exists", img.value)

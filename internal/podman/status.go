@@ -11,6 +11,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/netinit"
+	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -32,6 +33,8 @@ type Status struct {
 	Routes   error // nil when the bottle's routes are right
 	Counters *firewall.Snapshot
 	Recent   *events.Summary // refusals of the last RecentWindow
+	Policy   *policy.Policy  // what the sentry applies now (nil: not read)
+	Config   string          // where that configuration comes from
 	Notes    []string        // why routes, counters or events could not be read
 }
 
@@ -67,6 +70,7 @@ func Inspect(ctx context.Context, r runner.Runner, moniker string) (Status, erro
 	}
 	st.readRoutes(ctx, r, n)
 	st.readCounters(ctx, r, n)
+	st.readConfig(ctx, r, n)
 	st.readRecent(ctx, r, n)
 	return st, nil
 }
@@ -189,4 +193,18 @@ func (s *Status) readRecent(ctx context.Context, r runner.Runner, n Names) {
 	}
 	sum := events.Summarize(evs)
 	s.Recent = &sum
+}
+
+// readConfig reads the configuration the sentry applies and its source.
+func (s *Status) readConfig(ctx context.Context, r runner.Runner, n Names) {
+	if m, ok := s.member("sentry"); !ok || m.State != "running" {
+		return
+	}
+	c, source, err := LiveConfig(ctx, r, n)
+	if err != nil {
+		s.Notes = append(s.Notes, fmt.Sprintf("live configuration not read: %v", err))
+		return
+	}
+	p := c.Policy()
+	s.Policy, s.Config = &p, source
 }

@@ -36,6 +36,9 @@ type Sentry struct {
 	Events io.Writer
 	// ListenDenials reads the kernel's denial log; nil: denials.Listen.
 	ListenDenials func(context.Context, func(denials.Denial)) error
+	// OnReload hears how each reload ended (nil: applied or unchanged),
+	// so whoever staged the new configuration can keep or drop it.
+	OnReload func(error)
 
 	w *watch
 }
@@ -88,6 +91,9 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 			return fmt.Errorf("dnsmasq supervision ended: %w", err)
 		case <-reload:
 			err := s.reload(ctx, st)
+			if s.OnReload != nil {
+				s.OnReload(err)
+			}
 			if errors.Is(err, errLockedDown) {
 				return err
 			}
@@ -221,26 +227,6 @@ func (s *Sentry) stop(st *state) {
 	st.stopResolver()
 	if st.stopLearn != nil {
 		st.stopLearn()
-	}
-}
-
-// lockdown is the fail-closed path: whatever went wrong, bottle traffic is
-// dropped afterwards.
-func (s *Sentry) lockdown(ctx context.Context, fw firewall.Backend) {
-	os.Remove(markerPath(s.StateDir))
-	if err := fw.Lockdown(context.WithoutCancel(ctx)); err != nil {
-		s.logf("CRITICAL: could not load the lockdown ruleset: %v", err)
-		return
-	}
-	s.logf("lockdown ruleset loaded: all forwarding is dropped")
-	if s.w != nil {
-		s.w.lifecycle("lockdown", "all forwarding is dropped")
-	}
-}
-
-func (s *Sentry) logf(format string, args ...any) {
-	if s.Log != nil {
-		fmt.Fprintf(s.Log, "rbm sentry: "+format+"\n", args...)
 	}
 }
 

@@ -27,22 +27,11 @@ type PodmanBackend struct {
 	gid    int    // the probes' group
 }
 
-// ServiceConfig reads the configuration the running sentry was started
-// with (its environment), so verify judges against what is deployed.
+// ServiceConfig reads the configuration the running sentry applies (a
+// reload's, or its environment's), so verify judges against what runs.
 func ServiceConfig(ctx context.Context, r runner.Runner, n podman.Names) (*config.Config, error) {
-	out, err := r.Run(ctx, runner.Cmd{Name: "podman", Args: []string{"container", "inspect", "--format", "{{json .Config.Env}}", n.Sentry}})
-	if err != nil {
-		return nil, fmt.Errorf("inspect the sentry %s (is the service running? rbm status): %w", n.Sentry, err)
-	}
-	var env []string
-	if err := json.Unmarshal(out, &env); err != nil {
-		return nil, fmt.Errorf("read the sentry's environment: %w", err)
-	}
-	c, _, err := config.Load(nil, env)
-	if err != nil {
-		return nil, fmt.Errorf("the sentry's configuration: %w", err)
-	}
-	return c, nil
+	c, _, err := podman.LiveConfig(ctx, r, n)
+	return c, err
 }
 
 // ProbeCAPath is where the probe container sees ProbeOptions.CAFile.

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/spf13/cobra"
+)
+
+func newReloadCmd() *cobra.Command {
+	var f configFlags
+	var moniker string
+	cmd := &cobra.Command{
+		Use:   "reload --moniker M [--regime F] [--nameplate F]",
+		Short: "Apply a changed nameplate to a running service without restarting the bottle",
+		Long: `Reads the service's live configuration, layers the given files (and the
+environment) on top, validates the result and shows what changes. The sentry
+then applies it atomically: the rules are swapped in one step, the resolver
+restarted only if its configuration changed, and connections and learned
+addresses that stay allowed are kept; the bottle keeps running. An invalid
+configuration is refused with the usual error lines and nothing changes.
+
+What shapes the containers cannot change in place: addresses, the subnet,
+images, the uplink network, the entry port and the firewall backend. A change
+to one of those is refused with the list; rbm stop and rbm start apply it.`,
+		Example: `  rbm reload --moniker notebook --nameplate notebook.env
+  RBRN_UPLINK_ALLOWED_DOMAINS="pypi.org files.pythonhosted.org" rbm reload --moniker notebook`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if moniker == "" {
+				return &exitError{code: 2, err: errors.New("--moniker is required: the service to reload")}
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+			defer cancel()
+			live, _, err := podman.LiveConfig(ctx, runner.Exec{}, podman.NamesFor(moniker))
+			if err != nil {
+				return err
+			}
+			next, err := f.loadOver(cmd.ErrOrStderr(), []map[string]config.Setting{liveLayer(live)})
+			if err != nil {
+				return err
+			}
+			if next.Moniker != moniker {
+				return &exitError{code: 2, err: fmt.Errorf("RBRN_MONIKER %q: the files name another service than --moniker %s", next.Moniker, moniker)}
+			}
+			return podman.Reload(ctx, runner.Exec{}, next, cmd.OutOrStdout())
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&moniker, "moniker", "", "the running bottle service to reload")
+	return cmd
+}
+
+// liveLayer is the live configuration as the bottom layer of the new one.
+func liveLayer(live *config.Config) map[string]config.Setting {
+	l := map[string]config.Setting{}
+	for _, kv := range live.Environ() {
+		for i := range len(kv) {
+			if kv[i] == '=' {
+				l[kv[:i]] = config.Setting{Value: kv[i+1:], Origin: "the live configuration"}
+				break
+			}
+		}
+	}
+	return l
+}

@@ -1,0 +1,46 @@
+package podman
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// LiveConfig reads the configuration the running sentry applies (after a
+// reload, not its container's environment) and where it comes from.
+func LiveConfig(ctx context.Context, r runner.Runner, n Names) (*config.Config, string, error) {
+	out, err := r.Run(ctx, podman("exec", n.Sentry, "rbm", "sentry", "config"))
+	if err != nil {
+		return nil, "", fmt.Errorf("read the live configuration of %s (is the service running? rbm status): %w", n.Sentry, err)
+	}
+	source := ""
+	var env []string
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		line := sc.Text()
+		if s, ok := strings.CutPrefix(line, "# live configuration: "); ok {
+			source = s
+			continue
+		}
+		if line != "" {
+			env = append(env, line)
+		}
+	}
+	c, _, err := config.Load(nil, env)
+	if err != nil {
+		return nil, "", fmt.Errorf("the sentry's live configuration: %w", err)
+	}
+	return c, source, nil
+}
+
+// InstallConfigCmd stages cfg in the running sentry and signals it to
+// apply it (rbm sentry install-config, in the sentry's container).
+func InstallConfigCmd(n Names, cfg *config.Config) runner.Cmd {
+	c := podman("exec", "-i", n.Sentry, "rbm", "sentry", "install-config")
+	c.Stdin = strings.Join(cfg.Environ(), "\n") + "\n"
+	return c
+}

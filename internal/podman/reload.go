@@ -1,0 +1,87 @@
+package podman
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/events"
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// reloadWait bounds the wait for the sentry's verdict on a reload.
+const reloadWait = 30 * time.Second
+
+// Reload applies next to the running service without restarting the
+// bottle: the sentry stages it, swaps its rules and resolver, and keeps
+// connections and learned addresses that stay allowed. What only a
+// restart can change is refused before anything is sent. It waits for the
+// sentry's own verdict (its reload or reload-refused event).
+func Reload(ctx context.Context, r runner.Runner, next *config.Config, out io.Writer) error {
+	n := NamesFor(next.Moniker)
+	live, _, err := LiveConfig(ctx, r, n)
+	if err != nil {
+		return err
+	}
+	inPlace, restart := next.Changes(live)
+	if len(restart) > 0 {
+		var b strings.Builder
+		for _, ch := range restart {
+			fmt.Fprintf(&b, "\n  %s: %q -> %q", ch.Name, ch.From, ch.To)
+		}
+		return fmt.Errorf("nothing reloaded: these cannot change in place; restart the service (rbm stop --moniker %s, then rbm start) to apply them:%s", n.Moniker, b.String())
+	}
+	if len(inPlace) == 0 {
+		fmt.Fprintf(out, "reload %s: nothing changed\n", n.Moniker)
+		return nil
+	}
+	for _, ch := range inPlace {
+		fmt.Fprintf(out, "reload %s: %s %q -> %q\n", n.Moniker, ch.Name, ch.From, ch.To)
+	}
+	began := time.Now()
+	if _, err := r.Run(ctx, InstallConfigCmd(n, next)); err != nil {
+		return fmt.Errorf("stage the configuration in %s: %w", n.Sentry, err)
+	}
+	e, err := awaitReload(ctx, r, n, began)
+	if err != nil {
+		return err
+	}
+	if e.What != "reload" {
+		return fmt.Errorf("the sentry refused the reload, the previous configuration stays: %s", e.Detail)
+	}
+	fmt.Fprintf(out, "reload %s: applied in %d ms (%s); the bottle kept running\n", n.Moniker, e.Time.Sub(began).Milliseconds(), e.Detail)
+	return nil
+}
+
+// awaitReload polls the sentry's history for its verdict on the reload
+// asked for at began.
+func awaitReload(ctx context.Context, r runner.Runner, n Names, began time.Time) (events.Event, error) {
+	deadline := time.Now().Add(reloadWait)
+	for {
+		out, err := r.Run(ctx, EventsCmd(n.Moniker, false, time.Since(began)+time.Second, nil))
+		if err == nil {
+			var verdict *events.Event
+			events.Decode(bytes.NewReader(out), func(e events.Event) error {
+				if e.Kind == events.Lifecycle && (e.What == "reload" || e.What == "reload refused") && !e.Time.Before(began.Add(-time.Second)) {
+					verdict = &e
+				}
+				return nil
+			})
+			if verdict != nil {
+				return *verdict, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return events.Event{}, fmt.Errorf("the sentry did not report on the reload within %v (rbm observe --moniker %s shows what it does)", reloadWait, n.Moniker)
+		}
+		select {
+		case <-ctx.Done():
+			return events.Event{}, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
