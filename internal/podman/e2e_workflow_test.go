@@ -79,8 +79,32 @@ func checkReload(s *service, bin string) {
 		t.Errorf("rbm status does not show the reloaded configuration as live:\n%s", out)
 	}
 
-	if out, err := cli(s, bin, "reload", "--moniker", moniker, "--nameplate", plate("back.env", "RBRN_UPLINK_ALLOWED_CIDRS="+allowedIP+"/32\n")); err != nil {
+	// The loop a user runs: a name is refused, rbm suggest proposes it,
+	// the nameplate gains it, rbm reload applies it, the bottle reaches it.
+	// (far.test's server is beyond the uplink: the sentry needs a route.)
+	s.podman("exec", s.names.Sentry, "ip", "route", "replace", "default", "via", learnedNear)
+	defer s.podman("exec", s.names.Sentry, "ip", "route", "del", "default")
+	if r := s.probe(dns("198.51.100.2", "far.test"))[0]; r.Rcode != "NXDOMAIN" {
+		t.Errorf("far.test before the reload: %s %v, want NXDOMAIN", r.Rcode, r.Answers)
+	}
+	if out := s.must(bin, "suggest", "--moniker", moniker); !strings.Contains(out, `RBRN_UPLINK_ALLOWED_DOMAINS="allowed.test far.test`) {
+		t.Errorf("rbm suggest does not propose far.test:\n%s", out)
+	}
+	// The stand-in answers a documentation address: rebind-ok, as allowed.test.
+	far := plate("far.env", "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test far.test\nRBRN_DNS_REBIND_OK_DOMAINS=allowed.test far.test\n")
+	if out, err := cli(s, bin, "reload", "--moniker", moniker, "--nameplate", far); err != nil {
+		t.Fatalf("rbm reload with far.test: %v\n%s", err, out)
+	}
+	r := s.probe(dns("198.51.100.2", "far.test"), tcp(learnedIP+":80"))
+	if r[0].Rcode != "NOERROR" || r[1].Outcome != probe.Connected {
+		t.Errorf("after allowing far.test: %s %v, connect %s: %s; want the answer and a connection", r[0].Rcode, r[0].Answers, learnedIP, r[1].Outcome)
+	}
+
+	if out, err := cli(s, bin, "reload", "--moniker", moniker, "--nameplate", plate("back.env", "RBRN_UPLINK_ALLOWED_CIDRS="+allowedIP+"/32\nRBRN_UPLINK_ALLOWED_DOMAINS=allowed.test\nRBRN_DNS_REBIND_OK_DOMAINS=allowed.test\n")); err != nil {
 		t.Fatalf("rbm reload back: %v\n%s", err, out)
+	}
+	if r := s.probe(tcp(learnedIP + ":80"))[0]; r.Outcome.OK() {
+		t.Errorf("far.test is no longer allowed, yet %s is still reachable (its learned address must be forgotten)", learnedIP)
 	}
 	reachable("after reloading back", allowedIP, otherIP)
 	if got := sleeper(); got != pid {

@@ -28,7 +28,7 @@ const (
 
 var standins = []struct{ name, ip, config, far string }{
 	// private.bait.test and metadata.bait.test are rebinding bait.
-	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"learn.allowed.test":["203.0.113.200"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"]}}}`, ""},
+	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"learn.allowed.test":["203.0.113.200"],"far.test":["203.0.113.200"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"]}}}`, ""},
 	// The records (no resolver: no addr) name allowed.test in the HTTPS
 	// certificate, whose CA goes to /ca/ca.pem (standInInternet's caFile).
 	{"rbmt-allowed", allowedIP, `{"resolver":{"records":{"allowed.test":["203.0.113.80"]}},"web":["203.0.113.80"],"ca_file":"/ca/ca.pem","echo":["203.0.113.80:7"]}`, ""},

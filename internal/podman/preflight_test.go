@@ -73,7 +73,7 @@ func TestPreflightProblems(t *testing.T) {
 		{"missing uplink", healthyHost(), nil, []string{"RBRR_UPLINK_NETWORK=nope"},
 			[]string{"RBRR_UPLINK_NETWORK=nope: no such Podman network"}},
 		{"missing image", missingImage(), nil, nil,
-			[]string{"RBRR_SENTRY_IMAGE=localhost/rbm-sentry:dev: image not found", "scripts/build-images.sh"}},
+			[]string{"RBRR_SENTRY_IMAGE=localhost/rbm-sentry:dev: image not found", "rbm image build --tag"}},
 		{"moniker in use", inUse(), nil, nil,
 			[]string{"RBRN_MONIKER=notebook is in use (found container notebook-sentry)", "rbm stop --moniker notebook"}},
 	}

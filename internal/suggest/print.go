@@ -48,7 +48,7 @@ func (r Report) Print(w io.Writer, cur Current) {
 		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_CIDRS=%q\n", strings.Join(r.CIDRs(cur.CIDRs), " "))
 	}
 	if len(r.Guarded) > 0 {
-		fmt.Fprintln(w, "\n# Addresses of allowed names that a name never opens (the sentry's uplink network):")
+		fmt.Fprintln(w, "\n# Addresses in ranges no resolved name opens (here: the sentry's uplink network):")
 		for _, it := range r.Guarded {
 			fmt.Fprintf(w, "#   %-16s %-12s %-24s %s\n", it.Value, strings.Join(it.Ports, ","), nameOf(it), seen(it, "attempt", "attempts"))
 		}
