@@ -19,9 +19,14 @@ func TestLiveCapture(t *testing.T) {
 	testns.NeedRoot(t)
 	a, b := testns.New(t, "rbmt-capa"), testns.New(t, "rbmt-capb")
 	for _, c := range [][]string{
+		{"ip", "netns", "exec", a, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"},
+		{"ip", "netns", "exec", b, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"},
 		{"ip", "link", "add", "tst0", "netns", a, "type", "veth", "peer", "name", "tst1", "netns", b},
 		{"ip", "-n", a, "addr", "add", "192.0.2.1/24", "dev", "tst0"}, {"ip", "-n", a, "link", "set", "tst0", "up"},
 		{"ip", "-n", b, "addr", "add", "192.0.2.2/24", "dev", "tst1"}, {"ip", "-n", b, "link", "set", "tst1", "up"},
+		// No IPv6 chatter (router solicitations, MLD) to fill the count.
+		{"ip", "netns", "exec", a, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"},
+		{"ip", "netns", "exec", b, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"},
 	} {
 		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
 			t.Fatalf("%v: %v %s", c, err, out)

@@ -65,12 +65,11 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	wctx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWatch()
 	s.serveEvents(wctx)
-	st, err := s.start(ctx)
+	st, err := s.start(ctx, wctx)
 	if err != nil {
 		s.lockdown(ctx, st.fw)
 		return err
 	}
-	s.watchKernel(wctx, st.fw)
 	ready := fmt.Sprintf("firewall %s, egress %s, DNS %s, interception %s, denials %s, learning %s, enclave %s, uplink %s",
 		st.fw.Name(), st.policy.Egress, st.policy.DNS, st.policy.Intercept, st.policy.Deny, learningText(st.policy), st.ifs.Enclave, st.ifs.Uplink)
 	s.logf("ready in %d ms: %s", time.Since(start).Milliseconds(), ready)
@@ -107,7 +106,9 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 
 // start returns the state even on failure: its backend is the one the
 // lockdown must use.
-func (s *Sentry) start(ctx context.Context) (*state, error) {
+// Denials are read from before the ready marker on, with wctx (which
+// outlives a cancelled ctx until Serve returns).
+func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
 	st := &state{fw: backends.Default(s.Runner)}
 	cfg, err := s.Load()
 	if err != nil {
@@ -140,6 +141,7 @@ func (s *Sentry) start(ctx context.Context) (*state, error) {
 		return st, err
 	}
 	m := Marker{PID: os.Getpid(), SentryIP: p.SentryIP, DNS: p.DNS != policy.DNSOff, Firewall: st.fw.Name(), Since: time.Now().UTC()}
+	s.watchKernel(wctx, st.fw)
 	if err := writeMarker(s.StateDir, m); err != nil {
 		st.stopResolver()
 		return st, err

@@ -268,6 +268,10 @@ func TestServeOrderReadyAndStop(t *testing.T) {
 	if m.PID != os.Getpid() || m.DNS || m.SentryIP.String() != "10.99.0.2" {
 		t.Errorf("marker %+v; want this process, DNS off, sentry 10.99.0.2", m)
 	}
+	// The marker is written just before the ready line is logged.
+	for deadline := time.Now().Add(2 * time.Second); !strings.Contains(sv.log.String(), "enclave enc0, uplink up0") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if !strings.Contains(sv.log.String(), "ready in ") || !strings.Contains(sv.log.String(), "enclave enc0, uplink up0") {
 		t.Errorf("log lacks the ready line naming the interfaces:\n%s", sv.log)
 	}
