@@ -101,7 +101,7 @@ func demoOnce(cmd *cobra.Command, l *lab.Lab, mode string) (err error) {
 			}
 		}
 	}
-	if err := runBattery(cmd, verify.LabBackend{Info: info, Runner: runner.Exec{}}, cases, false); err != nil {
+	if err := runBattery(cmd, verify.LabBackend{Info: info, Runner: runner.Exec{}}, cases, verifyOpts{}); err != nil {
 		return err
 	}
 	st, err := standin.FetchStats(cmd.Context(), info.Stats)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/recipe-bottle/rbm/internal/lab"
 	"github.com/recipe-bottle/rbm/internal/runner"
@@ -28,6 +29,7 @@ Exit status 0 only when no case is BROKEN or error.
 against a bottle that was given capabilities.`,
 		Example: `  sudo rbm verify --lab
   sudo rbm verify --lab --hostile --json
+  sudo rbm verify --lab --junit verify.xml
   sudo rbm verify --moniker notebook --foreign 8.8.8.8 --forbidden 1.1.1.1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -47,6 +49,7 @@ against a bottle that was given capabilities.`,
 type verifyOpts struct {
 	lab, hostile, asJSON bool
 	prefix, moniker      string
+	junit                string
 	podman               podmanTargetFlags
 }
 
@@ -56,6 +59,7 @@ func (o *verifyOpts) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.moniker, "moniker", "", "verify the Podman bottle service with this moniker")
 	cmd.Flags().BoolVar(&o.hostile, "hostile", false, "run the probes with NET_RAW and NET_ADMIN")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&o.junit, "junit", "", "also write the results as JUnit XML to this file (one test case per case)")
 	o.podman.register(cmd)
 }
 
@@ -68,16 +72,21 @@ func runVerifyLab(cmd *cobra.Command, o verifyOpts) error {
 		return err
 	}
 	b := verify.LabBackend{Info: info, Runner: runner.Exec{}, Hostile: o.hostile}
-	return runBattery(cmd, b, verify.Cases(verify.LabTarget(info, o.hostile)), o.asJSON)
+	return runBattery(cmd, b, verify.Cases(verify.LabTarget(info, o.hostile)), o)
 }
 
 // runBattery runs the cases, prints them, and fails unless all hold.
-func runBattery(cmd *cobra.Command, b verify.Backend, cases []verify.Case, asJSON bool) error {
+func runBattery(cmd *cobra.Command, b verify.Backend, cases []verify.Case, o verifyOpts) error {
 	results, err := verify.Run(cmd.Context(), b, cases, nil)
 	if err != nil {
 		return err
 	}
-	if asJSON {
+	if o.junit != "" {
+		if err := writeJUnit(o.junit, results); err != nil {
+			return err
+		}
+	}
+	if o.asJSON {
 		if err := verify.PrintJSON(cmd.OutOrStdout(), results); err != nil {
 			return err
 		}
@@ -88,4 +97,16 @@ func runBattery(cmd *cobra.Command, b verify.Backend, cases []verify.Case, asJSO
 		return fmt.Errorf("containment does not hold: %s", verify.Summary(results))
 	}
 	return nil
+}
+
+func writeJUnit(path string, rs []verify.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--junit: %w", err)
+	}
+	if err := verify.WriteJUnit(f, "rbm verify", rs); err != nil {
+		f.Close()
+		return fmt.Errorf("--junit: %w", err)
+	}
+	return f.Close()
 }

@@ -87,5 +87,5 @@ func runVerifyPodman(cmd *cobra.Command, o verifyOpts) error {
 	if t.PingDenied, err = b.PingDenied(ctx); err != nil {
 		return err
 	}
-	return runBattery(cmd, b, verify.Cases(t), o.asJSON)
+	return runBattery(cmd, b, verify.Cases(t), o)
 }

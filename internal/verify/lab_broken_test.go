@@ -3,8 +3,11 @@ package verify
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -63,7 +66,8 @@ func TestBrokenSentryAcceptAll(t *testing.T) {
 	// The CLI on the same broken sentry: non-zero exit, broken cases named.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, rbmBin, "verify", "--lab", "--prefix", tl.lab.Prefix)
+	junitFile := filepath.Join(t.TempDir(), "verify.xml")
+	cmd := exec.CommandContext(ctx, rbmBin, "verify", "--lab", "--prefix", tl.lab.Prefix, "--junit", junitFile)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -80,6 +84,26 @@ func TestBrokenSentryAcceptAll(t *testing.T) {
 	for _, n := range brokenByAcceptAll {
 		if shown[n] != string(Broken) {
 			t.Errorf("rbm verify output shows %s as %q, want BROKEN", n, shown[n])
+		}
+	}
+	// --junit: every broken case is a failure with the rules that moved.
+	x, err := os.ReadFile(junitFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js junitSuites
+	if err := xml.Unmarshal(x, &js); err != nil || len(js.Suites) != 1 {
+		t.Fatalf("--junit wrote %v: %s", err, x)
+	}
+	failed := map[string]string{}
+	for _, c := range js.Suites[0].Cases {
+		if c.Failure != nil {
+			failed[strings.TrimPrefix(c.Class, "rbm.verify.")+"/"+c.Name] = c.Failure.Text
+		}
+	}
+	for _, n := range brokenByAcceptAll {
+		if !strings.Contains(failed[n], "rules moved:") {
+			t.Errorf("--junit: %s is not a failure with its rules (%q)", n, failed[n])
 		}
 	}
 	if !strings.Contains(stderr.String(), "containment does not hold") {
