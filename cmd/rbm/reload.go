@@ -41,31 +41,17 @@ to one of those is refused with the list; rbm stop and rbm start apply it.`,
 			if err != nil {
 				return err
 			}
-			next, err := f.loadOver(cmd.ErrOrStderr(), []map[string]config.Setting{liveLayer(live)})
+			next, err := f.loadOver(cmd.ErrOrStderr(), []map[string]config.Setting{live.Layer("the live configuration")})
 			if err != nil {
 				return err
 			}
 			if next.Moniker != moniker {
 				return &exitError{code: 2, err: fmt.Errorf("RBRN_MONIKER %q: the files name another service than --moniker %s", next.Moniker, moniker)}
 			}
-			return podman.Reload(ctx, runner.Exec{}, next, cmd.OutOrStdout())
+			return podman.Reload(ctx, runner.Exec{}, live, next, cmd.OutOrStdout())
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&moniker, "moniker", "", "the running bottle service to reload")
 	return cmd
-}
-
-// liveLayer is the live configuration as the bottom layer of the new one.
-func liveLayer(live *config.Config) map[string]config.Setting {
-	l := map[string]config.Setting{}
-	for _, kv := range live.Environ() {
-		for i := range len(kv) {
-			if kv[i] == '=' {
-				l[kv[:i]] = config.Setting{Value: kv[i+1:], Origin: "the live configuration"}
-				break
-			}
-		}
-	}
-	return l
 }

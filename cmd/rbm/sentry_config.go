@@ -156,15 +156,10 @@ inside the sentry's container.`,
 
 // restartNeeded refuses a change a reload cannot apply, naming each.
 func restartNeeded(next, live *config.Config) error {
-	_, restart := next.Changes(live)
-	if len(restart) == 0 {
-		return nil
+	if _, restart := next.Changes(live); len(restart) > 0 {
+		return &exitError{code: 2, err: config.RestartError(restart)}
 	}
-	var b strings.Builder
-	for _, ch := range restart {
-		fmt.Fprintf(&b, "\n  %s: %q -> %q", ch.Name, ch.From, ch.To)
-	}
-	return &exitError{code: 2, err: fmt.Errorf("these cannot change in place; restart the service (rbm stop, then rbm start) to apply them:%s", b.String())}
+	return nil
 }
 
 func writeAtomic(path, text string) error {

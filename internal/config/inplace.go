@@ -1,5 +1,11 @@
 package config
 
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
 // fixedInPlace are the variables a running service cannot change: they
 // shape the containers, networks and addresses Podman created, or the
 // kernel ruleset's kind. Changing one takes a restart (rbm stop, rbm start).
@@ -19,13 +25,13 @@ type Change struct {
 // values differ from live's, split into those a reload applies and those
 // that need a restart.
 func (c *Config) Changes(live *Config) (inPlace, restart []Change) {
-	now, was := envMap(c.Environ()), envMap(live.Environ())
+	now, was := c.Layer(""), live.Layer("")
 	for _, v := range Vars {
-		if now[v.Name] == was[v.Name] {
+		if now[v.Name].Value == was[v.Name].Value {
 			continue
 		}
-		ch := Change{Name: v.Name, From: was[v.Name], To: now[v.Name]}
-		if isFixed(v.Name) {
+		ch := Change{Name: v.Name, From: was[v.Name].Value, To: now[v.Name].Value}
+		if slices.Contains(fixedInPlace, v.Name) {
 			restart = append(restart, ch)
 		} else {
 			inPlace = append(inPlace, ch)
@@ -34,24 +40,23 @@ func (c *Config) Changes(live *Config) (inPlace, restart []Change) {
 	return inPlace, restart
 }
 
-func isFixed(name string) bool {
-	for _, f := range fixedInPlace {
-		if f == name {
-			return true
-		}
+// RestartError says which changes a reload cannot apply, one per line.
+func RestartError(restart []Change) error {
+	var b strings.Builder
+	for _, ch := range restart {
+		fmt.Fprintf(&b, "\n  %s: %q -> %q", ch.Name, ch.From, ch.To)
 	}
-	return false
+	return fmt.Errorf("these cannot change in place; restart the service (rbm stop, then rbm start) to apply them:%s", b.String())
 }
 
-func envMap(env []string) map[string]string {
-	m := make(map[string]string, len(env))
-	for _, kv := range env {
-		for i := 0; i < len(kv); i++ {
-			if kv[i] == '=' {
-				m[kv[:i]] = kv[i+1:]
-				break
-			}
+// Layer is c's normalised values (Environ) as a layer for Resolve, each
+// from origin: the bottom layer a reload adds its files to.
+func (c *Config) Layer(origin string) map[string]Setting {
+	l := make(map[string]Setting, len(Vars))
+	for _, kv := range c.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			l[k] = Setting{Value: v, Origin: origin}
 		}
 	}
-	return m
+	return l
 }

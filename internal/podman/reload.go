@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -16,24 +15,17 @@ import (
 // reloadWait bounds the wait for the sentry's verdict on a reload.
 const reloadWait = 30 * time.Second
 
-// Reload applies next to the running service without restarting the
-// bottle: the sentry stages it, swaps its rules and resolver, and keeps
-// connections and learned addresses that stay allowed. What only a
-// restart can change is refused before anything is sent. It waits for the
-// sentry's own verdict (its reload or reload-refused event).
-func Reload(ctx context.Context, r runner.Runner, next *config.Config, out io.Writer) error {
+// Reload applies next to the running service whose live configuration
+// (LiveConfig) is live, without restarting the bottle: the sentry stages
+// it, swaps its rules and resolver, and keeps connections and learned
+// addresses that stay allowed. What only a restart can change is refused
+// before anything is sent. It waits for the sentry's own verdict (its
+// reload or reload-refused event).
+func Reload(ctx context.Context, r runner.Runner, live, next *config.Config, out io.Writer) error {
 	n := NamesFor(next.Moniker)
-	live, _, err := LiveConfig(ctx, r, n)
-	if err != nil {
-		return err
-	}
 	inPlace, restart := next.Changes(live)
 	if len(restart) > 0 {
-		var b strings.Builder
-		for _, ch := range restart {
-			fmt.Fprintf(&b, "\n  %s: %q -> %q", ch.Name, ch.From, ch.To)
-		}
-		return fmt.Errorf("nothing reloaded: these cannot change in place; restart the service (rbm stop --moniker %s, then rbm start) to apply them:%s", n.Moniker, b.String())
+		return fmt.Errorf("nothing reloaded: %w", config.RestartError(restart))
 	}
 	if len(inPlace) == 0 {
 		fmt.Fprintf(out, "reload %s: nothing changed\n", n.Moniker)
