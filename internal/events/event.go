@@ -31,6 +31,17 @@ const (
 	AnsweredLocally = "answered locally"  // the sentry's own answer (no upstream asked)
 )
 
+// Lifecycle steps (Event.What of a Lifecycle event).
+const (
+	Ready              = "ready"
+	Reloaded           = "reload"
+	ReloadRefused      = "reload refused"
+	DnsmasqRestart     = "dnsmasq restart"
+	LockedDown         = "lockdown"
+	Stopping           = "stopping"
+	DenialsUnavailable = "denials unavailable"
+)
+
 // Event is one thing that happened. Fields not used by its Kind are empty
 // and left out of its JSON.
 type Event struct {

@@ -42,7 +42,7 @@ func Reload(ctx context.Context, r runner.Runner, live, next *config.Config, out
 	if err != nil {
 		return err
 	}
-	if e.What != "reload" {
+	if e.What != events.Reloaded {
 		return fmt.Errorf("the sentry refused the reload, the previous configuration stays: %s", e.Detail)
 	}
 	fmt.Fprintf(out, "reload %s: applied in %d ms (%s); the bottle kept running\n", n.Moniker, e.Time.Sub(began).Milliseconds(), e.Detail)
@@ -58,7 +58,7 @@ func awaitReload(ctx context.Context, r runner.Runner, n Names, began time.Time)
 		if err == nil {
 			var verdict *events.Event
 			events.Decode(bytes.NewReader(out), func(e events.Event) error {
-				if e.Kind == events.Lifecycle && (e.What == "reload" || e.What == "reload refused") && !e.Time.Before(began.Add(-time.Second)) {
+				if e.Kind == events.Lifecycle && (e.What == events.Reloaded || e.What == events.ReloadRefused) && !e.Time.Before(began.Add(-time.Second)) {
 					verdict = &e
 				}
 				return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 )
 
@@ -18,7 +19,7 @@ func (s *Sentry) lockdown(ctx context.Context, fw firewall.Backend) {
 	}
 	s.logf("lockdown ruleset loaded: all forwarding is dropped")
 	if s.w != nil {
-		s.w.lifecycle("lockdown", "all forwarding is dropped")
+		s.w.lifecycle(events.LockedDown, "all forwarding is dropped")
 	}
 }
 

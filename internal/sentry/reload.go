@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/recipe-bottle/rbm/internal/dns"
+	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 )
 
@@ -49,7 +50,7 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 		}
 	}
 	s.logf("reloaded: egress %s, DNS %s, interception %s, denials %s", p.Egress, p.DNS, p.Intercept, p.Deny)
-	s.w.lifecycle("reload", fmt.Sprintf("egress %s, DNS %s, interception %s, denials %s", p.Egress, p.DNS, p.Intercept, p.Deny))
+	s.w.lifecycle(events.Reloaded, fmt.Sprintf("egress %s, DNS %s, interception %s, denials %s", p.Egress, p.DNS, p.Intercept, p.Deny))
 	return nil
 }
 

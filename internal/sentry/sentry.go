@@ -14,6 +14,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/denials"
 	"github.com/recipe-bottle/rbm/internal/dns"
+	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/firewall/backends"
 	"github.com/recipe-bottle/rbm/internal/policy"
@@ -73,13 +74,13 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	ready := fmt.Sprintf("firewall %s, egress %s, DNS %s, interception %s, denials %s, learning %s, enclave %s, uplink %s",
 		st.fw.Name(), st.policy.Egress, st.policy.DNS, st.policy.Intercept, st.policy.Deny, learningText(st.policy), st.ifs.Enclave, st.ifs.Uplink)
 	s.logf("ready in %d ms: %s", time.Since(start).Milliseconds(), ready)
-	s.w.lifecycle("ready", ready)
+	s.w.lifecycle(events.Ready, ready)
 	defer s.stop(st)
 	for {
 		select {
 		case <-ctx.Done():
 			s.logf("stopping; the rules stay in place (nothing new is allowed), the resolver stops")
-			s.w.lifecycle("stopping", "the rules stay in place; the resolver stops")
+			s.w.lifecycle(events.Stopping, "the rules stay in place; the resolver stops")
 			return nil
 		case err := <-st.dnsDone:
 			// The supervisor has returned and its only value is taken:
@@ -98,7 +99,7 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 			}
 			if err != nil {
 				s.logf("reload refused, the previous rules stay: %v", err)
-				s.w.lifecycle("reload refused", "the previous rules stay: "+err.Error())
+				s.w.lifecycle(events.ReloadRefused, "the previous rules stay: "+err.Error())
 			}
 		}
 	}
@@ -184,7 +185,7 @@ func (s *Sentry) startDNS(ctx context.Context, st *state) error {
 		Lines: func(l string) { learnLine(l); watchLine(l) },
 		OnStart: func(pid int) {
 			if starts++; starts > 1 {
-				s.w.lifecycle("dnsmasq restart", fmt.Sprintf("dnsmasq exited and was started again (pid %d)", pid))
+				s.w.lifecycle(events.DnsmasqRestart, fmt.Sprintf("dnsmasq exited and was started again (pid %d)", pid))
 			}
 		}}
 	st.stopDNS, st.dnsDone = cancel, make(chan error, 1)

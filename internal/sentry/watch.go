@@ -38,6 +38,10 @@ type watch struct {
 	lifetime time.Duration     // of learned addresses
 	// lastCounts is the previous reading of the kernel's counters.
 	lastCounts firewall.Snapshot
+	// denied counts every denial read; deniedAtRead its value at the last
+	// accounting, quiet the accountings since one arrived.
+	denied, deniedAtRead uint64
+	quiet                int
 }
 
 func newWatch(out io.Writer) *watch {
@@ -68,6 +72,7 @@ func (w *watch) emitQueries(evs []events.Event) {
 func (w *watch) denial(d denials.Denial) {
 	w.mu.Lock()
 	w.received[d.Rule]++
+	w.denied++
 	w.mu.Unlock()
 	w.h.Emit(events.Event{Time: d.Time, Kind: events.Deny, Proto: d.Proto, Src: d.Src.String(), Dst: d.Dst.String(), Port: d.Port, Rule: d.Rule, Name: w.names.Lookup(d.Dst)})
 }
@@ -127,7 +132,23 @@ func (w *watch) run(ctx context.Context, fw firewall.Backend) {
 // difference was rate-limited in the kernel or lost on the way. Using the
 // older reading leaves a period for what it counted to arrive; the total
 // reported never goes down.
+//
+// The kernel suppresses only while denials come faster than its limit, and
+// then passes some of them on: after two quiet periods (the older reading
+// included) there is nothing left to account for, so an idle sentry does
+// not list its whole ruleset and sets every period.
 func (w *watch) reportSuppressed(ctx context.Context, fw firewall.Backend) {
+	w.mu.Lock()
+	if w.denied != w.deniedAtRead {
+		w.deniedAtRead, w.quiet = w.denied, 0
+	} else {
+		w.quiet++
+	}
+	idle := w.quiet > 2
+	w.mu.Unlock()
+	if idle {
+		return
+	}
 	snap, err := fw.Counters(ctx)
 	if err != nil {
 		return
@@ -172,7 +193,7 @@ func (s *Sentry) watchKernel(ctx context.Context, fw firewall.Backend) {
 	}
 	if err := listen(ctx, s.w.denial); err != nil {
 		s.logf("warning: denied connections are not reported: %v", err)
-		s.w.lifecycle("denials unavailable", err.Error())
+		s.w.lifecycle(events.DenialsUnavailable, err.Error())
 	}
 	go s.w.run(ctx, fw)
 }
