@@ -1,11 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,6 +14,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/lab"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/sentry"
 	"github.com/spf13/cobra"
 )
 
@@ -86,8 +86,8 @@ Nothing runs in the bottle.`,
 			if file != "" {
 				err = writeFile(file, pr)
 			} else {
-				out := bufio.NewWriter(cmd.OutOrStdout())
-				err = capture.Read(pr, func(f capture.Frame) error { _, err := fmt.Fprintln(out, f.Summary()); out.Flush(); return err })
+				out := cmd.OutOrStdout() // each line as its packet comes
+				err = capture.Read(pr, func(f capture.Frame) error { _, err := fmt.Fprintln(out, f.Summary()); return err })
 			}
 			pr.Close()
 			if werr := <-waitErr; werr != nil && ctx.Err() == nil {
@@ -105,10 +105,7 @@ Nothing runs in the bottle.`,
 // captureCmd runs rbm sentry capture in the sentry's namespace.
 func (s *sourceOpts) captureCmd(o captureOpts) (runner.Cmd, error) {
 	if s.lab {
-		if _, err := newLab(s.prefix); err != nil {
-			return runner.Cmd{}, err
-		}
-		info, err := lab.Load(s.prefix)
+		info, err := s.labInfo()
 		if err != nil {
 			return runner.Cmd{}, err
 		}
@@ -138,46 +135,29 @@ func newSentryCaptureCmd() *cobra.Command {
 			if err := o.check(); err != nil {
 				return err
 			}
-			ip := net.ParseIP(sentryIP)
 			if sentryIP == "" {
-				ip = net.ParseIP(os.Getenv("RBRR_SENTRY_IP"))
+				sentryIP = os.Getenv("RBRR_SENTRY_IP")
 			}
-			ifname, err := interfaceWith(ip)
-			if err != nil {
-				return err
+			ip, err := netip.ParseAddr(sentryIP)
+			if err != nil || !ip.Is4() {
+				return &exitError{code: 2, err: fmt.Errorf("--sentry-ip (or RBRR_SENTRY_IP) %q: expected the sentry's enclave IPv4 address", sentryIP)}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGPIPE)
 			defer stop()
+			ifs, err := sentry.FindInterfaces(ctx, runner.Exec{}, ip)
+			if err != nil {
+				return err
+			}
 			// Unbuffered: each packet reaches rbm capture as it is seen.
 			w, err := capture.NewWriter(cmd.OutOrStdout())
 			if err != nil {
 				return err
 			}
-			_, err = capture.Live(ctx, ifname, capture.Limits{Count: o.count, Duration: time.Duration(o.seconds) * time.Second}, w)
+			_, err = capture.Live(ctx, ifs.Enclave, capture.Limits{Count: o.count, Duration: time.Duration(o.seconds) * time.Second}, w)
 			return err
 		},
 	}
 	o.register(cmd)
 	cmd.Flags().StringVar(&sentryIP, "sentry-ip", "", "the enclave address (default: RBRR_SENTRY_IP)")
 	return cmd
-}
-
-// interfaceWith names the interface holding ip: the sentry's enclave side.
-func interfaceWith(ip net.IP) (string, error) {
-	if ip == nil {
-		return "", &exitError{code: 2, err: errors.New("--sentry-ip (or RBRR_SENTRY_IP): expected the sentry's enclave IPv4 address")}
-	}
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return "", err
-	}
-	for _, ifi := range ifs {
-		addrs, _ := ifi.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
-				return ifi.Name, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("no interface holds %s here: is this the sentry's namespace?", ip)
 }

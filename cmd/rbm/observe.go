@@ -19,7 +19,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// sourceOpts say whose sentry to read: the lab's or a Podman service's.
+// sourceOpts say whose sentry a command works on: the lab's or a Podman
+// service's.
 type sourceOpts struct {
 	lab     bool
 	prefix  string
@@ -27,9 +28,9 @@ type sourceOpts struct {
 }
 
 func (o *sourceOpts) register(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&o.lab, "lab", false, "the running lab's sentry (rbm lab up)")
+	cmd.Flags().BoolVar(&o.lab, "lab", false, "the running lab (rbm lab up)")
 	cmd.Flags().StringVar(&o.prefix, "prefix", defaultLabPrefix, "the lab's prefix")
-	cmd.Flags().StringVar(&o.moniker, "moniker", "", "the sentry of the Podman bottle service with this moniker")
+	cmd.Flags().StringVar(&o.moniker, "moniker", "", "the Podman bottle service with this moniker")
 }
 
 func (o *sourceOpts) check() error {
@@ -39,14 +40,19 @@ func (o *sourceOpts) check() error {
 	return nil
 }
 
+// labInfo checks root and the prefix and reads the running lab's description.
+func (o *sourceOpts) labInfo() (*lab.Info, error) {
+	if _, err := newLab(o.prefix); err != nil {
+		return nil, err
+	}
+	return lab.Load(o.prefix)
+}
+
 // open streams the sentry's events since since (0: all kept), following
 // new ones when follow. Closing the stream ends it.
 func (o *sourceOpts) open(ctx context.Context, follow bool, since time.Duration) (io.ReadCloser, error) {
 	if o.lab {
-		if _, err := newLab(o.prefix); err != nil { // checks root and the prefix
-			return nil, err
-		}
-		info, err := lab.Load(o.prefix)
+		info, err := o.labInfo()
 		if err != nil {
 			return nil, err
 		}

@@ -35,24 +35,34 @@ type sentryLoader struct {
 }
 
 func (l sentryLoader) load() (*config.Config, error) {
-	c, _, err := l.loadWithSource()
+	if c, ok, err := l.file(pendingConfig); ok {
+		return c, err
+	}
+	c, _, err := l.live()
 	return c, err
 }
 
-func (l sentryLoader) loadWithSource() (*config.Config, string, error) {
-	for _, name := range []string{pendingConfig, liveConfig} {
-		path := filepath.Join(l.dir, name)
-		if _, err := os.Stat(path); err != nil {
-			continue
-		}
-		c, warnings, err := config.Load([]string{path}, nil)
-		for _, w := range warnings {
-			fmt.Fprintln(l.stderr, "warning:", w)
-		}
-		return c, path, err
+// live is the configuration running now (a staged one is not yet), and
+// where it comes from.
+func (l sentryLoader) live() (*config.Config, string, error) {
+	if c, ok, err := l.file(liveConfig); ok {
+		return c, "reloaded (" + filepath.Join(l.dir, liveConfig) + ")", err
 	}
 	c, err := l.flags.load(l.stderr)
 	return c, "as started (environment and files)", err
+}
+
+// file loads the state directory's file name alone, if it exists.
+func (l sentryLoader) file(name string) (*config.Config, bool, error) {
+	path := filepath.Join(l.dir, name)
+	if _, err := os.Stat(path); err != nil {
+		return nil, false, nil
+	}
+	c, warnings, err := config.Load([]string{path}, nil)
+	for _, w := range warnings {
+		fmt.Fprintln(l.stderr, "warning:", w)
+	}
+	return c, true, err
 }
 
 // reloaded keeps a staged configuration the sentry applied, and drops one
@@ -78,8 +88,8 @@ started. rbm status, rbm reload and rbm verify read it.`,
 		Example: "  rbm sentry config",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l := sentryLoader{flags: f, dir: *stateDir, stderr: cmd.ErrOrStderr()}
-			c, source, err := loadLive(l)
+			l := sentryLoader{flags: f, dir: *stateDir, stderr: io.Discard}
+			c, source, err := l.live()
 			if err != nil {
 				return err
 			}
@@ -90,17 +100,6 @@ started. rbm status, rbm reload and rbm verify read it.`,
 	}
 	f.register(cmd) // as the sentry was started
 	return cmd
-}
-
-// loadLive is the configuration running now: a staged one is not yet.
-func loadLive(l sentryLoader) (*config.Config, string, error) {
-	path := filepath.Join(l.dir, liveConfig)
-	if _, err := os.Stat(path); err == nil {
-		c, _, err := config.Load([]string{path}, nil)
-		return c, "reloaded (" + path + ")", err
-	}
-	c, err := l.flags.load(io.Discard)
-	return c, "as started (environment and files)", err
 }
 
 func newSentryInstallConfigCmd(stateDir *string, f *configFlags) *cobra.Command {
@@ -115,7 +114,7 @@ inside the sentry's container.`,
 		Example: "  rbm sentry config | sed 's/^RBRN_UPLINK_ALLOWED_CIDRS=.*/&198.51.100.7\\/32/' | rbm sentry install-config",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l := sentryLoader{flags: f, dir: *stateDir, stderr: cmd.ErrOrStderr()}
+			l := sentryLoader{flags: f, dir: *stateDir, stderr: io.Discard}
 			text, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxConfig+1))
 			if err != nil || len(text) > maxConfig {
 				return &exitError{code: 2, err: fmt.Errorf("read the configuration from stdin: %v (at most %d bytes)", err, maxConfig)}
@@ -128,7 +127,7 @@ inside the sentry's container.`,
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			live, _, err := loadLive(l)
+			live, _, err := l.live()
 			if err != nil {
 				return fmt.Errorf("the live configuration: %w", err)
 			}

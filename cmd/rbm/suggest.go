@@ -2,11 +2,9 @@ package main
 
 import (
 	"github.com/recipe-bottle/rbm/internal/events"
-	"github.com/recipe-bottle/rbm/internal/lab"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/suggest"
-	"github.com/recipe-bottle/rbm/internal/verify"
 	"github.com/spf13/cobra"
 )
 
@@ -56,13 +54,13 @@ nameplate and restart (or reload) the service.`,
 // current reads the service's present allowed domains and CIDRs.
 func (o *sourceOpts) current(cmd *cobra.Command) (suggest.Current, error) {
 	if o.lab {
-		info, err := lab.Load(o.prefix)
+		info, err := o.labInfo()
 		if err != nil {
 			return suggest.Current{}, err
 		}
 		return suggest.Current{Domains: info.Policy.AllowedDomains, CIDRs: info.Policy.AllowedCIDRs}, nil
 	}
-	cfg, err := verify.ServiceConfig(cmd.Context(), runner.Exec{}, podman.NamesFor(o.moniker))
+	cfg, _, err := podman.LiveConfig(cmd.Context(), runner.Exec{}, podman.NamesFor(o.moniker))
 	if err != nil {
 		return suggest.Current{}, err
 	}

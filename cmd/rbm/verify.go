@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/recipe-bottle/rbm/internal/lab"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/verify"
 	"github.com/spf13/cobra"
@@ -47,16 +46,14 @@ against a bottle that was given capabilities.`,
 }
 
 type verifyOpts struct {
-	lab, hostile, asJSON bool
-	prefix, moniker      string
-	junit                string
-	podman               podmanTargetFlags
+	sourceOpts
+	hostile, asJSON bool
+	junit           string
+	podman          podmanTargetFlags
 }
 
 func (o *verifyOpts) register(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&o.lab, "lab", false, "verify the running lab (rbm lab up)")
-	cmd.Flags().StringVar(&o.prefix, "prefix", defaultLabPrefix, "the lab's prefix")
-	cmd.Flags().StringVar(&o.moniker, "moniker", "", "verify the Podman bottle service with this moniker")
+	o.sourceOpts.register(cmd)
 	cmd.Flags().BoolVar(&o.hostile, "hostile", false, "run the probes with NET_RAW and NET_ADMIN")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&o.junit, "junit", "", "also write the results as JUnit XML to this file (one test case per case)")
@@ -64,10 +61,7 @@ func (o *verifyOpts) register(cmd *cobra.Command) {
 }
 
 func runVerifyLab(cmd *cobra.Command, o verifyOpts) error {
-	if _, err := newLab(o.prefix); err != nil { // checks root and the prefix
-		return err
-	}
-	info, err := lab.Load(o.prefix)
+	info, err := o.labInfo()
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,16 @@ var Denials = []string{
 	"fwd-linklocal", "fwd-learn-guard", "fwd-drop", "in-enclave-drop",
 }
 
+// FailFast are the denials that RBRN_UPLINK_DENY=reject answers with a
+// TCP reset or ICMP administratively prohibited; the others (spoofed
+// sources, the sentry's own ports, DNS bypasses with their own reject)
+// keep their action.
+var FailFast = []string{"fwd-hairpin", "fwd-linklocal", "fwd-learn-guard", "fwd-drop"}
+
+// FailsFast reports whether denial id (with or without IDPrefix) follows
+// RBRN_UPLINK_DENY.
+func FailsFast(id string) bool { return slices.Contains(FailFast, strings.TrimPrefix(id, IDPrefix)) }
+
 // IsDenial reports whether id (without IDPrefix) is one of Denials.
 func IsDenial(id string) bool { return slices.Contains(Denials, id) }
 

@@ -12,9 +12,10 @@ import (
 // the events of the last since (0: all kept), and with follow new ones as
 // they happen, until in (the command's standard input) closes.
 func EventsCmd(moniker string, follow bool, since time.Duration, in io.Reader) runner.Cmd {
-	args := []string{"exec", NamesFor(moniker).Sentry, "rbm", "sentry", "events"}
-	if follow {
-		args = []string{"exec", "-i", NamesFor(moniker).Sentry, "rbm", "sentry", "events", "--follow", "--stdin-hangup"}
+	sentry := NamesFor(moniker).Sentry
+	args := []string{"exec", sentry, "rbm", "sentry", "events"}
+	if follow { // stdin open while following: its end ends the reader inside
+		args = []string{"exec", "-i", sentry, "rbm", "sentry", "events", "--follow", "--stdin-hangup"}
 	}
 	if since > 0 {
 		args = append(args, "--since", fmt.Sprintf("%ds", max(int(since.Round(time.Second)/time.Second), 1)))

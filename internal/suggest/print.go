@@ -40,18 +40,12 @@ func (r Report) Print(w io.Writer, cur Current) {
 		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_DOMAINS=%q\n", strings.Join(r.Domains(cur.Domains), " "))
 	}
 	if len(r.Addresses) > 0 {
-		fmt.Fprintln(w, "\n# Addresses the bottle tried to reach (outside the allowed CIDRs and learned addresses):")
-		for _, it := range r.Addresses {
-			fmt.Fprintf(w, "#   %-16s %-12s %-24s %s\n", it.Value, strings.Join(it.Ports, ","), nameOf(it), seen(it, "attempt", "attempts"))
-		}
+		printAddresses(w, "Addresses the bottle tried to reach (outside the allowed CIDRs and learned addresses)", r.Addresses)
 		fmt.Fprintln(w, "# Prefer allowing the name where there is one: its addresses then open as it resolves.")
 		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_CIDRS=%q\n", strings.Join(r.CIDRs(cur.CIDRs), " "))
 	}
 	if len(r.Guarded) > 0 {
-		fmt.Fprintln(w, "\n# Addresses in ranges no resolved name opens (here: the sentry's uplink network):")
-		for _, it := range r.Guarded {
-			fmt.Fprintf(w, "#   %-16s %-12s %-24s %s\n", it.Value, strings.Join(it.Ports, ","), nameOf(it), seen(it, "attempt", "attempts"))
-		}
+		printAddresses(w, "Addresses in ranges no resolved name opens (here: the sentry's uplink network)", r.Guarded)
 		fmt.Fprintln(w, "# Only an explicit RBRN_UPLINK_ALLOWED_CIDRS entry opens these; add one only if you mean it.")
 	}
 	if len(r.Never) > 0 {
@@ -59,6 +53,15 @@ func (r Report) Print(w io.Writer, cur Current) {
 		for _, it := range r.Never {
 			fmt.Fprintf(w, "#   %-24s %s: %s\n", it.Value, seen(it, "time", "times"), neverWhy[it.Value])
 		}
+	}
+}
+
+// printAddresses lists refused addresses under a heading, one per line:
+// address, ports, the name beside it, how often and when.
+func printAddresses(w io.Writer, heading string, items []Item) {
+	fmt.Fprintf(w, "\n# %s:\n", heading)
+	for _, it := range items {
+		fmt.Fprintf(w, "#   %-16s %-12s %-24s %s\n", it.Value, strings.Join(it.Ports, ","), nameOf(it), seen(it, "attempt", "attempts"))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/probe"
 )
@@ -32,17 +33,13 @@ func Cases(t Target) []Case {
 	return cs
 }
 
-// failFast are the denials RBRN_UPLINK_DENY=reject turns into a TCP reset
-// or ICMP administratively prohibited.
-var failFast = []string{"rbm:fwd-drop", "rbm:fwd-linklocal", "rbm:fwd-learn-guard", "rbm:fwd-hairpin"}
-
 // rejecting widens a "dropped" expectation whose deciding rule rejects:
 // the bottle then sees a reset or an ICMP error instead of silence. A
 // refusal counts only when the sentry's reject rules moved, so one from a
 // far host never passes for the sentry's.
 func rejecting(e Expect) Expect {
 	deciding := append(slices.Clone(e.Moved), e.AnyMoved...)
-	if !slices.Equal(e.Outcomes, dropped) || !slices.ContainsFunc(deciding, func(id string) bool { return slices.Contains(failFast, id) }) {
+	if !slices.Equal(e.Outcomes, dropped) || !slices.ContainsFunc(deciding, firewall.FailsFast) {
 		return e
 	}
 	e.Outcomes = append(slices.Clone(dropped), probe.Refused)

@@ -64,7 +64,7 @@ func (t *table) add(chain, id, match, target string) {
 // RBM-REJECT, which answers TCP with a reset and the rest with ICMP
 // administratively prohibited (declared on first use).
 func (t *table) deny(in, id, match string, how policy.Deny) {
-	if how != policy.DenyReject {
+	if how != policy.DenyReject || !firewall.FailsFast(id) {
 		t.add(in, id, match, "DROP")
 		return
 	}

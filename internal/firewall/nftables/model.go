@@ -95,7 +95,7 @@ func (d *document) add(chain, id, match, verdict string) {
 // rbm-reject, which answers TCP with a reset and the rest with ICMP
 // administratively prohibited (declared on first use).
 func (d *document) deny(in, id, match string, how policy.Deny) {
-	if how != policy.DenyReject {
+	if how != policy.DenyReject || !firewall.FailsFast(id) {
 		d.add(in, id, match, "drop")
 		return
 	}
