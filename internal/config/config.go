@@ -45,6 +45,7 @@ type Config struct {
 	DNSGlobal       bool
 	AllowedDomains  []string
 	RebindOKDomains []string
+	DNSMatch        policy.Match
 	Intercept       policy.Intercept
 	Deny            policy.Deny
 }
@@ -147,8 +148,9 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	c.LearnMax = p.count("RBRN_UPLINK_LEARN_MAX", 1, 1<<20, "addresses")
 	c.DNSEnabled = p.boolean("RBRN_UPLINK_DNS_ENABLED")
 	c.DNSGlobal = p.boolean("RBRN_UPLINK_DNS_GLOBAL")
-	c.AllowedDomains = p.domains("RBRN_UPLINK_ALLOWED_DOMAINS")
-	c.RebindOKDomains = p.domains("RBRN_DNS_REBIND_OK_DOMAINS")
+	c.AllowedDomains = p.domains("RBRN_UPLINK_ALLOWED_DOMAINS", true)
+	c.RebindOKDomains = p.domains("RBRN_DNS_REBIND_OK_DOMAINS", false)
+	c.DNSMatch = policy.Match(p.oneOf("RBRN_DNS_MATCH", string(policy.MatchSubdomains), string(policy.MatchExact)))
 	switch v := p.raw("RBRN_DNS_INTERCEPT"); v {
 	case string(policy.InterceptRedirect), string(policy.InterceptReject):
 		c.Intercept = policy.Intercept(v)

@@ -58,7 +58,10 @@ func TestInvalidValues(t *testing.T) {
 		{"domain slash", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.test/198.51.100.9", "DNS name"},
 		{"domain hash", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.test#1", "DNS name"},
 		{"domain directive", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.test\nserver=198.51.100.9", "DNS name"},
-		{"domain wildcard", "RBRN_UPLINK_ALLOWED_DOMAINS", "*.a.test", "write a.test"},
+		{"rebind wildcard", "RBRN_DNS_REBIND_OK_DOMAINS", "*.a.test", "write a.test"},
+		{"domain double wildcard", "RBRN_UPLINK_ALLOWED_DOMAINS", "*.*.a.test", "DNS name"},
+		{"domain inner wildcard", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.*.test", "DNS name"},
+		{"dns match", "RBRN_DNS_MATCH", "strict", "subdomains"},
 		{"domain long label", "RBRN_UPLINK_ALLOWED_DOMAINS", strings.Repeat("a", 64) + ".test", "at most 63"},
 		{"domain hyphen edge", "RBRN_UPLINK_ALLOWED_DOMAINS", "-a.test", "DNS name"},
 		{"port zero", "RBRN_ENTRY_PORT_ENCLAVE", "0", "1 to 65535"},
@@ -186,7 +189,8 @@ func TestPolicy(t *testing.T) {
 		"RBRN_UPLINK_ACCESS_ENABLED", "true",
 		"RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24,198.51.100.80 203.0.113.0/24",
 		"RBRN_UPLINK_DNS_ENABLED", "true",
-		"RBRN_UPLINK_ALLOWED_DOMAINS", "Pypi.Test. allowed.test",
+		"RBRN_UPLINK_ALLOWED_DOMAINS", "Pypi.Test. allowed.test *.CDN.test",
+		"RBRN_DNS_MATCH", "exact",
 		"RBRN_ENTRY_ENABLED", "true",
 		"RBRN_ENTRY_PORT_WORKSTATION", "8888",
 		"RBRN_ENTRY_PORT_ENCLAVE", "8000",
@@ -201,8 +205,11 @@ func TestPolicy(t *testing.T) {
 	if got := fmt.Sprint(p.AllowedCIDRs); got != "[198.51.100.80/32 203.0.113.0/24]" {
 		t.Errorf("CIDRs = %s, want sorted and de-duplicated", got)
 	}
-	if got := fmt.Sprint(p.AllowedDomains); got != "[allowed.test pypi.test]" {
+	if got := fmt.Sprint(p.AllowedDomains); got != "[*.cdn.test allowed.test pypi.test]" {
 		t.Errorf("domains = %s, want lowercased, without trailing dot, sorted", got)
+	}
+	if p.Match != policy.MatchExact || p.Resolves("www.allowed.test") || !p.Resolves("allowed.test") || !p.Resolves("a.b.cdn.test") || p.Resolves("cdn.test") {
+		t.Errorf("match %q: exact entries must resolve themselves only, *.cdn.test the names under it", p.Match)
 	}
 	if p.Entry == nil || p.Entry.WorkstationPort != 8888 || p.Entry.EnclavePort != 8000 {
 		t.Errorf("entry = %+v", p.Entry)

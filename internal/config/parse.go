@@ -102,13 +102,18 @@ func (p *parser) cidrs(name string) []netip.Prefix {
 
 var labelRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// domain normalises and checks one DNS name: letters, digits, hyphens, dots.
+// domain normalises and checks one DNS name: letters, digits, hyphens, dots,
+// and, where wild allows it, a leading "*." (the names under a domain).
 // Anything else could smuggle a second dnsmasq directive into the config.
-func (p *parser) domain(name, v string) (string, bool) {
+func (p *parser) domain(name, v string, wild bool) (string, bool) {
 	d := strings.TrimSuffix(strings.ToLower(v), ".")
-	if strings.HasPrefix(d, "*.") {
-		p.fail(name, v, fmt.Sprintf("wildcards are not needed: a domain includes its subdomains; write %s", strings.TrimPrefix(d, "*.")))
-		return "", false
+	star := ""
+	if rest, ok := strings.CutPrefix(d, "*."); ok {
+		if !wild {
+			p.fail(name, v, fmt.Sprintf("expected a plain domain (it includes its subdomains here); write %s", rest))
+			return "", false
+		}
+		star, d = "*.", rest
 	}
 	if d == "" || len(d) > 253 {
 		p.fail(name, v, "expected a DNS name of 1 to 253 characters")
@@ -116,18 +121,18 @@ func (p *parser) domain(name, v string) (string, bool) {
 	}
 	for _, label := range strings.Split(d, ".") {
 		if !labelRE.MatchString(label) {
-			p.fail(name, v, "expected a DNS name: labels of letters, digits and inner hyphens (at most 63 each) separated by dots")
+			p.fail(name, v, "expected a DNS name: labels of letters, digits and inner hyphens (at most 63 each) separated by dots, optionally after a leading *.")
 			return "", false
 		}
 	}
-	return d, true
+	return star + d, true
 }
 
-func (p *parser) domains(name string) []string {
+func (p *parser) domains(name string, wild bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, item := range list(p.raw(name)) {
-		if d, ok := p.domain(name, item); ok && !seen[d] {
+		if d, ok := p.domain(name, item, wild); ok && !seen[d] {
 			seen[d] = true
 			out = append(out, d)
 		}

@@ -42,6 +42,7 @@ func (c *Config) Policy() policy.Policy {
 			p.DNS = policy.DNSGlobal
 		} else {
 			p.AllowedDomains = sortedDomains(c.AllowedDomains)
+			p.Match = c.DNSMatch
 		}
 		p.RebindOK = sortedDomains(c.RebindOKDomains)
 	}

@@ -45,7 +45,8 @@ var Vars = []Var{
 	{"RBRN_UPLINK_LEARN_MAX", Nameplate, "65536", "most learned addresses held at once (1-1048576); when full, newly resolved addresses stay closed and the sentry logs it"},
 	{"RBRN_UPLINK_DNS_ENABLED", Nameplate, "false", "false: no DNS at all (port 53 is rejected)"},
 	{"RBRN_UPLINK_DNS_GLOBAL", Nameplate, "false", "true: every name resolves; false: only RBRN_UPLINK_ALLOWED_DOMAINS, others get NXDOMAIN"},
-	{"RBRN_UPLINK_ALLOWED_DOMAINS", Nameplate, "", "domains that resolve (each includes its subdomains), separated by spaces or commas"},
+	{"RBRN_UPLINK_ALLOWED_DOMAINS", Nameplate, "", "names that resolve, separated by spaces or commas: `d` is d (and, with RBRN_DNS_MATCH=subdomains, every name under it); `*.d` is every name under d"},
+	{"RBRN_DNS_MATCH", Nameplate, "subdomains", "what a plain allowed domain covers: subdomains (the name and every name under it) or exact (that name only: other names under it get NXDOMAIN from the sentry and never leave, closing the query-name data channel)"},
 	{"RBRN_DNS_REBIND_OK_DOMAINS", Nameplate, "", "allowed domains whose answers may be private, loopback, link-local or documentation addresses (rebinding protection off for them)"},
 	{"RBRN_DNS_INTERCEPT", Nameplate, "redirect", "redirect: the bottle's port-53 traffic to any server is answered by the sentry; reject: it is refused"},
 }

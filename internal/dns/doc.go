@@ -13,8 +13,13 @@
 //     an empty answer section and EDE 15 (Blocked).
 //   - rebind-domain-ok=/d/ exempts d and all its subdomains, whatever the
 //     address (metadata and private addresses included).
-//   - CHAOS TXT version.bind is answered locally even with address=/#/,
-//     which makes it a readiness probe that does not depend on upstream.
+//   - CHAOS TXT version.bind, servers.bind (which lists the upstream) and
+//     the rest are answered locally even with address=/#/; no-ident turns
+//     them into NOTIMP. server=/invalid/ answers a name under it NXDOMAIN
+//     locally in every mode: the readiness query.
+//   - server=/d/ covers d and every name under it, server=/*.d/ only the
+//     names under d; the most specific line wins (2.90 checked), so
+//     server=/d/up plus server=/*.d/ (no server: NXDOMAIN) allows d alone.
 //   - A child forked for a TCP connection outlives a killed dnsmasq and
 //     keeps its sockets and output: until that client lets go, a restart
 //     fails with "Address already in use".

@@ -4,34 +4,49 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
 // minimalDomains returns domains sorted, without duplicates and without any
-// domain that is a subdomain of another one in the list: dnsmasq's
-// server=/d/ and rebind-domain-ok=/d/ already cover every name under d, so
-// such entries would only make the configuration say less clearly what it
-// means. The input is not modified.
+// entry another one already covers: dnsmasq's server=/d/ and
+// rebind-domain-ok=/d/ cover every name under d, so such entries would only
+// make the configuration say less clearly what it means. The input is not
+// modified. Entries are read with the subdomains meaning.
 func minimalDomains(domains []string) []string {
-	sorted := slices.Clone(domains)
+	return minimalEntries(domains, policy.MatchSubdomains)
+}
+
+// minimalEntries is minimalDomains for allowed-domain entries ("d" or
+// "*.d") read with m: an entry goes when another one covers every name it
+// does.
+func minimalEntries(entries []string, m policy.Match) []string {
+	sorted := slices.Clone(entries)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
 	out := sorted[:0:0]
-	for _, d := range sorted {
-		if !coveredBy(d, sorted) {
-			out = append(out, d)
+	for _, e := range sorted {
+		if !slices.ContainsFunc(sorted, func(f string) bool { return f != e && covers(f, e, m) }) {
+			out = append(out, e)
 		}
 	}
 	return out
 }
 
-// coveredBy reports whether d is a proper subdomain of any entry of list.
-func coveredBy(d string, list []string) bool {
-	for _, parent := range list {
-		if strings.HasSuffix(d, "."+parent) {
-			return true
-		}
+// covers reports whether entry f covers every name entry e does, under m:
+// for a plain e, f must match e's name (a plain f read with subdomains, or
+// "*.p" above it, then also covers everything under it); for "*.d", f must
+// cover the names under d.
+func covers(f, e string, m policy.Match) bool {
+	d, wild := policy.Wildcard(e)
+	if !wild {
+		return policy.EntryMatches(f, d, m)
 	}
-	return false
+	p, fwild := policy.Wildcard(f)
+	if !fwild && m == policy.MatchExact {
+		return false
+	}
+	return d == p || strings.HasSuffix(d, "."+p)
 }
 
 // mustDomain panics unless d is a plain lowercase hostname. The policy

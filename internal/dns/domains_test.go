@@ -3,6 +3,8 @@ package dns
 import (
 	"slices"
 	"testing"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
 func TestMinimalDomains(t *testing.T) {
@@ -24,6 +26,24 @@ func TestMinimalDomains(t *testing.T) {
 		}
 		if !slices.Equal(in, tt.in) {
 			t.Errorf("minimalDomains modified its input to %q", in)
+		}
+	}
+}
+
+func TestMinimalEntries(t *testing.T) {
+	tests := []struct {
+		m        policy.Match
+		in, want []string
+	}{
+		{policy.MatchSubdomains, []string{"*.a.test", "a.test", "x.a.test", "*.x.a.test"}, []string{"a.test"}},
+		{policy.MatchSubdomains, []string{"*.a.test", "x.a.test", "*.y.a.test", "a.b.test"}, []string{"*.a.test", "a.b.test"}},
+		// Exact: a plain name covers only itself; *.d covers names under d.
+		{policy.MatchExact, []string{"a.test", "x.a.test", "*.y.a.test"}, []string{"*.y.a.test", "a.test", "x.a.test"}},
+		{policy.MatchExact, []string{"*.a.test", "a.test", "x.a.test", "*.y.a.test"}, []string{"*.a.test", "a.test"}},
+	}
+	for _, tt := range tests {
+		if got := minimalEntries(tt.in, tt.m); !slices.Equal(got, tt.want) {
+			t.Errorf("minimalEntries(%q, %s) = %q, want %q", tt.in, tt.m, got, tt.want)
 		}
 	}
 }

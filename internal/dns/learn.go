@@ -31,7 +31,15 @@ func writeLearn(b *strings.Builder, p policy.Policy, set LearnSet) {
 	fmt.Fprintf(b, "\n# Addresses of allowed names open for %d s after each upstream answer (the set's timeout);\n", int(p.Learn.Lifetime.Seconds()))
 	b.WriteString("# no cached or handed-out answer may live longer than half of that.\n")
 	fmt.Fprintf(b, "max-ttl=%d\nmax-cache-ttl=%d\n", ttl, ttl)
-	for _, d := range minimalDomains(p.AllowedDomains) {
+	// ipset=/d/ covers d and the names under it; a "*.d" or exact entry
+	// needs no narrower line, because only names that server= lines send
+	// upstream ever get an upstream answer to learn from.
+	var domains []string
+	for _, e := range p.AllowedDomains {
+		d, _ := policy.Wildcard(e)
+		domains = append(domains, d)
+	}
+	for _, d := range minimalDomains(domains) {
 		fmt.Fprintf(b, "%s=/%s/%s\n", set.Directive, mustDomain(d), set.Target)
 	}
 }

@@ -12,10 +12,18 @@ import (
 // readyTimeout bounds one readiness query; dnsmasq answers it from memory.
 const readyTimeout = time.Second
 
+// ReadyDomain is never forwarded: dnsmasq answers every name under it
+// NXDOMAIN itself (a server=/invalid/ line), in every DNS mode.
+const ReadyDomain = "invalid"
+
+// readyName is the readiness query's name.
+const readyName = "rbm-ready." + ReadyDomain + "."
+
 // Ready sends one real query to the resolver at server:53 and returns nil
-// when it answers. The query is CHAOS TXT version.bind, which dnsmasq
-// answers itself even when every other name is NXDOMAIN, so readiness does
-// not depend on the upstream resolver being reachable.
+// when it answers. The query is A rbm-ready.invalid, which dnsmasq answers
+// NXDOMAIN itself, so readiness does not depend on the upstream resolver
+// being reachable, and it needs no identity answer (version.bind) that
+// would tell the bottle what runs on the sentry.
 func Ready(ctx context.Context, server netip.Addr) error {
 	return ready(ctx, netip.AddrPortFrom(server, 53))
 }
@@ -40,8 +48,7 @@ func ready(ctx context.Context, server netip.AddrPort) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	m := new(dns.Msg)
-	m.SetQuestion("version.bind.", dns.TypeTXT)
-	m.Question[0].Qclass = dns.ClassCHAOS
+	m.SetQuestion(readyName, dns.TypeA)
 	c := &dns.Client{Net: "udp", Timeout: readyTimeout}
 	r, _, err := c.ExchangeContext(ctx, m, server.String())
 	if err != nil {
@@ -50,15 +57,11 @@ func ready(ctx context.Context, server netip.AddrPort) error {
 	return checkReadyAnswer(server, r)
 }
 
-// checkReadyAnswer accepts a successful answer carrying a TXT record.
+// checkReadyAnswer accepts the NXDOMAIN dnsmasq gives the readiness name;
+// anything else (SERVFAIL while it starts, REFUSED) is not ready.
 func checkReadyAnswer(server netip.AddrPort, r *dns.Msg) error {
-	if r.Rcode != dns.RcodeSuccess {
-		return fmt.Errorf("dns readiness query to %s: answered %s", server, dns.RcodeToString[r.Rcode])
+	if r.Rcode != dns.RcodeNameError || len(r.Answer) > 0 {
+		return fmt.Errorf("dns readiness query to %s: answered %s with %d records, want NXDOMAIN", server, dns.RcodeToString[r.Rcode], len(r.Answer))
 	}
-	for _, rr := range r.Answer {
-		if _, ok := rr.(*dns.TXT); ok {
-			return nil
-		}
-	}
-	return fmt.Errorf("dns readiness query to %s: answer holds no TXT record", server)
+	return nil
 }

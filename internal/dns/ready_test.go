@@ -25,22 +25,17 @@ func serveLoopback(t *testing.T, h dns.HandlerFunc) netip.AddrPort {
 	return pc.LocalAddr().(*net.UDPAddr).AddrPort()
 }
 
-func TestReadyAcceptsChaosAnswer(t *testing.T) {
+func TestReadyAcceptsLocalNXDOMAIN(t *testing.T) {
 	asked := make(chan dns.Question, 1)
 	addr := serveLoopback(t, func(w dns.ResponseWriter, q *dns.Msg) {
 		asked <- q.Question[0]
-		r := new(dns.Msg).SetReply(q)
-		r.Answer = []dns.RR{&dns.TXT{
-			Hdr: dns.RR_Header{Name: "version.bind.", Rrtype: dns.TypeTXT, Class: dns.ClassCHAOS},
-			Txt: []string{"dnsmasq-2.90"},
-		}}
-		_ = w.WriteMsg(r)
+		_ = w.WriteMsg(new(dns.Msg).SetRcode(q, dns.RcodeNameError))
 	})
 	if err := ready(t.Context(), addr); err != nil {
 		t.Fatal(err)
 	}
-	if q := <-asked; q.Name != "version.bind." || q.Qclass != dns.ClassCHAOS || q.Qtype != dns.TypeTXT {
-		t.Errorf("asked %v, want version.bind. CH TXT", q)
+	if q := <-asked; q.Name != "rbm-ready.invalid." || q.Qclass != dns.ClassINET || q.Qtype != dns.TypeA {
+		t.Errorf("asked %v, want rbm-ready.invalid. IN A", q)
 	}
 }
 
@@ -54,12 +49,16 @@ func TestReadyRejectsFailure(t *testing.T) {
 	}
 }
 
-func TestReadyRejectsEmptyAnswer(t *testing.T) {
+// TestReadyRejectsAnAnswer: a resolver that answers the .invalid name
+// with an address is not the sentry's dnsmasq as configured.
+func TestReadyRejectsAnAnswer(t *testing.T) {
 	addr := serveLoopback(t, func(w dns.ResponseWriter, q *dns.Msg) {
-		_ = w.WriteMsg(new(dns.Msg).SetReply(q))
+		r := new(dns.Msg).SetReply(q)
+		r.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: q.Question[0].Name, Rrtype: dns.TypeA, Class: dns.ClassINET}, A: net.IPv4(192, 0, 2, 9)}}
+		_ = w.WriteMsg(r)
 	})
 	if err := ready(t.Context(), addr); err == nil {
-		t.Fatal("ready accepted an answer without a TXT record")
+		t.Fatal("ready accepted an answer for a name that never exists")
 	}
 }
 

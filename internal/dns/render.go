@@ -3,6 +3,7 @@ package dns
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
@@ -35,7 +36,7 @@ func RenderDnsmasq(p policy.Policy, set LearnSet) string {
 	writeRebind(&b, p.RebindOK)
 	switch p.DNS {
 	case policy.DNSAllowlist:
-		writeAllowlist(&b, p.AllowedDomains, p.Upstream)
+		writeAllowlist(&b, p)
 		if p.Learns() {
 			writeLearn(&b, p, set)
 		}
@@ -70,6 +71,10 @@ func writeHygiene(b *strings.Builder) {
 	b.WriteString("pid-file=\nlog-queries\nlog-facility=-\n")
 	b.WriteString("# Never forward single-label names or reverse lookups of private ranges.\n")
 	b.WriteString("domain-needed\nbogus-priv\n")
+	b.WriteString("# Tell nothing about the sentry: no CHAOS answers (version.bind, servers.bind names the upstream).\n")
+	b.WriteString("no-ident\n")
+	b.WriteString("# The readiness query's name: .invalid never exists (RFC 6761), answered here in every mode.\n")
+	fmt.Fprintf(b, "server=/%s/\n", ReadyDomain)
 	fmt.Fprintf(b, "# Cache answers; the default of 150 names is small.\ncache-size=%d\n\n", cacheSize)
 }
 
@@ -84,18 +89,34 @@ func writeRebind(b *strings.Builder, exempt []string) {
 	b.WriteString("\n")
 }
 
-// writeAllowlist forwards each allowed domain (and so its subdomains) and
-// answers NXDOMAIN for everything else: address=/#/ with no address is
-// dnsmasq's "no such domain" for any name no server= line claims.
-func writeAllowlist(b *strings.Builder, domains []string, upstream netip.Addr) {
-	allowed := minimalDomains(domains)
-	if len(allowed) == 0 {
+// writeAllowlist forwards each allowed entry upstream and answers NXDOMAIN
+// for everything else: address=/#/ with no address is dnsmasq's "no such
+// domain" for any name no server= line claims. dnsmasq's server=/d/ claims d
+// and every name under it, server=/*.d/ only the names under d, and the
+// most specific line wins; so in exact mode each plain entry also gets a
+// server=/*.d/ line with no server, which answers NXDOMAIN itself.
+func writeAllowlist(b *strings.Builder, p policy.Policy) {
+	m := p.Match.OrDefault()
+	allowed := minimalEntries(p.AllowedDomains, m)
+	switch {
+	case len(allowed) == 0:
 		b.WriteString("# No domain is allowed: every name is NXDOMAIN.\n")
-	} else {
-		b.WriteString("# Allowed domains and their subdomains go upstream; every other name is NXDOMAIN.\n")
+	case m == policy.MatchExact:
+		b.WriteString("# Allowed names go upstream (*.d: the names under d); every other name, under an allowed one or not, is NXDOMAIN.\n")
+	default:
+		b.WriteString("# Allowed domains and their subdomains go upstream (*.d: the names under d only); every other name is NXDOMAIN.\n")
 	}
-	for _, d := range allowed {
-		fmt.Fprintf(b, "server=/%s/%s\n", mustDomain(d), mustAddr("Upstream", upstream))
+	for _, e := range allowed {
+		up := mustAddr("Upstream", p.Upstream)
+		d, wild := policy.Wildcard(e)
+		if wild {
+			fmt.Fprintf(b, "server=/*.%s/%s\n", mustDomain(d), up)
+			continue
+		}
+		fmt.Fprintf(b, "server=/%s/%s\n", mustDomain(d), up)
+		if m == policy.MatchExact && !slices.Contains(allowed, "*."+d) {
+			fmt.Fprintf(b, "server=/*.%s/\n", d)
+		}
 	}
 	b.WriteString("address=/#/\n")
 }

@@ -24,6 +24,14 @@ var goldenPolicies = map[string]policy.Policy{
 		SentryIP: sentryIP, Upstream: upstreamIP, DNS: policy.DNSAllowlist,
 		AllowedDomains: []string{"mirror.test", "api.allowed.test", "allowed.test"},
 	},
+	"exact": {
+		SentryIP: sentryIP, Upstream: upstreamIP, DNS: policy.DNSAllowlist, Match: policy.MatchExact,
+		AllowedDomains: []string{"api.allowed.test", "allowed.test", "*.allowed.test", "*.cdn.test", "www.cdn.test", "mirror.test", "*.x.mirror.test"},
+	},
+	"wildcards": {
+		SentryIP: sentryIP, Upstream: upstreamIP, DNS: policy.DNSAllowlist,
+		AllowedDomains: []string{"*.cdn.test", "a.cdn.test", "*.b.cdn.test", "mirror.test", "*.mirror.test"},
+	},
 	"allowlist-empty": {SentryIP: sentryIP, Upstream: upstreamIP, DNS: policy.DNSAllowlist},
 	"global":          {SentryIP: sentryIP, Upstream: upstreamIP, DNS: policy.DNSGlobal},
 	"rebind-ok": {

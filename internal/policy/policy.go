@@ -23,7 +23,7 @@ type DNS string
 // DNS modes.
 const (
 	DNSOff       DNS = "off"       // no resolver; port 53 is rejected
-	DNSAllowlist DNS = "allowlist" // AllowedDomains (and subdomains) only, others NXDOMAIN
+	DNSAllowlist DNS = "allowlist" // AllowedDomains only (read with Match), others NXDOMAIN
 	DNSGlobal    DNS = "global"    // every name is forwarded upstream
 )
 
@@ -66,7 +66,8 @@ type Policy struct {
 	AllowedCIDRs []netip.Prefix // masked, de-duplicated, sorted
 
 	DNS            DNS
-	AllowedDomains []string   // lowercase, no trailing dot, de-duplicated
+	AllowedDomains []string   // lowercase, no trailing dot, de-duplicated; "*.d" for the names under d
+	Match          Match      // what a plain AllowedDomains entry covers
 	Upstream       netip.Addr // resolver the sentry forwards allowed names to
 	RebindOK       []string   // allowed domains exempt from rebinding protection
 	Intercept      Intercept
