@@ -58,11 +58,11 @@ func (o *sourceOpts) current(cmd *cobra.Command) (suggest.Current, error) {
 		if err != nil {
 			return suggest.Current{}, err
 		}
-		return suggest.Current{Domains: info.Policy.AllowedDomains, CIDRs: info.Policy.AllowedCIDRs}, nil
+		return suggest.Current{Domains: info.Policy.AllowedDomains, Match: info.Policy.Match, CIDRs: info.Policy.AllowedCIDRs}, nil
 	}
 	cfg, _, err := podman.LiveConfig(cmd.Context(), runner.Exec{}, podman.NamesFor(o.moniker))
 	if err != nil {
 		return suggest.Current{}, err
 	}
-	return suggest.Current{Domains: cfg.AllowedDomains, CIDRs: cfg.AllowedCIDRs}, nil
+	return suggest.Current{Domains: cfg.AllowedDomains, Match: cfg.DNSMatch, CIDRs: cfg.AllowedCIDRs}, nil
 }

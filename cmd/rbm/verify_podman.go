@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/verify"
 	"github.com/spf13/cobra"
@@ -28,7 +29,7 @@ func (f *podmanTargetFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.allowed, "allowed", "", "with --moniker: an address inside an allowed CIDR serving HTTPS (default: skip those cases)")
 	fl.StringVar(&f.allowedName, "allowed-name", "", "with --moniker: an allowed name served over HTTPS (default: the first allowed domain)")
 	fl.StringVar(&f.forbiddenName, "forbidden-name", "example.com", "with --moniker: a name outside every allowed domain")
-	fl.StringVar(&f.baitDomain, "bait-domain", "", "with --moniker: an allowed domain with private.<d> and metadata.<d> rebinding names")
+	fl.StringVar(&f.baitDomain, "bait-domain", "", "with --moniker: an allowed domain with private.<d>, metadata.<d>, cname-private.<d> and cname-metadata.<d> rebinding names")
 	fl.StringVar(&f.caFile, "ca-file", "", "with --moniker: CA file (on this host) for --allowed-name's HTTPS; mounted into the probe container")
 	fl.Uint16Var(&f.echoPort, "echo-port", 0, "with --moniker: another open TCP port on --allowed")
 }
@@ -54,7 +55,7 @@ func (f *podmanTargetFlags) target(base verify.Target) (verify.Target, error) {
 		t.CAFile = verify.ProbeCAPath // where StartPodmanBackend mounts it
 	}
 	if t.AllowedName == "" && len(t.Policy.AllowedDomains) > 0 {
-		t.AllowedName = t.Policy.AllowedDomains[0]
+		t.AllowedName = policy.ExampleName(t.Policy.AllowedDomains[0])
 	}
 	if t.AllowedName == "" {
 		t.AllowedName = t.ForbiddenName

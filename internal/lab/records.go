@@ -19,23 +19,25 @@ func AllowedName(p policy.Policy) string {
 		return fallbackName
 	}
 	for _, d := range p.AllowedDomains {
-		if policy.InAnyDomain(d, p.RebindOK) {
-			return d
+		if name := policy.ExampleName(d); policy.InAnyDomain(name, p.RebindOK) {
+			return name
 		}
 	}
-	return p.AllowedDomains[0]
+	return policy.ExampleName(p.AllowedDomains[0])
 }
 
-// BaitDomain is an allowed domain that rebinding protection covers: its
-// private and link-local answers must be dropped. Empty when every
-// allowed domain is exempt.
+// BaitDomain is an allowed domain that rebinding protection covers, whose
+// private.<d> and metadata.<d> resolve: their private and link-local
+// answers must be dropped. Empty when there is none (every allowed domain
+// exempt, or, with exact names, no "*." entry outside the exempt ones).
 func BaitDomain(p policy.Policy) string {
 	domains := p.AllowedDomains
 	if p.DNS == policy.DNSGlobal {
 		domains = []string{"bait.test"}
 	}
-	for _, d := range domains {
-		if !policy.InAnyDomain(d, p.RebindOK) {
+	for _, e := range domains {
+		d, _ := policy.Wildcard(e)
+		if !policy.InAnyDomain(d, p.RebindOK) && p.Resolves("private."+d) && p.Resolves("metadata."+d) {
 			return d
 		}
 	}
@@ -55,6 +57,26 @@ func ForbiddenName(p policy.Policy) string {
 // are a private and a link-local (cloud metadata) address: rebinding bait.
 func PrivateName(p policy.Policy) string  { return "private." + BaitDomain(p) }
 func MetadataName(p policy.Policy) string { return "metadata." + BaitDomain(p) }
+
+// CNAMEPrivateName and CNAMEMetadataName are allowed names the upstream
+// answers with a CNAME to a name outside every allowed domain, and that
+// name's private or link-local address: rebinding through an alias.
+func CNAMEPrivateName(p policy.Policy) string  { return "cname-private." + BaitDomain(p) }
+func CNAMEMetadataName(p policy.Policy) string { return "cname-metadata." + BaitDomain(p) }
+
+// cnames are the stand-in resolver's aliases (none without a bait domain).
+func cnames(p policy.Policy) map[string]string {
+	if BaitDomain(p) == "" {
+		return nil
+	}
+	return map[string]string{CNAMEPrivateName(p): privateTarget, CNAMEMetadataName(p): metadataTarget}
+}
+
+// Targets of the CNAME bait, outside every allowed domain.
+const (
+	privateTarget  = "private-host.elsewhere.test"
+	metadataTarget = "metadata-host.elsewhere.test"
+)
 
 // Rebinding bait answers. They are only ever DNS answers; no probe sends a
 // packet to them.
@@ -87,8 +109,11 @@ func records(p policy.Policy, a Addresses) map[string]string {
 		Learn2Name(p):           a.Learned2.String(),
 		"*." + RaceDomain(p):    a.Learned.String(),
 		ForbiddenName(p):        a.Forbidden.String(),
-		PrivateName(p):          privateAnswer,
-		MetadataName(p):         metadataAnswer,
+		privateTarget:           privateAnswer,
+		metadataTarget:          metadataAnswer,
+	}
+	if BaitDomain(p) != "" {
+		out[PrivateName(p)], out[MetadataName(p)] = privateAnswer, metadataAnswer
 	}
 	for _, d := range p.AllowedDomains {
 		out[d] = target.String()

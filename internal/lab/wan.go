@@ -26,6 +26,7 @@ func wanConfig(info *Info) standin.Config {
 	for name, addr := range info.Records {
 		c.Resolver.Records[name] = []string{addr}
 	}
+	c.Resolver.CNAMEs = cnames(info.Policy)
 	for _, x := range []netip.Addr{a.Allowed, a.Forbidden, a.Learned, a.Learned2} {
 		if !x.IsValid() {
 			continue

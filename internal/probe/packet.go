@@ -2,6 +2,7 @@ package probe
 
 import (
 	"encoding/binary"
+	"math/rand/v2"
 	"net/netip"
 )
 
@@ -53,12 +54,20 @@ func udpDatagram(src, dst netip.Addr, sport, dport uint16, data []byte) []byte {
 
 // tcpSYNSegment builds a bare SYN (no options), checksummed for src and dst.
 func tcpSYNSegment(src, dst netip.Addr, sport, dport uint16, seq uint32) []byte {
+	return tcpSegment(src, dst, sport, dport, seq, tcpSYN)
+}
+
+// tcpSegment is a bare TCP header with flags (SYN, RST, ACK, ...).
+func tcpSegment(src, dst netip.Addr, sport, dport uint16, seq uint32, flags byte) []byte {
 	b := make([]byte, tcpHeaderLen)
 	binary.BigEndian.PutUint16(b[0:], sport)
 	binary.BigEndian.PutUint16(b[2:], dport)
 	binary.BigEndian.PutUint32(b[4:], seq)
 	b[12] = (tcpHeaderLen / 4) << 4
-	b[13] = tcpSYN
+	b[13] = flags
+	if flags&tcpACK != 0 {
+		binary.BigEndian.PutUint32(b[8:], rand.Uint32()) // an acknowledgement of nothing we know
+	}
 	binary.BigEndian.PutUint16(b[14:], 64240)
 	binary.BigEndian.PutUint16(b[16:], checksum(b, pseudoSum(src, dst, 6, len(b))))
 	return b

@@ -25,6 +25,11 @@ var probers = map[Kind]func(context.Context, Spec) Result{
 	KindRawProto:   probeRawProto,
 	KindRoute:      probeRoute,
 	KindSysctl:     probeSysctl,
+	KindRawTCP:     probeRawTCP,
+	KindARPClaim:   probeARPClaim,
+	KindMACFlood:   probeMACFlood,
+	KindUDPFlood:   probeUDPFlood,
+	KindDNSForge:   probeDNSForge,
 }
 
 // Run runs one probe, bounded by s.Timeout (DefaultTimeout when unset) and
@@ -38,15 +43,22 @@ func Run(ctx context.Context, s Spec) Result {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	var r Result
-	if p, ok := probers[s.Kind]; ok {
-		r = p(ctx, s)
-	} else {
-		r = Result{Outcome: Error, Detail: fmt.Sprintf("unknown probe kind %q", s.Kind)}
+	r := runOne(ctx, s)
+	if s.Then != nil && r.Outcome != Error && r.Outcome != Denied {
+		then := runOne(ctx, *s.Then)
+		then.Detail = r.Detail + "; then " + string(then.Outcome) + ": " + then.Detail
+		r = then
 	}
 	r.Spec = s
 	r.Elapsed = Duration(time.Since(start).Round(time.Microsecond))
 	return r
+}
+
+func runOne(ctx context.Context, s Spec) Result {
+	if p, ok := probers[s.Kind]; ok {
+		return p(ctx, s)
+	}
+	return Result{Outcome: Error, Detail: fmt.Sprintf("unknown probe kind %q", s.Kind)}
 }
 
 // RunBatch runs specs with at most parallel probes at a time (1 when

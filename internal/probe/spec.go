@@ -24,6 +24,22 @@ const (
 	KindRawProto   Kind = "raw-proto" // a packet of IP protocol Proto (needs NET_RAW)
 	KindRoute      Kind = "route"     // add, then remove, a route to prefix Target (needs NET_ADMIN)
 	KindSysctl     Kind = "sysctl"    // write network sysctl Target's own value back
+	// KindRawTCP sends one TCP segment with Flags ("R": a forged reset,
+	// "A": a lone ACK) to Target, for no connection (needs NET_RAW).
+	KindRawTCP Kind = "raw-tcp"
+	// KindARPClaim broadcasts Count gratuitous ARP replies saying that
+	// address Target is at this namespace's MAC (needs NET_RAW).
+	KindARPClaim Kind = "arp-claim"
+	// KindMACFlood broadcasts Count Ethernet frames, each from a different
+	// random source MAC, on the interface toward Target (needs NET_RAW).
+	KindMACFlood Kind = "mac-flood"
+	// KindUDPFlood opens Count UDP flows to Target, one datagram each from
+	// its own source port: that many conntrack entries on the way.
+	KindUDPFlood Kind = "udp-flood"
+	// KindDNSForge sends Count DNS responses (every query id from a random
+	// start) to Server, each answering Name with address Source, as an
+	// off-path cache poisoner would; no reply is expected.
+	KindDNSForge Kind = "dns-forge"
 )
 
 // Spec describes one probe. It is what `rbm probe batch` reads as JSON.
@@ -59,6 +75,17 @@ type Spec struct {
 	Proto int `json:"proto,omitempty"`
 	// Payload is the number of payload bytes to send (udp, icmp, raw probes).
 	Payload int `json:"payload,omitempty"`
+	// TTL sets the IP time-to-live of tcp and udp probes (0: the system's).
+	TTL int `json:"ttl,omitempty"`
+	// Flags of a raw-tcp segment: any of "S", "A", "R", "F".
+	Flags string `json:"flags,omitempty"`
+	// Count of packets or flows for arp-claim, mac-flood, udp-flood and
+	// dns-forge (at most MaxCount).
+	Count int `json:"count,omitempty"`
+	// Then is probed right after this one, within the same timeout, and
+	// its outcome is the result's (the first one's detail is kept): "after
+	// the flood, does the resolver still answer".
+	Then *Spec `json:"then,omitempty"`
 	// Timeout bounds the whole probe (2s by default), as "1.5s" in JSON.
 	Timeout Duration `json:"timeout,omitempty"`
 }

@@ -9,6 +9,11 @@ import (
 // "tcp6") and closes the connection at once: no data is sent.
 func dialTCP(ctx context.Context, network string, s Spec) Result {
 	var d net.Dialer
+	if s.TTL > 0 {
+		// With IP_RECVERR the TTL's ICMP time-exceeded ends the connect at
+		// once instead of being retried as a soft error until the timeout.
+		d.Control = withTTL(s.TTL, recvErr)
+	}
 	c, err := d.DialContext(ctx, network, s.Target)
 	if err != nil {
 		return failed(err)

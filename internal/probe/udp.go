@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"syscall"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 
 // probeUDP sends one datagram to s.Target and waits for any reply.
 func probeUDP(ctx context.Context, s Spec) Result {
-	d := net.Dialer{Control: recvErr}
+	d := net.Dialer{Control: withTTL(s.TTL, recvErr)}
 	c, err := d.DialContext(ctx, "udp", s.Target)
 	if err != nil {
 		return failed(err)
@@ -47,6 +48,23 @@ func recvErr(network, _ string, rc syscall.RawConn) error {
 		return err
 	}
 	return serr
+}
+
+// withTTL wraps a dialer's control function to set IP_TTL first (ttl > 0).
+func withTTL(ttl int, next func(string, string, syscall.RawConn) error) func(string, string, syscall.RawConn) error {
+	if ttl <= 0 {
+		return next
+	}
+	return func(network, addr string, rc syscall.RawConn) error {
+		var serr error
+		if err := rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_TTL, ttl) }); err != nil {
+			return err
+		}
+		if serr != nil {
+			return os.NewSyscallError("setsockopt IP_TTL", serr)
+		}
+		return next(network, addr, rc)
+	}
 }
 
 // setDeadline applies ctx's deadline to c's reads and writes.

@@ -149,7 +149,7 @@ func (l *learning) forgetStale(ctx context.Context, p policy.Policy) error {
 	var stale []netip.Addr
 	for _, e := range live {
 		d, ok := l.names[e.Addr]
-		if !p.Learns() || !ok || !policy.InAnyDomain(d.Name, p.AllowedDomains) {
+		if !p.Learns() || !ok || !p.Resolves(d.Name) {
 			stale = append(stale, e.Addr)
 			delete(l.names, e.Addr)
 			l.dirty = true

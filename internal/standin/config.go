@@ -50,6 +50,9 @@ type Resolver struct {
 	// Records maps a name (under .test) to its IPv4 and IPv6 addresses;
 	// "*.parent" answers every name below parent.
 	Records map[string][]string `json:"records,omitempty"`
+	// CNAMEs maps an alias to its target name: the alias is answered, as a
+	// recursive resolver would, with the CNAME and the target's records.
+	CNAMEs map[string]string `json:"cnames,omitempty"`
 }
 
 // LoadConfig reads a JSON configuration and validates it. Unknown fields
@@ -91,6 +94,13 @@ func (c Config) Validate() error {
 		for _, a := range c.Resolver.Records[name] {
 			if _, err := netip.ParseAddr(a); err != nil {
 				errs = append(errs, fmt.Errorf("resolver.records[%s] %q: not an IP address", name, a))
+			}
+		}
+	}
+	for _, alias := range slices.Sorted(maps.Keys(c.Resolver.CNAMEs)) {
+		for _, name := range []string{alias, c.Resolver.CNAMEs[alias]} {
+			if _, ok := dns.IsDomainName(name); !ok || strings.ContainsAny(name, " \t\r\n*") {
+				errs = append(errs, fmt.Errorf("resolver.cnames %q: not a domain name", name))
 			}
 		}
 	}

@@ -11,12 +11,16 @@ import (
 // NXDOMAIN for every other name, REFUSED for other classes and transfers.
 type resolver struct {
 	records map[string][]netip.Addr // lower-case FQDN -> addresses
+	cnames  map[string]string       // lower-case FQDN -> target FQDN
 	stats   *counters
 }
 
 // newResolver indexes records by lower-case FQDN; cfg is validated.
 func newResolver(cfg Resolver, stats *counters) *resolver {
-	r := &resolver{records: map[string][]netip.Addr{}, stats: stats}
+	r := &resolver{records: map[string][]netip.Addr{}, cnames: map[string]string{}, stats: stats}
+	for alias, target := range cfg.CNAMEs {
+		r.cnames[dns.Fqdn(strings.ToLower(alias))] = dns.Fqdn(strings.ToLower(target))
+	}
 	for name, addrs := range cfg.Records {
 		fqdn := dns.Fqdn(strings.ToLower(name))
 		for _, a := range addrs {
@@ -39,6 +43,11 @@ func (r *resolver) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	qq := q.Question[0]
 	name := strings.ToLower(qq.Name)
 	r.stats.update(func(s *Stats) { s.Resolver[strings.TrimSuffix(name, ".")]++ })
+	var chain []dns.RR
+	if target, ok := r.cnames[name]; ok && qq.Qtype != dns.TypeCNAME {
+		chain = []dns.RR{&dns.CNAME{Hdr: dns.RR_Header{Name: qq.Name, Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 60}, Target: target}}
+		name = target
+	}
 	addrs, known := r.lookup(name)
 	switch {
 	case qq.Qclass != dns.ClassINET || qq.Qtype == dns.TypeAXFR || qq.Qtype == dns.TypeIXFR:
@@ -46,7 +55,7 @@ func (r *resolver) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	case !known:
 		m.Rcode = dns.RcodeNameError
 	default:
-		m.Answer = addressRecords(qq.Name, qq.Qtype, addrs)
+		m.Answer = append(chain, addressRecords(name, qq.Qtype, addrs)...)
 	}
 	_ = w.WriteMsg(m)
 }

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
 // neverWhy says, per rule, why its refusals are not suggested.
@@ -21,6 +23,7 @@ var neverWhy = map[string]string{
 // Current is the nameplate's present values, which the printed lines extend.
 type Current struct {
 	Domains []string
+	Match   policy.Match // how Domains are read (RBRN_DNS_MATCH)
 	CIDRs   []netip.Prefix
 }
 
@@ -37,7 +40,7 @@ func (r Report) Print(w io.Writer, cur Current) {
 		for _, it := range r.Names {
 			fmt.Fprintf(w, "#   %-32s %s\n", it.Value, seen(it, "query", "queries"))
 		}
-		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_DOMAINS=%q\n", strings.Join(r.Domains(cur.Domains), " "))
+		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_DOMAINS=%q\n", strings.Join(r.Domains(cur.Domains, cur.Match), " "))
 	}
 	if len(r.Addresses) > 0 {
 		printAddresses(w, "Addresses the bottle tried to reach (outside the allowed CIDRs and learned addresses)", r.Addresses)

@@ -119,11 +119,12 @@ func sorted(m map[string]*Item, by func(a, b *Item) int) []Item {
 
 // Domains returns the allowed domains with the refused names added: the
 // value for RBRN_UPLINK_ALLOWED_DOMAINS. Names already inside an allowed
-// domain (refused for another reason) are not added again.
-func (r Report) Domains(current []string) []string {
+// domain (refused for another reason) are not added again; m says how the
+// entries are read.
+func (r Report) Domains(current []string, m policy.Match) []string {
 	out := slices.Clone(current)
 	for _, it := range r.Names {
-		if !policy.InAnyDomain(it.Value, out) {
+		if !(policy.Policy{DNS: policy.DNSAllowlist, AllowedDomains: out, Match: m}).Resolves(it.Value) {
 			out = append(out, it.Value)
 		}
 	}

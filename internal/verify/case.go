@@ -25,12 +25,29 @@ func Cases(t Target) []Case {
 	for _, group := range []func(Target) []Case{learnCases, requestCases, dnsCases, egressCases, sentryCases, escapeCases} {
 		cs = append(cs, group(t)...)
 	}
-	if t.Policy.Deny == policy.DenyReject {
-		for i := range cs {
+	for i := range cs {
+		if t.Policy.Deny == policy.DenyReject {
 			cs[i].Expect = rejecting(cs[i].Expect)
 		}
+		cs[i].Expect.LeftBy = t.leftBy(cs[i])
 	}
 	return cs
+}
+
+// masqRule counts each new flow of the bottle's out of the uplink (the
+// nat table sees the first packet of every flow it translates).
+const masqRule = "rbm:nat-masq"
+
+// leftBy is the rule that would show a dropped case's flow leaving the
+// uplink: only with egress on (else no such rule is rendered) and for
+// probes from ordinary sockets, whose packets are valid new flows that the
+// nat table sees (a forged or invalid raw packet would not cross it).
+func (t Target) leftBy(c Case) string {
+	plain := []probe.Kind{probe.KindTCP, probe.KindUDP, probe.KindICMP, probe.KindDNS}
+	if t.Policy.Egress == policy.EgressNone || !slices.Contains(plain, c.Spec.Kind) || c.Spec.Then != nil || !slices.Equal(c.Expect.Outcomes, dropped) {
+		return ""
+	}
+	return masqRule
 }
 
 // rejecting widens a "dropped" expectation whose deciding rule rejects:

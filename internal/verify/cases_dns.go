@@ -41,26 +41,20 @@ func dnsCases(t Target) []Case {
 			Spec:   spec(probe.Spec{Kind: probe.KindDNS, Server: hostPort(mdnsGroup, 5353), Name: "_services._dns-sd._udp.local", QType: "PTR"}),
 			Expect: Expect{Text: "no answer", Outcomes: notThrough},
 		},
+		{
+			Name:   "dns/dns-over-https-443",
+			Tried:  fmt.Sprintf("TCP connect %s:443 (DoH to a resolver's address)", t.Foreign),
+			Spec:   tcp(t.Foreign, 443),
+			Expect: t.reach(t.Foreign.String(), []probe.Outcome{probe.Connected, probe.Refused}, "the foreign resolver's address (egress allows it)"),
+		},
 		t.sentryDNS("dns/allowed-name-tcp", t.AllowedName, true),
-		t.exfil(),
 	}
+	cs = append(cs, tunnelCases(t)...)
+	cs = append(cs, poisonCases(t)...)
 	if t.BaitDomain != "" && t.dnsOn() {
 		cs = append(cs, t.rebind("dns/rebind-private", "private."+t.BaitDomain), t.rebind("dns/rebind-metadata", "metadata."+t.BaitDomain))
 	}
 	return cs
-}
-
-// exfil reports what happens to a data-shaped subdomain of an allowed
-// name: dnsmasq forwards every subdomain of an allowed domain upstream,
-// which is a channel out; this case makes it visible rather than hiding it.
-func (t Target) exfil() Case {
-	name := exfilLabel + "." + t.AllowedName
-	return Case{
-		Name:   "dns/exfiltration-shaped-subdomain",
-		Tried:  fmt.Sprintf("dig @%s %s...%s", t.Policy.SentryIP, exfilLabel[:12], t.AllowedName),
-		Spec:   dnsQuery(t.Policy.SentryIP, 53, name, false),
-		Expect: Expect{Text: "reported: subdomains of allowed domains are forwarded upstream", Report: true},
-	}
 }
 
 // rebind: an allowed name whose upstream answer is a private or

@@ -40,6 +40,8 @@ func escapeCases(t Target) []Case {
 		{Name: "escape/sctp", Tried: "SCTP packet to " + f.String(), Spec: spec(probe.Spec{Kind: probe.KindRawProto, Target: f.String(), Proto: 132}), Expect: rawBlocked},
 		{Name: "escape/fragmented-syn", Tried: "fragmented TCP SYN to " + hostPort(f, 443), Spec: spec(probe.Spec{Kind: probe.KindRawFrag, Target: hostPort(f, 443)}), Expect: rawBlocked},
 	}
+	cs = append(cs, tcpHeaderCases(t, rawBlocked)...)
+	cs = append(cs, floodCases(t)...)
 	return append(cs, privilegeCases(t)...)
 }
 

@@ -222,6 +222,11 @@ func TestCaseNamesGolden(t *testing.T) {
 			conditional := map[string]bool{
 				"dns/rebind-private":                        dnsOn && tg.BaitDomain != "",
 				"dns/rebind-metadata":                       dnsOn && tg.BaitDomain != "",
+				"dns/cname-to-private":                      dnsOn && tg.BaitDomain != "",
+				"dns/cname-to-metadata":                     dnsOn && tg.BaitDomain != "",
+				"dns/forged-answers":                        dnsOn,
+				"sentry/upstream-resolver":                  dnsOn,
+				"sentry/reverse-lookup-uplink":              tg.SentryUplink.IsValid(),
 				"egress/allowed-tcp-443":                    tg.Allowed.IsValid(),
 				"egress/allowed-icmp":                       tg.Allowed.IsValid(),
 				"egress/allowed-quic-udp-443":               tg.Allowed.IsValid(),
@@ -279,8 +284,16 @@ func oracle(t Target, c Case) []string {
 
 	wantReport := false
 	switch c.Name {
-	case "dns/exfiltration-shaped-subdomain":
+	case "dns/exfiltration-shaped-subdomain", "dns/tunnel-txt", "dns/tunnel-null", "dns/tunnel-long-labels":
+		// forwarded upstream: every name in global DNS, a subdomain of an
+		// allowed domain unless names are matched exactly
+		wantReport = p.DNS == policy.DNSGlobal || p.DNS == policy.DNSAllowlist && p.Match != policy.MatchExact && coveredBy(s.Name, p.AllowedDomains)
+	case "sentry/upstream-resolver":
 		wantReport = true
+	case "escape/ipip", "escape/forged-rst", "escape/lone-ack":
+		wantReport = t.Hostile && global
+	case "escape/ttl-2":
+		wantReport = global
 	case "egress/neighbour-subnet-below", "egress/neighbour-subnet-above":
 		wantReport = global
 	case "escape/gre", "escape/sctp", "escape/fragmented-syn":
@@ -293,6 +306,9 @@ func oracle(t Target, c Case) []string {
 	}
 	if e.Report {
 		return bad
+	}
+	if problems, ok := newCaseOracle(t, c); ok {
+		return append(bad, problems...)
 	}
 	if strings.HasPrefix(c.Name, "learn/") {
 		// a resolve-then-connect may be answered (without an address) yet
@@ -615,7 +631,8 @@ func TestCasesForeignDNSInterceptOrReject(t *testing.T) {
 }
 
 func TestCasesHostileChangesRawExpectations(t *testing.T) {
-	raw := []string{"escape/spoofed-source", "escape/gre", "escape/sctp", "escape/fragmented-syn", "escape/route-change", "escape/sysctl-write"}
+	raw := []string{"escape/spoofed-source", "escape/gre", "escape/sctp", "escape/fragmented-syn", "escape/route-change", "escape/sysctl-write",
+		"escape/ipip", "escape/forged-rst", "escape/lone-ack", "escape/arp-claim-sentry", "escape/arp-claim-neighbour", "escape/mac-flood"}
 	for _, eg := range egressModes {
 		p := testPolicy(eg, policy.DNSAllowlist, policy.InterceptRedirect, true)
 		tame, hostile := byName(Cases(fullTarget(p, false))), byName(Cases(fullTarget(p, true)))
@@ -689,13 +706,13 @@ func TestCasesGlobalDNSForbiddenName(t *testing.T) {
 		}
 	}
 	stripped := answered("NOERROR")
-	if ok, why := e.judge(stripped, []string{"rbm:in-dns-udp"}, 0); !ok {
+	if ok, why, _ := e.judge(stripped, []string{"rbm:in-dns-udp"}, witness{}); !ok {
 		t.Errorf("a stripped private answer must hold: %s", why)
 	}
-	if ok, _ := e.judge(answered("NOERROR", "10.255.0.99"), []string{"rbm:in-dns-udp"}, 0); ok {
+	if ok, _, _ := e.judge(answered("NOERROR", "10.255.0.99"), []string{"rbm:in-dns-udp"}, witness{}); ok {
 		t.Error("a private answer for a non-exempt name must not hold")
 	}
-	if ok, _ := e.judge(answered("NXDOMAIN"), []string{"rbm:in-dns-udp"}, 0); ok {
+	if ok, _, _ := e.judge(answered("NXDOMAIN"), []string{"rbm:in-dns-udp"}, witness{}); ok {
 		t.Error("NXDOMAIN under global DNS must not hold")
 	}
 	// exempt from rebinding protection: no constraint on the address

@@ -70,7 +70,7 @@ func TestExpectJudge(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, why := tc.e.judge(tc.r, tc.moved, tc.foreign)
+			ok, why, _ := tc.e.judge(tc.r, tc.moved, witness{foreign: tc.foreign})
 			if ok != tc.ok {
 				t.Fatalf("judge = %t (%q), want %t", ok, why, tc.ok)
 			}
@@ -94,17 +94,45 @@ func TestExpectJudge(t *testing.T) {
 func TestRefusedMustBeTheSentrys(t *testing.T) {
 	e := rejecting(Expect{Text: "dropped by the sentry", Outcomes: dropped, Moved: []string{"rbm:fwd-drop"}})
 	r := probe.Result{Outcome: probe.Refused}
-	if ok, why := e.judge(r, []string{"rbm:fwd-drop", "rbm:reject-tcp"}, 0); !ok {
+	if ok, why, _ := e.judge(r, []string{"rbm:fwd-drop", "rbm:reject-tcp"}, witness{}); !ok {
 		t.Errorf("refused by the sentry: %s", why)
 	}
-	if ok, _ := e.judge(r, []string{"rbm:fwd-drop"}, 0); ok {
+	if ok, _, _ := e.judge(r, []string{"rbm:fwd-drop"}, witness{}); ok {
 		t.Error("a refusal with no reject rule moved held")
 	}
-	if ok, _ := e.judge(probe.Result{Outcome: probe.Timeout}, []string{"rbm:fwd-drop"}, 0); !ok {
+	if ok, _, _ := e.judge(probe.Result{Outcome: probe.Timeout}, []string{"rbm:fwd-drop"}, witness{}); !ok {
 		t.Error("silence with fwd-drop moved must still hold (a held line is never BROKEN)")
 	}
 	unchanged := Expect{Text: "dropped", Outcomes: dropped, Moved: []string{"rbm:in-enclave-drop"}}
 	if got := rejecting(unchanged); !slices.Equal(got.Outcomes, dropped) || got.RefusedBy != nil {
 		t.Errorf("the sentry's own ports stay silent drops: %+v", got)
+	}
+}
+
+// TestJudgeRoutedAway: a drop the sentry's routing made before FORWARD
+// holds, named as such, only when nothing crossed FORWARD and no new flow
+// left the uplink; a rule accepting ahead of rbm's (the uplink's masquerade
+// moved) or a forwarded packet is still BROKEN.
+func TestJudgeRoutedAway(t *testing.T) {
+	e := Expect{Text: "dropped", Outcomes: dropped, Moved: []string{"rbm:fwd-drop"}, LeftBy: "rbm:nat-masq"}
+	timeout := probe.Result{Outcome: probe.Timeout}
+	if ok, why, note := e.judge(timeout, nil, witness{}); !ok || note != routedNote {
+		t.Errorf("nothing moved: ok=%t why=%q note=%q, want holds by routing", ok, why, note)
+	}
+	for _, moved := range [][]string{{"rbm:nat-masq"}, {"rbm:fwd-jump"}, {"rbm:fwd-jump", "rbm:nat-masq"}} {
+		if ok, _, _ := e.judge(timeout, moved, witness{}); ok {
+			t.Errorf("moved %v: holds, want BROKEN", moved)
+		}
+	}
+	if ok, _, _ := e.judge(probe.Result{Outcome: probe.Connected}, nil, witness{}); ok {
+		t.Error("connected: holds, want BROKEN")
+	}
+	blind := e
+	blind.LeftBy = ""
+	if ok, _, _ := blind.judge(timeout, nil, witness{}); ok {
+		t.Error("no witness of the uplink: holds, want BROKEN")
+	}
+	if ok, _, note := e.judge(timeout, []string{"rbm:fwd-drop", "rbm:fwd-jump"}, witness{}); !ok || note != "" {
+		t.Errorf("the rule moved: ok=%t note=%q, want a plain hold", ok, note)
 	}
 }

@@ -87,3 +87,12 @@ func labFirewall(info *lab.Info, r runner.Runner) firewall.Backend {
 	}
 	return backends.Detect(context.Background(), r)
 }
+
+// UpstreamQueries is the stand-in upstream resolver's own count for name.
+func (b LabBackend) UpstreamQueries(ctx context.Context, name string) (int, error) {
+	st, err := standin.FetchStats(ctx, b.Info.Stats)
+	if err != nil {
+		return 0, err
+	}
+	return int(st.Resolver[name]), nil
+}

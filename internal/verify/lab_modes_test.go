@@ -33,6 +33,10 @@ var labModes = []labMode{
 		egress: policy.EgressAllowlist, dns: policy.DNSOff, intercept: policy.InterceptRedirect, entry: true},
 	{name: "no-egress-dns-global-reject", env: "RBRN_UPLINK_ACCESS_ENABLED=false\nRBRN_UPLINK_DNS_GLOBAL=true\nRBRN_DNS_INTERCEPT=reject\nRBRN_ENTRY_ENABLED=false\n",
 		egress: policy.EgressNone, dns: policy.DNSGlobal, intercept: policy.InterceptReject, entry: false},
+	// Exact names: the query-name channel is closed (names under an
+	// allowed one are NXDOMAIN from the sentry, never forwarded).
+	{name: "exact-names", env: "RBRN_DNS_MATCH=exact\nRBRN_UPLINK_ALLOWED_DOMAINS=allowed.test learn.allowed.test *.bait.test\n",
+		egress: policy.EgressAllowlist, dns: policy.DNSAllowlist, intercept: policy.InterceptRedirect, entry: true, hostile: true},
 	// CIDR-only egress: resolving opens nothing.
 	{name: "cidr-only", env: "RBRN_UPLINK_LEARN_ADDRESSES=false\n",
 		egress: policy.EgressAllowlist, dns: policy.DNSAllowlist, intercept: policy.InterceptRedirect, entry: true},

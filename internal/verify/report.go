@@ -21,6 +21,9 @@ func Print(w io.Writer, rs []Result) {
 		if r.Why != "" {
 			fmt.Fprintf(tw, "\t  why: %s\t\t\t\t\n", r.Why)
 		}
+		if r.Note != "" {
+			fmt.Fprintf(tw, "\t  how: %s\t\t\t\t\n", r.Note)
+		}
 	}
 	tw.Flush()
 	fmt.Fprintln(w, Summary(rs))

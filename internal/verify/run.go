@@ -35,6 +35,7 @@ type Result struct {
 	Observed probe.Result `json:"observed"`
 	Verdict  Verdict      `json:"verdict"`
 	Why      string       `json:"why,omitempty"`
+	Note     string       `json:"note,omitempty"` // how a case held, when not the plain way
 	Moved    []string     `json:"moved"`
 }
 
@@ -71,9 +72,9 @@ func Run(ctx context.Context, b Backend, cases []Case, progress func(Result)) ([
 }
 
 func runCase(ctx context.Context, b Backend, c Case, before firewall.Snapshot) (Result, firewall.Snapshot, error) {
-	foreignBefore, canSee, err := b.ForeignQueries(ctx)
+	w0, err := observe(ctx, b, c.Expect)
 	if err != nil {
-		return Result{}, before, fmt.Errorf("read the foreign resolver's count: %w", err)
+		return Result{}, before, err
 	}
 	obs, perr := b.Probe(ctx, c.Spec)
 	after, err := b.Counters(ctx)
@@ -85,22 +86,20 @@ func runCase(ctx context.Context, b Backend, c Case, before firewall.Snapshot) (
 		r.Verdict, r.Why = Failed, perr.Error()
 		return r, after, nil
 	}
-	foreignDelta := 0
-	if canSee && c.Expect.ForeignUntouched {
-		n, _, err := b.ForeignQueries(ctx)
-		if err != nil {
-			return Result{}, after, fmt.Errorf("read the foreign resolver's count: %w", err)
-		}
-		foreignDelta = n - foreignBefore
+	w1, err := observe(ctx, b, c.Expect)
+	if err != nil {
+		return Result{}, after, err
 	}
-	ok, why := c.Expect.judge(obs, r.Moved, foreignDelta)
+	ok, why, note := c.Expect.judge(obs, r.Moved, w1.since(w0))
 	switch {
+	case c.Expect.UpstreamState:
+		r.Verdict, r.Why = Info, upstreamState(obs)
 	case c.Expect.Report:
 		r.Verdict = Info
 	case alreadyLearned(c.Expect, before):
 		r.Verdict, r.Why = Info, c.Expect.UnlessLearned+" was learned before this case ran (resolved earlier): run again after the learn lifetime to see it closed"
 	case ok:
-		r.Verdict = Holds
+		r.Verdict, r.Note = Holds, note
 	default:
 		r.Verdict, r.Why = Broken, why
 	}
@@ -116,7 +115,7 @@ func forwardCase(total firewall.Snapshot) Result {
 		Expect: Expect{Text: "the bottle's packets crossed the sentry's FORWARD chain", Moved: []string{forwardJump}},
 	}
 	r := Result{Case: c, Moved: total.Moved(), Verdict: Holds}
-	if ok, why := c.Expect.judge(probe.Result{}, r.Moved, 0); !ok {
+	if ok, why, _ := c.Expect.judge(probe.Result{}, r.Moved, witness{}); !ok {
 		r.Verdict, r.Why = Broken, why
 	}
 	r.Observed = probe.Result{Detail: fmt.Sprintf("%s: %d packets", forwardJump, total.Rules[forwardJump].Packets)}
