@@ -35,7 +35,7 @@ to the standard output as JSON lines and to a bounded history that
 sentry's own log goes to the standard error.
 
 Any failure leaves the namespace dropping all forwarded traffic. SIGHUP
-reloads the configuration files; SIGTERM stops (the rules stay in place).`,
+reloads the configuration files; SIGTERM stops and leaves the enclave closed (the lockdown ruleset).`,
 		Example: `  RBRR_SENTRY_IP=10.242.0.2 ... rbm sentry
   rbm sentry --regime regime.env --nameplate bottle.env --state-dir /run/rbm`,
 		Args: cobra.NoArgs,

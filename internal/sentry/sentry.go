@@ -79,8 +79,12 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	for {
 		select {
 		case <-ctx.Done():
-			s.logf("stopping; the rules stay in place (nothing new is allowed), the resolver stops")
-			s.w.lifecycle(events.Stopping, "the rules stay in place; the resolver stops")
+			// Fail closed: where the namespace outlives the sentry (the
+			// lab, a sentry run by hand) nothing may pass unwatched. Under
+			// a container runtime the namespace goes with the container.
+			s.logf("stopping: the enclave is closed (lockdown ruleset), the resolver stops")
+			s.w.lifecycle(events.Stopping, "the enclave is closed; the resolver stops")
+			s.lockdown(ctx, st.fw)
 			return nil
 		case err := <-st.dnsDone:
 			// The supervisor has returned and its only value is taken:
