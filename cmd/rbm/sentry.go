@@ -63,7 +63,7 @@ reloads the configuration files; SIGTERM stops and leaves the enclave closed (th
 	f.register(cmd)
 	cmd.PersistentFlags().StringVar(&stateDir, "state-dir", defaultStateDir, "where the dnsmasq configuration and the ready marker live")
 	cmd.AddCommand(newSentryReadyCmd(&stateDir), newSentryEventsCmd(&stateDir),
-		newSentryConfigCmd(&stateDir, &f), newSentryInstallConfigCmd(&stateDir, &f), newSentryCaptureCmd())
+		newSentryConfigCmd(&stateDir, &f), newSentryInstallConfigCmd(&stateDir, &f), newSentryUpstreamCmd(&stateDir, &f), newSentryCaptureCmd())
 	return cmd
 }
 

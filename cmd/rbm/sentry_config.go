@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/sentry"
 	"github.com/spf13/cobra"
 )
@@ -99,6 +100,37 @@ started. rbm status, rbm reload and rbm verify read it.`,
 		},
 	}
 	f.register(cmd) // as the sentry was started
+	return cmd
+}
+
+func newSentryUpstreamCmd(stateDir *string, f *configFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "upstream",
+		Short: "Ask the upstream resolver directly whether it answers",
+		Long: `Sends one query (the root's NS records) from the sentry to the upstream
+resolver of the live configuration and prints whether it answered. The
+sentry's readiness never depends on the upstream; this says whether names
+can resolve at all. rbm status shows it. Exit status 1 when it does not answer.`,
+		Example: "  rbm sentry upstream",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, _, err := sentryLoader{flags: f, dir: *stateDir, stderr: io.Discard}.live()
+			if err != nil {
+				return err
+			}
+			if !c.DNSEnabled {
+				fmt.Fprintln(cmd.OutOrStdout(), "no upstream resolver: DNS is off")
+				return nil
+			}
+			state, err := dns.UpstreamState(cmd.Context(), c.DNSServer)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), state)
+			return nil
+		},
+	}
+	f.register(cmd)
 	return cmd
 }
 

@@ -12,7 +12,7 @@ import (
 func newVerifyCmd() *cobra.Command {
 	var o verifyOpts
 	cmd := &cobra.Command{
-		Use:   "verify (--lab | --moniker M)",
+		Use:   "verify (--lab | --moniker M | --cases)",
 		Short: "Run the containment battery from the bottle and judge every case",
 		Long: `Reads the sentry's rule counters, runs each case from the bottle's network
 namespace with the bottle's privileges (no capabilities), reads the counters
@@ -25,13 +25,25 @@ happens to an exfiltration-shaped subdomain); error (the case could not run).
 Exit status 0 only when no case is BROKEN or error.
 
 --hostile gives the probes NET_RAW and NET_ADMIN: the sentry must hold even
-against a bottle that was given capabilities.`,
+against a bottle that was given capabilities.
+
+--cases prints the battery as a Markdown table for the built-in lab (the
+README's), and runs nothing.`,
 		Example: `  sudo rbm verify --lab
   sudo rbm verify --lab --hostile --json
   sudo rbm verify --lab --junit verify.xml
-  sudo rbm verify --moniker notebook --foreign 8.8.8.8 --forbidden 1.1.1.1`,
+  sudo rbm verify --moniker notebook --foreign 8.8.8.8 --forbidden 1.1.1.1
+  rbm verify --cases`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.cases {
+				t, err := verify.ExampleLabTarget()
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprint(cmd.OutOrStdout(), verify.CaseTable(t))
+				return err
+			}
 			if o.moniker != "" {
 				return runVerifyPodman(cmd, o)
 			}
@@ -48,6 +60,7 @@ against a bottle that was given capabilities.`,
 type verifyOpts struct {
 	sourceOpts
 	hostile, asJSON bool
+	cases           bool
 	junit           string
 	podman          podmanTargetFlags
 }
@@ -56,6 +69,7 @@ func (o *verifyOpts) register(cmd *cobra.Command) {
 	o.sourceOpts.register(cmd)
 	cmd.Flags().BoolVar(&o.hostile, "hostile", false, "run the probes with NET_RAW and NET_ADMIN")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&o.cases, "cases", false, "print the battery's cases as a Markdown table (the built-in lab's) and run nothing")
 	cmd.Flags().StringVar(&o.junit, "junit", "", "also write the results as JUnit XML to this file (one test case per case)")
 	o.podman.register(cmd)
 }

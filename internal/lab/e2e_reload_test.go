@@ -18,7 +18,9 @@ import (
 // TestE2EReloadUnderLoad reloads the sentry (rewritten env file + SIGHUP)
 // over and over while the bottle keeps probing an allowed and a forbidden
 // server: the atomic restore must never let a forbidden probe through, nor
-// break an allowed one. Each reload is confirmed in the live ruleset.
+// break an allowed one. Each reload is confirmed in the live ruleset. Last,
+// an invalid configuration under the same traffic is refused and reported,
+// and the previous rules stay.
 func TestE2EReloadUnderLoad(t *testing.T) {
 	t.Parallel()
 	tl := startLab(t, "")
@@ -146,6 +148,30 @@ func TestE2EReloadUnderLoad(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// An invalid configuration under the same traffic: refused, reported,
+	// and the rules stay the last good reload's.
+	_, hadExtra := tl.counters(t).Rules[extraRule]
+	bad := strings.Replace(string(orig), cidrsLine+"\n", "RBRN_UPLINK_ALLOWED_CIDRS=203.0.113.0/33\n", 1)
+	if err := os.WriteFile(envPath+".new", []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(envPath+".new", envPath); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(sentryPID, syscall.SIGHUP); err != nil {
+		t.Fatalf("SIGHUP the sentry: %v", err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(tl.sentryLog(t), "reload refused"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("an invalid configuration was not reported as refused:\n%s", lastLines(tl.sentryLog(t), 10))
+		}
+	}
+	if log := tl.sentryLog(t); !strings.Contains(log, "RBRN_UPLINK_ALLOWED_CIDRS") {
+		t.Errorf("the refusal does not name the variable:\n%s", lastLines(log, 5))
+	}
+	if _, has := tl.counters(t).Rules[extraRule]; has != hadExtra {
+		t.Errorf("after the refused reload %s present=%v, want %v (the previous rules)", extraRule, has, hadExtra)
+	}
 	f1, a1 := roundsNow()
 	waitRound()
 	stopLoop()
@@ -184,8 +210,8 @@ func TestE2EReloadUnderLoad(t *testing.T) {
 	if n := strings.Count(log, "rbm sentry: reloaded:"); n != reloads {
 		t.Errorf("the sentry logged %d reloads, want %d", n, reloads)
 	}
-	if strings.Contains(log, "reload refused") || strings.Contains(log, "lockdown") {
-		t.Errorf("the sentry refused a reload or locked down:\n%s", lastLines(log, 20))
+	if strings.Count(log, "reload refused") != 1 || strings.Contains(log, "lockdown") {
+		t.Errorf("the sentry refused other than the one invalid reload, or locked down:\n%s", lastLines(log, 20))
 	}
 	if now := procs(t, tl.ns(lab.Sentry), "rbm"); len(now) != 1 || now[0] != sentryPID {
 		t.Errorf("the sentry process changed: %v, want [%d]", now, sentryPID)

@@ -64,7 +64,8 @@ func TestPodmanEndToEnd(t *testing.T) {
 			s.podman("pod", "stop", "-t", "1", s.names.Pod)
 			s.podman("pod", "start", s.names.Pod)
 		}},
-		{"sentry down and back", checkSentryOutage},
+		{"sentry down and back", func(s *service) { checkSentryOutage(s, "stop", "-t", "2") }},
+		{"sentry killed (SIGKILL) and back", func(s *service) { checkSentryOutage(s, "kill", "-s", "KILL") }},
 	}
 	for _, p := range phases {
 		t0 := time.Now()
@@ -194,17 +195,18 @@ func checkStatus(s *service) {
 	var b strings.Builder
 	st.Write(&b)
 	s.t.Logf("rbm status:\n%s", b.String())
-	for _, want := range []string{"running (healthy)", "routes: ok", "rbm:fwd-allow-" + allowedIP + "/32=", "rbmt-enclave=198.51.100.3"} {
+	for _, want := range []string{"running (healthy)", "routes: ok", "rbm:fwd-allow-" + allowedIP + "/32=", "rbmt-enclave=198.51.100.3", "upstream: upstream resolver " + resolverIP + " answers ("} {
 		if !strings.Contains(b.String(), want) {
 			s.t.Errorf("status lacks %q", want)
 		}
 	}
 }
 
-// checkSentryOutage: with the sentry stopped the bottle has no way out; once
-// it is back, egress works again.
-func checkSentryOutage(s *service) {
-	s.podman("stop", "-t", "2", s.names.Sentry)
+// checkSentryOutage: with the sentry stopped (podman stop) or killed with
+// SIGKILL (podman kill, no chance to clean up) the bottle has no way out;
+// once it is back, egress works again.
+func checkSentryOutage(s *service, how ...string) {
+	s.podman(append(how, s.names.Sentry)...)
 	r := s.probe(tcp(allowedIP+":80"), dns("198.51.100.2", "allowed.test"), tcp(otherIP+":80"))
 	for _, res := range r {
 		if res.Outcome.OK() {
@@ -214,4 +216,7 @@ func checkSentryOutage(s *service) {
 	s.t.Logf("sentry stopped: %s, %s, %s", r[0].Outcome, r[1].Outcome, r[2].Outcome)
 	s.podman("start", s.names.Sentry)
 	s.waitHealthy()
+	if r := s.probe(tcp(allowedIP + ":80")); !r[0].Outcome.OK() {
+		s.t.Errorf("sentry back after %v, yet %s is not reachable: %s %s", how, allowedIP, r[0].Outcome, r[0].Detail)
+	}
 }

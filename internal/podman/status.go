@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/events"
@@ -35,6 +37,7 @@ type Status struct {
 	Recent   *events.Summary // refusals of the last RecentWindow
 	Policy   *policy.Policy  // what the sentry applies now (nil: not read)
 	Config   string          // where that configuration comes from
+	Upstream string          // whether the upstream resolver answers ("": not asked)
 	Notes    []string        // why routes, counters or events could not be read
 }
 
@@ -72,6 +75,7 @@ func Inspect(ctx context.Context, r runner.Runner, moniker string) (Status, erro
 	st.readCounters(ctx, r, n)
 	st.readConfig(ctx, r, n)
 	st.readRecent(ctx, r, n)
+	st.readUpstream(ctx, r, n)
 	return st, nil
 }
 
@@ -207,4 +211,22 @@ func (s *Status) readConfig(ctx context.Context, r runner.Runner, n Names) {
 	}
 	p := c.Policy()
 	s.Policy, s.Config = &p, source
+}
+
+// readUpstream asks the sentry whether its upstream resolver answers: a
+// sentry is ready without it, but then no name resolves.
+func (s *Status) readUpstream(ctx context.Context, r runner.Runner, n Names) {
+	if m, ok := s.member("sentry"); !ok || m.State != "running" || s.Policy == nil || s.Policy.DNS == policy.DNSOff {
+		return
+	}
+	out, err := r.Run(ctx, podman("exec", n.Sentry, "rbm", "sentry", "upstream"))
+	if err != nil {
+		var ee *runner.ExitError
+		if errors.As(err, &ee) && strings.TrimSpace(ee.Stderr) != "" {
+			err = errors.New(strings.TrimPrefix(strings.TrimSpace(ee.Stderr), "rbm: "))
+		}
+		s.Upstream = "NOT ANSWERING: " + err.Error()
+		return
+	}
+	s.Upstream = strings.TrimSpace(string(out))
 }

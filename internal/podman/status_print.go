@@ -30,6 +30,9 @@ func (s Status) Write(w io.Writer) {
 	if s.Policy != nil {
 		fmt.Fprintf(w, "configuration: %s; egress %s, DNS %s, denials %s\n", s.Config, s.Policy.Egress, s.Policy.DNS, s.Policy.Deny)
 	}
+	if s.Upstream != "" {
+		fmt.Fprintf(w, "upstream: %s\n", s.Upstream)
+	}
 	if s.Recent != nil {
 		fmt.Fprintf(w, "refused in the last %v: %s (rbm observe --moniker %s shows them as they happen)\n", RecentWindow, s.Recent, s.Moniker)
 	}

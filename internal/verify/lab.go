@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/firewall/backends"
 	"github.com/recipe-bottle/rbm/internal/lab"
+	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/probe"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/standin"
@@ -24,13 +26,31 @@ type LabBackend struct {
 
 // LabTarget describes the lab's stand-ins as a Target.
 func LabTarget(info *lab.Info, hostile bool) Target {
-	a, p := info.Addresses, info.Policy
+	return labTarget(info.Policy, info.Addresses, info.CAFile, hostile)
+}
+
+func labTarget(p policy.Policy, a lab.Addresses, ca string, hostile bool) Target {
 	return Target{
 		Policy: p, Foreign: a.Foreign, Allowed: a.Allowed, Forbidden: a.Forbidden, EchoPort: 22,
 		AllowedName: lab.AllowedName(p), ForbiddenName: lab.ForbiddenName(p), BaitDomain: lab.BaitDomain(p),
-		CAFile: info.CAFile, SentryUplink: a.SentryUplink, UplinkPrefix: a.LinkNet, Hostile: hostile,
+		CAFile: ca, SentryUplink: a.SentryUplink, UplinkPrefix: a.LinkNet, Hostile: hostile,
 		Learned: a.Learned, LearnName: lab.LearnName(p),
 	}
+}
+
+// ExampleLabTarget is the built-in lab's Target, without bringing it up:
+// what the README's case table shows.
+func ExampleLabTarget() (Target, error) {
+	c, _, err := config.Resolve(lab.Example()...)
+	if err != nil {
+		return Target{}, err
+	}
+	p := c.Policy()
+	a, err := lab.PlanAddresses(p)
+	if err != nil {
+		return Target{}, err
+	}
+	return labTarget(p, a, "", false), nil
 }
 
 // Probe runs one probe through `rbm probe batch` in the bottle namespace.
