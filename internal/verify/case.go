@@ -16,13 +16,16 @@ type Case struct {
 	Tried  string     `json:"tried"` // what was tried, for humans
 	Spec   probe.Spec `json:"spec"`
 	Expect Expect     `json:"expect"`
+	// FromSentry: the probe runs in the sentry's own namespace, as the
+	// sentry (its own egress), not from the bottle.
+	FromSentry bool `json:"from_sentry,omitempty"`
 }
 
 // Cases returns the battery for t, every expectation derived from the
 // policy. Pure: the same target always gives the same cases.
 func Cases(t Target) []Case {
 	var cs []Case
-	for _, group := range []func(Target) []Case{learnCases, requestCases, dnsCases, egressCases, sentryCases, escapeCases} {
+	for _, group := range []func(Target) []Case{learnCases, requestCases, dnsCases, egressCases, sentryCases, ownEgressCases, escapeCases} {
 		cs = append(cs, group(t)...)
 	}
 	for i := range cs {

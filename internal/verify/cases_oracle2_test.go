@@ -16,6 +16,17 @@ func newCaseOracle(t Target, c Case) (bad []string, ok bool) {
 	fail := func(s string) { bad = append(bad, s) }
 	dnsOn := p.DNS != policy.DNSOff
 	switch {
+	case strings.HasPrefix(c.Name, "sentry/own-egress-"):
+		if !c.FromSentry {
+			fail("the sentry's own egress must be probed from the sentry")
+		}
+		if c.Name == "sentry/own-egress-upstream" {
+			if !slices.Equal(e.Outcomes, []probe.Outcome{probe.Answered}) || !slices.Equal(e.Moved, []string{"rbm:out-dns-udp"}) {
+				fail("the sentry must reach its upstream, through out-dns-udp")
+			}
+		} else {
+			wantDrop(&bad, e, "rbm:out-drop")
+		}
 	case strings.HasPrefix(c.Name, "sentry/identity-"), strings.HasPrefix(c.Name, "sentry/reverse-lookup-"):
 		if !e.Answers.none {
 			fail("the sentry must answer nothing about itself")

@@ -226,6 +226,7 @@ func TestCaseNamesGolden(t *testing.T) {
 				"dns/cname-to-metadata":                     dnsOn && tg.BaitDomain != "",
 				"dns/forged-answers":                        dnsOn,
 				"sentry/upstream-resolver":                  dnsOn,
+				"sentry/own-egress-upstream":                dnsOn && tg.Policy.Upstream.IsValid(),
 				"sentry/reverse-lookup-uplink":              tg.SentryUplink.IsValid(),
 				"egress/allowed-tcp-443":                    tg.Allowed.IsValid(),
 				"egress/allowed-icmp":                       tg.Allowed.IsValid(),

@@ -116,3 +116,9 @@ func (b LabBackend) UpstreamQueries(ctx context.Context, name string) (int, erro
 	}
 	return int(st.Resolver[name]), nil
 }
+
+// ProbeFromSentry runs one probe in the sentry namespace, as root (the
+// sentry's own privileges).
+func (b LabBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
+	return batchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: []string{"netns", "exec", b.Info.Namespaces[lab.Sentry], b.Info.RBM, "probe", "batch"}}, s)
+}

@@ -152,3 +152,8 @@ func (b *PodmanBackend) Counters(ctx context.Context) (firewall.Snapshot, error)
 
 // ForeignQueries cannot be observed on a real deployment.
 func (b *PodmanBackend) ForeignQueries(context.Context) (int, bool, error) { return 0, false, nil }
+
+// ProbeFromSentry runs one probe in the sentry container.
+func (b *PodmanBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
+	return batchOne(ctx, b.Runner, runner.Cmd{Name: "podman", Args: []string{"exec", "-i", b.Names.Sentry, "rbm", "probe", "batch"}}, s)
+}

@@ -76,7 +76,7 @@ func runCase(ctx context.Context, b Backend, c Case, before firewall.Snapshot) (
 	if err != nil {
 		return Result{}, before, err
 	}
-	obs, perr := b.Probe(ctx, c.Spec)
+	obs, perr := probeCase(ctx, b, c)
 	after, err := b.Counters(ctx)
 	if err != nil {
 		return Result{}, before, fmt.Errorf("read counters: %w", err)

@@ -54,3 +54,21 @@ func upstreamState(r probe.Result) string {
 	}
 	return "the upstream resolver answers (" + r.Rcode + ")"
 }
+
+// SentryProber is a Backend that can also probe from the sentry's own
+// namespace, with the sentry's privileges.
+type SentryProber interface {
+	ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error)
+}
+
+// probeCase runs c's probe where c says.
+func probeCase(ctx context.Context, b Backend, c Case) (probe.Result, error) {
+	if !c.FromSentry {
+		return b.Probe(ctx, c.Spec)
+	}
+	sp, ok := b.(SentryProber)
+	if !ok {
+		return probe.Result{}, fmt.Errorf("this backend cannot probe from the sentry")
+	}
+	return sp.ProbeFromSentry(ctx, c.Spec)
+}
