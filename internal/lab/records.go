@@ -116,7 +116,9 @@ func records(p policy.Policy, a Addresses) map[string]string {
 		out[PrivateName(p)], out[MetadataName(p)] = privateAnswer, metadataAnswer
 	}
 	for _, d := range p.AllowedDomains {
-		out[d] = target.String()
+		if _, named := out[d]; !named { // an allowed learned name keeps its address
+			out[d] = target.String()
+		}
 	}
 	return out
 }
