@@ -150,4 +150,3 @@ func srcPort(b []byte) uint16 {
 
 // randPort picks a source port from Linux's ephemeral range.
 func randPort() uint16 { return uint16(32768 + rand.IntN(28232)) }
-
