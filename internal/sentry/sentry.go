@@ -79,9 +79,7 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	for {
 		select {
 		case <-ctx.Done():
-			// Fail closed: where the namespace outlives the sentry (the
-			// lab, a sentry run by hand) nothing may pass unwatched. Under
-			// a container runtime the namespace goes with the container.
+			// Fail closed where the namespace outlives the sentry (the lab).
 			s.logf("stopping: the enclave is closed (lockdown ruleset), the resolver stops")
 			s.w.lifecycle(events.Stopping, "the enclave is closed; the resolver stops")
 			s.lockdown(ctx, st.fw)
