@@ -210,7 +210,7 @@ func TestE2EReloadUnderLoad(t *testing.T) {
 	if n := strings.Count(log, "rbm sentry: reloaded:"); n != reloads {
 		t.Errorf("the sentry logged %d reloads, want %d", n, reloads)
 	}
-	if strings.Count(log, "reload refused") != 1 || strings.Contains(log, "lockdown") {
+	if strings.Count(log, "rbm sentry: reload refused") != 1 || strings.Contains(log, "lockdown") {
 		t.Errorf("the sentry refused other than the one invalid reload, or locked down:\n%s", lastLines(log, 20))
 	}
 	if now := procs(t, tl.ns(lab.Sentry), "rbm"); len(now) != 1 || now[0] != sentryPID {
