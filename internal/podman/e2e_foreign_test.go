@@ -41,10 +41,15 @@ func foreignResolver(h host) string {
 }
 
 // foreignCounted is the Podman backend that also sees the foreign
-// resolver's count, which a real deployment cannot.
+// resolver's count and the upstream's, which a real deployment cannot.
 type foreignCounted struct {
 	*verify.PodmanBackend
-	stats string
+	stats, upstream string
+}
+
+func (b foreignCounted) UpstreamQueries(ctx context.Context, name string) (int, error) {
+	st, err := standin.FetchStats(ctx, b.upstream)
+	return int(st.Resolver[name]), err
 }
 
 func (b foreignCounted) ForeignQueries(ctx context.Context) (int, bool, error) {

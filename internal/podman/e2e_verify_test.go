@@ -159,7 +159,7 @@ func runBattery(ctx context.Context, t *testing.T, s *service, cfg *config.Confi
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, err := verify.Run(ctx, foreignCounted{b, stats}, cases, nil)
+	results, err := verify.Run(ctx, foreignCounted{b, stats, resolverStats(caFile)}, cases, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

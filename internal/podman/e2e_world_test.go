@@ -30,7 +30,7 @@ var standins = []struct{ name, ip, config, far string }{
 	// private.bait.test and metadata.bait.test are rebinding bait, and so
 	// are cname-private.bait.test and cname-metadata.bait.test (aliases of
 	// names outside every allowed domain).
-	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"learn.allowed.test":["203.0.113.200"],"far.test":["203.0.113.200"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"],"private-host.elsewhere.test":["10.1.2.4"],"metadata-host.elsewhere.test":["169.254.169.254"]},"cnames":{"cname-private.bait.test":"private-host.elsewhere.test","cname-metadata.bait.test":"metadata-host.elsewhere.test"}}}`, ""},
+	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"learn.allowed.test":["203.0.113.200"],"far.test":["203.0.113.200"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"],"private-host.elsewhere.test":["10.1.2.4"],"metadata-host.elsewhere.test":["169.254.169.254"]},"cnames":{"cname-private.bait.test":"private-host.elsewhere.test","cname-metadata.bait.test":"metadata-host.elsewhere.test"}},"stats_socket":"/ca/resolver-stats.sock"}`, ""},
 	// The records (no resolver: no addr) name allowed.test in the HTTPS
 	// certificate, whose CA goes to /ca/ca.pem (standInInternet's caFile).
 	{"rbmt-allowed", allowedIP, `{"resolver":{"records":{"allowed.test":["203.0.113.80"]}},"web":["203.0.113.80"],"ca_file":"/ca/ca.pem","echo":["203.0.113.80:7"]}`, ""},
@@ -68,6 +68,12 @@ func standInInternet(h host) (caFile string) {
 			"-v", cfg+":/standin.json:ro", "-v", caDir+":/ca", bottleImage, "rbm", "standin", "--config", "/standin.json")...)
 	}
 	return filepath.Join(caDir, "ca.pem")
+}
+
+// resolverStats is the host path of the world resolver's stats socket,
+// beside the CA file standInInternet returned: the upstream's own count.
+func resolverStats(caFile string) string {
+	return filepath.Join(filepath.Dir(caFile), "resolver-stats.sock")
 }
 
 func removeWorld(h host) {
