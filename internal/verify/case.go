@@ -80,7 +80,7 @@ func (t Target) allowRule(a string) string {
 	}
 	for _, c := range p.AllowedCIDRs {
 		if c.Contains(addr) {
-			return "rbm:fwd-allow-" + c.String()
+			return firewall.IDPrefix + firewall.AllowID(c)
 		}
 	}
 	return ""
