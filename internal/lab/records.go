@@ -58,18 +58,18 @@ func ForbiddenName(p policy.Policy) string {
 func PrivateName(p policy.Policy) string  { return "private." + BaitDomain(p) }
 func MetadataName(p policy.Policy) string { return "metadata." + BaitDomain(p) }
 
-// CNAMEPrivateName and CNAMEMetadataName are allowed names the upstream
+// cnamePrivateName and cnameMetadataName are allowed names the upstream
 // answers with a CNAME to a name outside every allowed domain, and that
 // name's private or link-local address: rebinding through an alias.
-func CNAMEPrivateName(p policy.Policy) string  { return "cname-private." + BaitDomain(p) }
-func CNAMEMetadataName(p policy.Policy) string { return "cname-metadata." + BaitDomain(p) }
+func cnamePrivateName(p policy.Policy) string  { return "cname-private." + BaitDomain(p) }
+func cnameMetadataName(p policy.Policy) string { return "cname-metadata." + BaitDomain(p) }
 
 // cnames are the stand-in resolver's aliases (none without a bait domain).
 func cnames(p policy.Policy) map[string]string {
 	if BaitDomain(p) == "" {
 		return nil
 	}
-	return map[string]string{CNAMEPrivateName(p): privateTarget, CNAMEMetadataName(p): metadataTarget}
+	return map[string]string{cnamePrivateName(p): privateTarget, cnameMetadataName(p): metadataTarget}
 }
 
 // Targets of the CNAME bait, outside every allowed domain.

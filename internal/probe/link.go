@@ -84,51 +84,43 @@ func arpReply(mac net.HardwareAddr, ip netip.Addr) []byte {
 // probeARPClaim broadcasts gratuitous ARP replies claiming s.Target for
 // this namespace's MAC: the poisoning of a neighbour's cache.
 func probeARPClaim(ctx context.Context, s Spec) Result {
-	n, err := count(s, 20)
-	if err != nil {
-		return Result{Outcome: Error, Detail: err.Error()}
-	}
-	ip, err := resolve4(ctx, s.Target)
-	if err != nil {
-		return Result{Outcome: Error, Detail: fmt.Sprintf("arp-claim probe: %v", err)}
-	}
-	ifc, _, err := linkFor(ip)
-	if err != nil {
-		return failed(fmt.Errorf("arp-claim probe: %w", err))
-	}
-	frames := make([][]byte, n)
-	for i := range frames {
-		frames[i] = frame(broadcastMAC, ifc.HardwareAddr, etherARP, arpReply(ifc.HardwareAddr, ip))
-	}
-	sent, err := sendFrames(ifc, frames)
-	if err != nil {
-		return failed(err)
-	}
-	return Result{Outcome: Sent, Detail: fmt.Sprintf("%d ARP replies on %s: %s is at %s", sent, ifc.Name, ip, ifc.HardwareAddr)}
+	return floodLink(ctx, s, 20, func(ifc *net.Interface, ip netip.Addr) ([]byte, string) {
+		return frame(broadcastMAC, ifc.HardwareAddr, etherARP, arpReply(ifc.HardwareAddr, ip)),
+			fmt.Sprintf("ARP replies on %s: %s is at %s", ifc.Name, ip, ifc.HardwareAddr)
+	})
 }
 
 // probeMACFlood sends frames from n random source MACs on the interface
 // toward s.Target: what fills a switch's forwarding table.
 func probeMACFlood(ctx context.Context, s Spec) Result {
-	n, err := count(s, 5000)
+	return floodLink(ctx, s, 5000, func(ifc *net.Interface, _ netip.Addr) ([]byte, string) {
+		return frame(broadcastMAC, randomMAC(), etherTest, payload(s.Payload, 46)), "frames from random MACs on " + ifc.Name
+	})
+}
+
+// floodLink sends s.Count (def when unset) frames that next builds on the
+// interface toward s.Target; next also says what a frame is, for the detail.
+func floodLink(ctx context.Context, s Spec, def int, next func(*net.Interface, netip.Addr) ([]byte, string)) Result {
+	n, err := count(s, def)
 	if err != nil {
 		return Result{Outcome: Error, Detail: err.Error()}
 	}
 	ip, err := resolve4(ctx, s.Target)
 	if err != nil {
-		return Result{Outcome: Error, Detail: fmt.Sprintf("mac-flood probe: %v", err)}
+		return Result{Outcome: Error, Detail: fmt.Sprintf("%s probe: %v", s.Kind, err)}
 	}
 	ifc, _, err := linkFor(ip)
 	if err != nil {
-		return failed(fmt.Errorf("mac-flood probe: %w", err))
+		return failed(fmt.Errorf("%s probe: %w", s.Kind, err))
 	}
 	frames := make([][]byte, n)
+	var what string
 	for i := range frames {
-		frames[i] = frame(broadcastMAC, randomMAC(), etherTest, payload(s.Payload, 46))
+		frames[i], what = next(ifc, ip)
 	}
 	sent, err := sendFrames(ifc, frames)
 	if err != nil {
 		return failed(err)
 	}
-	return Result{Outcome: Sent, Detail: fmt.Sprintf("%d frames from random MACs on %s", sent, ifc.Name)}
+	return Result{Outcome: Sent, Detail: fmt.Sprintf("%d %s", sent, what)}
 }

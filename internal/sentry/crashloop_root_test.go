@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -68,29 +67,10 @@ func TestDnsmasqCrashLoopIsUnhealthy(t *testing.T) {
 	if !inSentryNamespace(t) {
 		return
 	}
-	cfg, _, err := config.Load(nil, []string{
-		"RBRR_POD_SUBNET=" + enclaveNet, "RBRR_SENTRY_IP=" + sentryIP, "RBRR_BOTTLE_IP=" + bottleIP,
-		"RBRR_DNS_SERVER=" + wanIP, "RBRN_UPLINK_DNS_ENABLED=true", "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test",
-		"RBRN_UPLINK_ACCESS_ENABLED=true", "RBRN_UPLINK_ALLOWED_CIDRS=" + allowedHost + "/32",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	starter := &crashStarter{}
-	log := &syncBuffer{}
-	s := &Sentry{Runner: runner.Exec{}, Starter: starter, Sysctls: runner.ProcSys{}, Log: log, StateDir: t.TempDir(),
-		Load: func() (*config.Config, error) { return cfg, nil }}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, nil) }()
-	deadline := time.Now().Add(startTimeout)
-	for CheckReady(ctx, runner.Exec{}, s.StateDir) != nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready after %s; log:\n%s", startTimeout, log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	s, log, done := serveReady(t, ctx, starter, "RBRN_UPLINK_ACCESS_ENABLED=true", "RBRN_UPLINK_ALLOWED_CIDRS="+allowedHost+"/32")
 	ready := forwardRules(t)
 	if err := starter.first.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)

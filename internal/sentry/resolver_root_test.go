@@ -84,36 +84,10 @@ func TestServeEndsWhenDnsmasqCannotRestart(t *testing.T) {
 	if !inSentryNamespace(t) {
 		return
 	}
-	// In the sentry namespace of a lab, as root: enc0 is the enclave, up0 the uplink.
-	cfg, _, err := config.Load(nil, []string{
-		"RBRR_POD_SUBNET=" + enclaveNet, "RBRR_SENTRY_IP=" + sentryIP, "RBRR_BOTTLE_IP=" + bottleIP,
-		"RBRR_DNS_SERVER=" + wanIP, "RBRN_UPLINK_DNS_ENABLED=true", "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	starter := &onceStarter{}
-	log := &syncBuffer{}
-	s := &Sentry{Runner: runner.Exec{}, Starter: starter, Sysctls: runner.ProcSys{}, Log: log, StateDir: t.TempDir(),
-		Load: func() (*config.Config, error) { return cfg, nil }}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, nil) }()
-
-	deadline := time.Now().Add(startTimeout)
-	for {
-		if _, err := ReadMarker(s.StateDir); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready after %s; log:\n%s", startTimeout, log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := CheckReady(ctx, runner.Exec{}, s.StateDir); err != nil {
-		t.Fatalf("CheckReady: %v", err)
-	}
+	s, log, done := serveReady(t, ctx, starter)
 	proc := starter.started()
 	dnsmasq := proc.Pid()
 	if err := proc.Signal(syscall.SIGKILL); err != nil {
@@ -141,4 +115,31 @@ func TestServeEndsWhenDnsmasqCannotRestart(t *testing.T) {
 	if _, err := os.Stat(markerPath(s.StateDir)); !os.IsNotExist(err) {
 		t.Errorf("ready marker after lockdown: %v", err)
 	}
+}
+
+// serveReady runs Serve in-process in the sentry namespace of a lab (the
+// caller is the child of inSentryNamespace: enc0 is the enclave, up0 the
+// uplink) with the real iptables and dnsmasq, started through starter, and
+// returns once the sentry is ready; extra settings layer over a DNS
+// allowlist of allowed.test.
+func serveReady(t *testing.T, ctx context.Context, starter runner.Starter, extra ...string) (*Sentry, *syncBuffer, <-chan error) {
+	t.Helper()
+	cfg, _, err := config.Load(nil, append([]string{
+		"RBRR_POD_SUBNET=" + enclaveNet, "RBRR_SENTRY_IP=" + sentryIP, "RBRR_BOTTLE_IP=" + bottleIP,
+		"RBRR_DNS_SERVER=" + wanIP, "RBRN_UPLINK_DNS_ENABLED=true", "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test",
+	}, extra...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &syncBuffer{}
+	s := &Sentry{Runner: runner.Exec{}, Starter: starter, Sysctls: runner.ProcSys{}, Log: log, StateDir: t.TempDir(),
+		Load: func() (*config.Config, error) { return cfg, nil }}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, nil) }()
+	for deadline := time.Now().Add(startTimeout); CheckReady(ctx, runner.Exec{}, s.StateDir) != nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready after %s; log:\n%s", startTimeout, log)
+		}
+	}
+	return s, log, done
 }

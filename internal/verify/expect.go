@@ -76,12 +76,7 @@ type witness struct {
 //
 // When it holds, note may say how: a drop expected in FORWARD that the
 // sentry's routing made before FORWARD (see routedAway).
-func (e Expect) judge(r probe.Result, moved []string, w witness) (ok bool, why, note string) {
-	ok, why = e.judgeAll(r, moved, w, &note)
-	return ok, why, note
-}
-
-func (e Expect) judgeAll(r probe.Result, moved []string, w witness, note *string) (bool, string) {
+func (e Expect) judge(r probe.Result, moved []string, w witness) (ok bool, _, note string) {
 	var why []string
 	if len(e.Outcomes) > 0 && !slices.Contains(e.Outcomes, r.Outcome) {
 		why = append(why, fmt.Sprintf("outcome %s, want %s", r.Outcome, join(e.Outcomes)))
@@ -100,8 +95,7 @@ func (e Expect) judgeAll(r probe.Result, moved []string, w witness, note *string
 		unmoved = append(unmoved, "none of "+strings.Join(e.AnyMoved, ", ")+" moved")
 	}
 	if len(why) == 0 && len(unmoved) > 0 && e.routedAway(r, moved) {
-		unmoved = nil
-		*note = routedNote
+		unmoved, note = nil, routedNote
 	}
 	why = append(why, unmoved...)
 	if r.Outcome == probe.Refused && len(e.RefusedBy) > 0 && !slices.ContainsFunc(e.RefusedBy, func(id string) bool { return slices.Contains(moved, id) }) {
@@ -123,7 +117,7 @@ func (e Expect) judgeAll(r probe.Result, moved []string, w witness, note *string
 			why = append(why, fmt.Sprintf("the upstream was asked for %s %d times", u.Name, w.upstream))
 		}
 	}
-	return len(why) == 0, strings.Join(why, "; ")
+	return len(why) == 0, strings.Join(why, "; "), note
 }
 
 func (a answers) check(got []string) []string {

@@ -72,7 +72,7 @@ func Run(ctx context.Context, b Backend, cases []Case, progress func(Result)) ([
 }
 
 func runCase(ctx context.Context, b Backend, c Case, before firewall.Snapshot) (Result, firewall.Snapshot, error) {
-	w0, err := observe(ctx, b, c.Expect)
+	w0, err := observe(ctx, b, c.Expect, false)
 	if err != nil {
 		return Result{}, before, err
 	}
@@ -86,7 +86,7 @@ func runCase(ctx context.Context, b Backend, c Case, before firewall.Snapshot) (
 		r.Verdict, r.Why = Failed, perr.Error()
 		return r, after, nil
 	}
-	w1, err := observe(ctx, b, c.Expect)
+	w1, err := observe(ctx, b, c.Expect, true)
 	if err != nil {
 		return Result{}, after, err
 	}

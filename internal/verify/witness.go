@@ -17,22 +17,26 @@ type UpstreamCounter interface {
 }
 
 // observe reads what the stand-ins have seen so far, as far as e needs it
-// and the backend can tell.
-func observe(ctx context.Context, b Backend, e Expect) (witness, error) {
+// and the backend can tell. Before a case the foreign count is always read
+// (a stand-in that stopped answering ends the battery at once); after it,
+// only when e judges it.
+func observe(ctx context.Context, b Backend, e Expect, after bool) (witness, error) {
 	var w witness
-	n, canSee, err := b.ForeignQueries(ctx)
-	if err != nil {
-		return w, fmt.Errorf("read the foreign resolver's count: %w", err)
+	if !after || e.ForeignUntouched {
+		n, canSee, err := b.ForeignQueries(ctx)
+		if err != nil {
+			return w, fmt.Errorf("read the foreign resolver's count: %w", err)
+		}
+		if canSee {
+			w.foreign = n
+		}
 	}
-	w.foreign = n
 	if uc, ok := b.(UpstreamCounter); ok && e.Upstream != nil {
+		var err error
 		if w.upstream, err = uc.UpstreamQueries(ctx, e.Upstream.Name); err != nil {
 			return w, fmt.Errorf("read the upstream resolver's count: %w", err)
 		}
 		w.seen = true
-	}
-	if !canSee {
-		w.foreign = 0
 	}
 	return w, nil
 }
