@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +12,8 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/capture"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/lab"
-	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/sentry"
 	"github.com/spf13/cobra"
@@ -112,7 +113,11 @@ func (s *sourceOpts) captureCmd(o captureOpts) (runner.Cmd, error) {
 		args := append([]string{"netns", "exec", info.Namespaces[lab.Sentry], info.RBM, "sentry", "capture", "--sentry-ip", info.Policy.SentryIP.String()}, o.args()...)
 		return runner.Cmd{Name: "ip", Args: args}, nil
 	}
-	return podman.CaptureCmd(s.moniker, o.args()), nil
+	rt, err := serviceRuntime(context.Background(), s.moniker)
+	if err != nil {
+		return runner.Cmd{}, err
+	}
+	return engine.CaptureCmd(rt, s.moniker, o.args()), nil
 }
 
 func writeFile(path string, r io.Reader) error {

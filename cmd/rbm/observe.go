@@ -12,9 +12,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/lab"
-	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/spf13/cobra"
 )
@@ -30,7 +30,7 @@ type sourceOpts struct {
 func (o *sourceOpts) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.lab, "lab", false, "the running lab (rbm lab up)")
 	cmd.Flags().StringVar(&o.prefix, "prefix", defaultLabPrefix, "the lab's prefix")
-	cmd.Flags().StringVar(&o.moniker, "moniker", "", "the Podman bottle service with this moniker")
+	cmd.Flags().StringVar(&o.moniker, "moniker", "", "the bottle service with this moniker")
 }
 
 func (o *sourceOpts) check() error {
@@ -64,13 +64,17 @@ func (o *sourceOpts) open(ctx context.Context, follow bool, since time.Duration)
 		}
 		return events.Dial(ctx, filepath.Join(info.SentryDir, events.SocketName), req)
 	}
-	return podmanEvents(ctx, o.moniker, follow, since)
+	return serviceEvents(ctx, o.moniker, follow, since)
 }
 
-// podmanEvents runs rbm sentry events in the sentry's container. Its
+// serviceEvents runs rbm sentry events in the sentry's container. Its
 // standard input stays open while the stream does: closing the stream
 // closes it, which ends the reader inside the container too.
-func podmanEvents(ctx context.Context, moniker string, follow bool, since time.Duration) (io.ReadCloser, error) {
+func serviceEvents(ctx context.Context, moniker string, follow bool, since time.Duration) (io.ReadCloser, error) {
+	rt, err := serviceRuntime(ctx, moniker)
+	if err != nil {
+		return nil, err
+	}
 	if follow && since == 0 {
 		since = time.Nanosecond // only new events: --since rounds up to 1 s
 	}
@@ -85,7 +89,7 @@ func podmanEvents(ctx context.Context, moniker string, follow bool, since time.D
 		return nil, err
 	}
 	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	proc, err := runner.Exec{}.Start(pctx, podman.EventsCmd(moniker, follow, since, inR), outW, os.Stderr)
+	proc, err := runner.Exec{}.Start(pctx, engine.EventsCmd(rt, moniker, follow, since, inR), outW, os.Stderr)
 	inR.Close()
 	outW.Close()
 	if err != nil {

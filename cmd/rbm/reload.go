@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
-	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/spf13/cobra"
 )
@@ -37,7 +37,11 @@ to one of those is refused with the list; rbm stop and rbm start apply it.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 			defer cancel()
-			live, _, err := podman.LiveConfig(ctx, runner.Exec{}, podman.NamesFor(moniker))
+			rt, err := serviceRuntime(ctx, moniker)
+			if err != nil {
+				return err
+			}
+			live, _, err := engine.LiveConfig(ctx, rt, runner.Exec{}, engine.NamesFor(moniker))
 			if err != nil {
 				return err
 			}
@@ -48,7 +52,7 @@ to one of those is refused with the list; rbm stop and rbm start apply it.`,
 			if next.Moniker != moniker {
 				return &exitError{code: 2, err: fmt.Errorf("RBRN_MONIKER %q: the files name another service than --moniker %s", next.Moniker, moniker)}
 			}
-			return podman.Reload(ctx, runner.Exec{}, live, next, cmd.OutOrStdout())
+			return engine.Reload(ctx, rt, runner.Exec{}, live, next, cmd.OutOrStdout())
 		},
 	}
 	f.register(cmd)

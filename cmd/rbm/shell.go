@@ -4,7 +4,7 @@ import (
 	"errors"
 	"os"
 
-	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
@@ -37,7 +37,11 @@ standard input is one. The exit status is CMD's.`,
 				return &exitError{code: 2, err: errors.New("expected bottle or sentry, got " + which)}
 			}
 			tty := isTerminal(os.Stdin)
-			c := podman.ShellCmd(moniker, which == "sentry", tty, rest)
+			rt, err := serviceRuntime(cmd.Context(), moniker)
+			if err != nil {
+				return err
+			}
+			c := engine.ShellCmd(rt, moniker, which == "sentry", tty, rest)
 			c.In = os.Stdin
 			proc, err := runner.Exec{}.Start(cmd.Context(), c, os.Stdout, os.Stderr)
 			if err != nil {

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/events"
-	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/suggest"
 	"github.com/spf13/cobra"
@@ -60,7 +60,11 @@ func (o *sourceOpts) current(cmd *cobra.Command) (suggest.Current, error) {
 		}
 		return suggest.Current{Domains: info.Policy.AllowedDomains, Match: info.Policy.Match, CIDRs: info.Policy.AllowedCIDRs}, nil
 	}
-	cfg, _, err := podman.LiveConfig(cmd.Context(), runner.Exec{}, podman.NamesFor(o.moniker))
+	rt, err := serviceRuntime(cmd.Context(), o.moniker)
+	if err != nil {
+		return suggest.Current{}, err
+	}
+	cfg, _, err := engine.LiveConfig(cmd.Context(), rt, runner.Exec{}, engine.NamesFor(o.moniker))
 	if err != nil {
 		return suggest.Current{}, err
 	}

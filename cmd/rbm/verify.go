@@ -45,7 +45,7 @@ README's), and runs nothing.`,
 				return err
 			}
 			if o.moniker != "" {
-				return runVerifyPodman(cmd, o)
+				return runVerifyService(cmd, o)
 			}
 			if !o.lab {
 				return &exitError{code: 2, err: fmt.Errorf("say where: --lab or --moniker M")}
@@ -62,7 +62,7 @@ type verifyOpts struct {
 	hostile, asJSON bool
 	cases           bool
 	junit           string
-	podman          podmanTargetFlags
+	service         serviceTargetFlags
 }
 
 func (o *verifyOpts) register(cmd *cobra.Command) {
@@ -71,7 +71,7 @@ func (o *verifyOpts) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&o.cases, "cases", false, "print the battery's cases as a Markdown table (the built-in lab's) and run nothing")
 	cmd.Flags().StringVar(&o.junit, "junit", "", "also write the results as JUnit XML to this file (one test case per case)")
-	o.podman.register(cmd)
+	o.service.register(cmd)
 }
 
 func runVerifyLab(cmd *cobra.Command, o verifyOpts) error {

@@ -22,6 +22,7 @@ type Config struct {
 	BottleUID int
 
 	FirewallBackend string
+	Runtime         string // RBRR_RUNTIME: podman or docker
 
 	SentryImage   string
 	UplinkNetwork string
@@ -112,6 +113,13 @@ func Resolve(layers ...map[string]Setting) (*Config, []string, error) {
 	return c, warnings, nil
 }
 
+// Runtimes are the values of RBRR_RUNTIME, default first.
+var Runtimes = []string{"podman", "docker"}
+
+// DefaultUplinks are each runtime's default network, the uplink when
+// RBRR_UPLINK_NETWORK is empty.
+var DefaultUplinks = map[string]string{"podman": "podman", "docker": "bridge"}
+
 // FirewallBackends are the values of RBRR_FIREWALL_BACKEND, default first.
 var FirewallBackends = []string{"iptables", "nftables"}
 
@@ -133,7 +141,11 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	c.BottleUID = p.uid("RBRR_BOTTLE_UID")
 	c.FirewallBackend = p.oneOf("RBRR_FIREWALL_BACKEND", FirewallBackends...)
 	c.SentryImage = p.word("RBRR_SENTRY_IMAGE", imageRE, "expected an image reference such as localhost/rbm-sentry:dev")
-	c.UplinkNetwork = p.word("RBRR_UPLINK_NETWORK", networkRE, "expected a Podman network name (letters, digits, '.', '_', '-')")
+	c.Runtime = p.oneOf("RBRR_RUNTIME", Runtimes...)
+	c.UplinkNetwork = p.word("RBRR_UPLINK_NETWORK", networkRE, "expected a network name (letters, digits, '.', '_', '-')")
+	if c.UplinkNetwork == "" {
+		c.UplinkNetwork = DefaultUplinks[c.Runtime]
+	}
 	c.Moniker = p.word("RBRN_MONIKER", monikerRE, "expected 1 to 31 lowercase letters, digits or hyphens, starting with a letter or digit")
 	c.BottleImage = p.word("RBRN_BOTTLE_IMAGE", imageRE, "expected an image reference such as docker.io/library/debian:bookworm")
 	c.EntryEnabled = p.boolean("RBRN_ENTRY_ENABLED")

@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/recipe-bottle/rbm/internal/config"
-	"github.com/recipe-bottle/rbm/internal/netinit"
+	"github.com/recipe-bottle/rbm/internal/engine"
 )
 
 // Health check of the sentry: `rbm sentry ready` exits 0 once the rules are
@@ -18,8 +18,8 @@ const (
 	stopSeconds    = "5"
 )
 
-func enclaveStep(cfg *config.Config, n Names) Step {
-	return Step{
+func enclaveStep(cfg *config.Config, n engine.Names) engine.Step {
+	return engine.Step{
 		Desc: fmt.Sprintf("enclave network %s (%s): internal, no DNS, no route off it", n.Enclave, cfg.Subnet),
 		Cmd: podman("network", "create", "--internal", "--disable-dns",
 			"--subnet", cfg.Subnet.String(), "--label", n.Label(), n.Enclave),
@@ -31,10 +31,10 @@ func enclaveStep(cfg *config.Config, n Names) Step {
 // port 53, SETUID/SETGID so dnsmasq can drop to an unprivileged user, and
 // KILL so the sentry can still signal dnsmasq once it runs as that user
 // (without it SIGTERM fails and `podman stop` ends in SIGKILL).
-func sentryStep(cfg *config.Config, n Names) Step {
+func sentryStep(cfg *config.Config, n engine.Names) engine.Step {
 	args := []string{"run", "-d", "--pull", "never", "--name", n.Sentry, "--label", n.Label(),
 		"--network", cfg.UplinkNetwork,
-		"--network", n.Enclave + ":ip=" + cfg.SentryIP.String() + ",mac=" + MAC(cfg.SentryIP),
+		"--network", n.Enclave + ":ip=" + cfg.SentryIP.String() + ",mac=" + engine.MAC(cfg.SentryIP),
 		"--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW",
 		"--cap-add", "NET_BIND_SERVICE", "--cap-add", "SETUID", "--cap-add", "SETGID", "--cap-add", "KILL",
 	}
@@ -49,7 +49,7 @@ func sentryStep(cfg *config.Config, n Names) Step {
 		args = append(args, "-p", cfg.EntryBind.String()+":"+ws+":"+ws+"/tcp")
 	}
 	args = append(args, envArgs(cfg)...)
-	return Step{
+	return engine.Step{
 		Desc: fmt.Sprintf("sentry %s: uplink %s, enclave address %s", n.Sentry, cfg.UplinkNetwork, cfg.SentryIP),
 		Cmd:  podman(append(args, cfg.SentryImage)...),
 		Undo: podman("rm", "-f", "--ignore", "-t", stopSeconds, n.Sentry),
@@ -84,31 +84,22 @@ func envArgs(cfg *config.Config) []string {
 	return out
 }
 
-func healthStep(n Names) Step {
-	return Step{
-		Desc: "wait until the sentry is healthy (rules loaded, DNS answering)",
-		Kind: Poll,
-		Cmd:  podman("healthcheck", "run", n.Sentry),
+func healthStep(n engine.Names) engine.Step {
+	return engine.Step{
+		Desc:      "wait until the sentry is healthy (rules loaded, DNS answering)",
+		Kind:      engine.Poll,
+		Cmd:       podman("healthcheck", "run", n.Sentry),
+		Container: n.Sentry,
 	}
 }
 
-func podStep(cfg *config.Config, n Names) Step {
-	return Step{
+func podStep(cfg *config.Config, n engine.Names) engine.Step {
+	return engine.Step{
 		Desc: fmt.Sprintf("pod %s: the bottle's address %s, resolver %s, no IPv6", n.Pod, cfg.BottleIP, cfg.SentryIP),
 		Cmd: podman("pod", "create", "--name", n.Pod, "--label", n.Label(),
-			"--network", n.Enclave, "--ip", cfg.BottleIP.String(), "--mac-address", MAC(cfg.BottleIP),
+			"--network", n.Enclave, "--ip", cfg.BottleIP.String(), "--mac-address", engine.MAC(cfg.BottleIP),
 			"--dns", cfg.SentryIP.String(),
 			"--sysctl", "net.ipv6.conf.all.disable_ipv6=1", "--sysctl", "net.ipv6.conf.default.disable_ipv6=1"),
 		Undo: podman("pod", "rm", "-f", "--ignore", "-t", stopSeconds, n.Pod),
 	}
-}
-
-// routeArgs are the arguments of `rbm netinit` for this service.
-func routeArgs(cfg *config.Config) []string {
-	return []string{"netinit", "--via", cfg.SentryIP.String(), "--block", BridgeIP(cfg.Subnet).String()}
-}
-
-// Routes is what the bottle's namespace must hold for cfg.
-func Routes(cfg *config.Config) netinit.Routes {
-	return netinit.Routes{Via: cfg.SentryIP, Block: BridgeIP(cfg.Subnet)}
 }

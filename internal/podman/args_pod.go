@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/engine"
 )
 
 // netCaps are the only capabilities of the init and guard containers.
@@ -13,31 +14,31 @@ var netCaps = []string{"--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--securit
 // Every container is created with --pull never: Preflight checks that the
 // images exist and says how to build or pull them; a start fetches nothing.
 
-func netinitStep(cfg *config.Config, n Names) Step {
+func netinitStep(cfg *config.Config, n engine.Names) engine.Step {
 	args := []string{"create", "--pull", "never", "--pod", n.Pod, "--name", n.NetInit, "--label", n.Label(), "--init-ctr", "always"}
 	args = append(append(args, netCaps...), cfg.SentryImage)
-	return Step{
-		Desc: fmt.Sprintf("init container %s: on every pod start, default route via %s, %s prohibited", n.NetInit, cfg.SentryIP, BridgeIP(cfg.Subnet)),
-		Cmd:  podman(append(args, routeArgs(cfg)...)...),
+	return engine.Step{
+		Desc: fmt.Sprintf("init container %s: on every pod start, default route via %s, %s prohibited", n.NetInit, cfg.SentryIP, engine.BridgeIP(cfg.Subnet)),
+		Cmd:  podman(append(args, engine.RouteArgs(cfg)...)...),
 		Undo: podman("rm", "-f", "--ignore", n.NetInit),
 	}
 }
 
 // guardStep: `podman pod restart` skips init containers (Podman 4.3); the
 // guard is restarted with the pod and, being required by the bottle, first.
-func guardStep(cfg *config.Config, n Names) Step {
+func guardStep(cfg *config.Config, n engine.Names) engine.Step {
 	args := []string{"create", "--pull", "never", "--pod", n.Pod, "--name", n.NetGuard, "--label", n.Label(), "--stop-timeout", stopSeconds}
 	args = append(append(args, netCaps...), cfg.SentryImage)
-	return Step{
+	return engine.Step{
 		Desc: fmt.Sprintf("guard %s: sets the same routes whenever the pod (re)starts, then holds no capability", n.NetGuard),
-		Cmd:  podman(append(append(args, routeArgs(cfg)...), "--hold")...),
+		Cmd:  podman(append(append(args, engine.RouteArgs(cfg)...), "--hold")...),
 		Undo: podman("rm", "-f", "--ignore", "-t", stopSeconds, n.NetGuard),
 	}
 }
 
-func bottleStep(cfg *config.Config, n Names) Step {
+func bottleStep(cfg *config.Config, n engine.Names) engine.Step {
 	uid := strconv.Itoa(cfg.BottleUID)
-	return Step{
+	return engine.Step{
 		Desc: fmt.Sprintf("bottle %s: user %s, no capabilities, no new privileges, requires the guard", n.Bottle, uid),
 		Cmd: podman("create", "--pull", "never", "--pod", n.Pod, "--name", n.Bottle, "--label", n.Label(),
 			"--requires", n.NetGuard, "--cap-drop", "ALL", "--user", uid+":"+uid,
@@ -48,19 +49,19 @@ func bottleStep(cfg *config.Config, n Names) Step {
 
 // podStartStep: only `podman pod start` runs init containers; `podman run
 // --pod` would start the bottle without them.
-func podStartStep(n Names) Step {
-	return Step{
+func podStartStep(n engine.Names) engine.Step {
+	return engine.Step{
 		Desc: fmt.Sprintf("start pod %s: init container, then guard, then bottle", n.Pod),
-		Kind: Action,
+		Kind: engine.Action,
 		Cmd:  podman("pod", "start", n.Pod),
 	}
 }
 
-func routeCheckStep(cfg *config.Config, n Names) Step {
-	args := append([]string{"exec", n.NetGuard, "rbm"}, routeArgs(cfg)...)
-	return Step{
+func routeCheckStep(cfg *config.Config, n engine.Names) engine.Step {
+	args := append([]string{"exec", n.NetGuard, "rbm"}, engine.RouteArgs(cfg)...)
+	return engine.Step{
 		Desc: "check the bottle's routes: only default via the sentry, bridge prohibited",
-		Kind: Action,
+		Kind: engine.Action,
 		Cmd:  podman(append(args, "--check")...),
 	}
 }

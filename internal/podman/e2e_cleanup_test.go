@@ -2,6 +2,7 @@ package podman_test
 
 import (
 	"context"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,14 +24,14 @@ func TestPodmanFailedStartLeavesNothing(t *testing.T) {
 	h.try("podman", "network", "rm", "-f", up)
 	h.podman("network", "create", "--internal", "--disable-dns", "--subnet", "10.242.78.0/24", "--label", testLabel, up)
 	t.Cleanup(func() {
-		podman.Stop(context.Background(), runner.Exec{}, m, testWriter{t})
+		engine.Stop(context.Background(), podman.Runtime{}, runner.Exec{}, m, testWriter{t})
 		h.detached().try("podman", "network", "rm", "-f", up)
 	})
 	cfg := resolve(t, "RBRN_MONIKER="+m, "RBRR_POD_SUBNET=10.242.77.0/24", "RBRR_SENTRY_IP=10.242.77.2",
 		"RBRR_BOTTLE_IP=10.242.77.3", "RBRR_UPLINK_NETWORK="+up, "RBRR_SENTRY_IMAGE="+sentryImage,
 		"RBRN_BOTTLE_IMAGE=localhost/rbm-no-such-image:none")
 
-	err := podman.Start(ctx, runner.Exec{}, cfg, podman.Options{Out: testWriter{t}, HealthTimeout: time.Minute})
+	err := engine.Start(ctx, podman.Runtime{}, runner.Exec{}, cfg, engine.Options{Out: testWriter{t}, HealthTimeout: time.Minute})
 	if err == nil || !strings.Contains(err.Error(), "step 7 (bottle") {
 		t.Fatalf("err = %v, want step 7 (the bottle's missing image) to fail", err)
 	}
@@ -45,11 +46,11 @@ func TestPodmanFailedStartLeavesNothing(t *testing.T) {
 			t.Fatalf("%s: %v", s.Desc, err)
 		}
 	}
-	if err := podman.Stop(ctx, runner.Exec{}, m, testWriter{t}); err != nil {
+	if err := engine.Stop(ctx, podman.Runtime{}, runner.Exec{}, m, testWriter{t}); err != nil {
 		t.Fatal(err)
 	}
 	assertNothingLabelled(h, m)
-	if err := podman.Stop(ctx, runner.Exec{}, m, testWriter{t}); err != nil {
+	if err := engine.Stop(ctx, podman.Runtime{}, runner.Exec{}, m, testWriter{t}); err != nil {
 		t.Fatalf("second stop: %v", err)
 	}
 }
@@ -58,7 +59,7 @@ func TestPodmanFailedStartLeavesNothing(t *testing.T) {
 // service is left.
 func assertNothingLabelled(h host, moniker string) {
 	h.t.Helper()
-	f := "label=" + podman.LabelKey + "=" + moniker
+	f := "label=" + engine.LabelKey + "=" + moniker
 	for _, args := range [][]string{
 		{"ps", "-a", "--filter", f, "--format", "{{.Names}}"},
 		{"pod", "ps", "--filter", f, "--format", "{{.Name}}"},

@@ -43,7 +43,7 @@ func foreignResolver(h host) string {
 // foreignCounted is the Podman backend that also sees the foreign
 // resolver's count and the upstream's, which a real deployment cannot.
 type foreignCounted struct {
-	*verify.PodmanBackend
+	*verify.ServiceBackend
 	stats, upstream string
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -111,7 +112,7 @@ func checkObserve(ctx context.Context, t *testing.T, s *service, bin string) {
 	if !strings.Contains(string(logs), `"kind":"deny"`) || !strings.Contains(string(logs), `"name":"other.test"`) {
 		t.Errorf("podman logs (the sentry's standard output) lacks the events:\n%s", lastN(string(logs), 10))
 	}
-	st, err := podman.Inspect(ctx, runner.Exec{}, moniker)
+	st, err := engine.Inspect(ctx, podman.Runtime{}, runner.Exec{}, moniker)
 	if err != nil {
 		t.Fatal(err)
 	}

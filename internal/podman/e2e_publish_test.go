@@ -27,6 +27,7 @@ package podman_test
 import (
 	"context"
 	"errors"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"io"
 	"net"
 	"net/netip"
@@ -76,7 +77,7 @@ func TestPodmanPublishedEntry(t *testing.T) {
 	// A leftover of an interrupted run would fail the preflight; TestMain
 	// does not watch this moniker, so the test checks it itself after Stop
 	// (registered first, so it runs after startService's Stop).
-	podman.Stop(ctx, runner.Exec{}, pubMoniker, io.Discard)
+	engine.Stop(ctx, podman.Runtime{}, runner.Exec{}, pubMoniker, io.Discard)
 	t.Cleanup(func() { assertNothingLabelled(h.detached(), pubMoniker) })
 	began := time.Now()
 	s := startService(h, cfg)

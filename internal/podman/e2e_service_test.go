@@ -3,6 +3,7 @@ package podman_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ import (
 type service struct {
 	host
 	cfg   *config.Config
-	names podman.Names
+	names engine.Names
 }
 
 func resolve(t *testing.T, kv ...string) *config.Config {
@@ -39,13 +40,13 @@ func resolve(t *testing.T, kv ...string) *config.Config {
 // startService runs the real preflight and Start, and registers Stop.
 func startService(h host, cfg *config.Config) *service {
 	h.t.Helper()
-	s := &service{host: h, cfg: cfg, names: podman.NamesFor(cfg.Moniker)}
+	s := &service{host: h, cfg: cfg, names: engine.NamesFor(cfg.Moniker)}
 	h.t.Cleanup(func() { s.stop() })
-	rep := podman.Preflight{Runner: runner.Exec{}}.Check(h.ctx, cfg)
+	rep := engine.Preflight{Runtime: podman.Runtime{}, Runner: runner.Exec{}}.Check(h.ctx, cfg)
 	if err := rep.Err(); err != nil {
 		h.t.Fatal(err)
 	}
-	err := podman.Start(h.ctx, runner.Exec{}, cfg, podman.Options{Out: testWriter{h.t}, HealthTimeout: 90 * time.Second})
+	err := engine.Start(h.ctx, podman.Runtime{}, runner.Exec{}, cfg, engine.Options{Out: testWriter{h.t}, HealthTimeout: 90 * time.Second})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func startService(h host, cfg *config.Config) *service {
 func (s *service) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := podman.Stop(ctx, runner.Exec{}, s.cfg.Moniker, testWriter{s.t}); err != nil {
+	if err := engine.Stop(ctx, podman.Runtime{}, runner.Exec{}, s.cfg.Moniker, testWriter{s.t}); err != nil {
 		s.t.Errorf("cleanup: %v", err)
 	}
 }
@@ -117,7 +118,7 @@ func (s *service) egressWorks(why string) {
 // routesOK asks the guard to verify the bottle's routes.
 func (s *service) routesOK(why string) {
 	s.t.Helper()
-	r := podman.Routes(s.cfg)
+	r := engine.Routes(s.cfg)
 	if out, err := s.try("podman", "exec", s.names.NetGuard, "rbm", "netinit",
 		"--via", r.Via.String(), "--block", r.Block.String(), "--check"); err != nil {
 		s.t.Fatalf("%s: routes wrong: %v %s", why, err, out)

@@ -2,6 +2,7 @@ package podman_test
 
 import (
 	"context"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"net"
 	"slices"
 	"strings"
@@ -188,7 +189,7 @@ func echo(addr, msg string) (string, error) {
 }
 
 func checkStatus(s *service) {
-	st, err := podman.Inspect(s.ctx, runner.Exec{}, moniker)
+	st, err := engine.Inspect(s.ctx, podman.Runtime{}, runner.Exec{}, moniker)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package podman_test
 
 import (
 	"context"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -40,7 +41,7 @@ func verifyConfig(t *testing.T) []string {
 }
 
 // TestPodmanVerify runs the containment battery (verify.Run through
-// verify.StartPodmanBackend, then the `rbm verify --moniker` CLI) against a
+// verify.StartServiceBackend, then the `rbm verify --moniker` CLI) against a
 // real service on the stand-in internet, plain and hostile, and checks that
 // the sentry stops cleanly on SIGTERM.
 func TestPodmanVerify(t *testing.T) {
@@ -75,12 +76,12 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 	s.podman("exec", s.names.Sentry, "ip", "route", "add", "default", "via", deadEnd)
 
 	// verify judges against what the sentry runs with, as the CLI does.
-	cfg, err := verify.ServiceConfig(ctx, runner.Exec{}, s.names)
+	cfg, err := verify.ServiceConfig(ctx, podman.Runtime{}, runner.Exec{}, s.names)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := cfg.Policy()
-	uplink, err := verify.SentryUplink(ctx, runner.Exec{}, cfg)
+	uplink, err := verify.SentryUplink(ctx, podman.Runtime{}, runner.Exec{}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 		Foreign: netip.MustParseAddr(foreignIP), Allowed: netip.MustParseAddr(allowedIP), Forbidden: netip.MustParseAddr(otherIP),
 		EchoPort: echoPort, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
 		Learned: netip.MustParseAddr(learnedIP), LearnName: "learn.allowed.test",
-		CAFile: verify.ProbeCAPath, BridgeIP: podman.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
+		CAFile: verify.ProbeCAPath, BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
 	}
 
 	bin := buildCLI(ctx, t)
@@ -119,7 +120,7 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 var wantCaps = map[bool]string{false: "0000000000000000", true: "0000000000003000"}
 
 func runBattery(ctx context.Context, t *testing.T, s *service, cfg *config.Config, target verify.Target, caFile, stats string) {
-	b, err := verify.StartPodmanBackend(ctx, runner.Exec{}, cfg, verify.ProbeOptions{Hostile: target.Hostile, CAFile: caFile})
+	b, err := verify.StartServiceBackend(ctx, podman.Runtime{}, runner.Exec{}, cfg, verify.ProbeOptions{Hostile: target.Hostile, CAFile: caFile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func runBattery(ctx context.Context, t *testing.T, s *service, cfg *config.Confi
 	}
 	var report strings.Builder
 	verify.Print(&report, results)
-	t.Logf("rbm verify (hostile=%v) through verify.StartPodmanBackend:\n%s", target.Hostile, report.String())
+	t.Logf("rbm verify (hostile=%v) through verify.StartServiceBackend:\n%s", target.Hostile, report.String())
 	if !verify.AllHold(results) {
 		t.Errorf("containment does not hold: %s", verify.Summary(results))
 	}

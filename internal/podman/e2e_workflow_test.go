@@ -3,6 +3,7 @@ package podman_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/capture"
-	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/probe"
 )
 
@@ -156,7 +156,7 @@ func checkShellCapture(s *service, bin string) {
 		t.Errorf("the pcap file holds %d frames (%v), want 2", n, err)
 	}
 
-	var list []podman.Service
+	var list []engine.Service
 	if err := json.Unmarshal([]byte(s.must(bin, "status", "--json")), &list); err != nil {
 		t.Fatalf("rbm status --json: %v", err)
 	}

@@ -1,42 +1,20 @@
 package podman
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
-
-// Kind says how Start treats a step.
-type Kind int
-
-// Step kinds.
-const (
-	Create Kind = iota // runs once and creates what Undo removes
-	Poll               // repeated until it succeeds, within a bounded time
-	Action             // runs once; nothing to undo of its own
-)
-
-// Step is one podman command of a plan.
-type Step struct {
-	Desc string // one line for humans
-	Kind Kind
-	Cmd  runner.Cmd
-	// Undo removes what Cmd created (tolerating its absence); its Name is
-	// empty when there is nothing to remove.
-	Undo runner.Cmd
-}
 
 // Plan returns the podman commands that build the bottle service of cfg, in
 // order. It is pure; every value comes from the validated configuration and
 // travels as its own argv element, never through a shell.
-func Plan(cfg *config.Config) ([]Step, error) {
-	if err := plannable(cfg); err != nil {
+func Plan(cfg *config.Config) ([]engine.Step, error) {
+	if err := engine.Plannable(cfg); err != nil {
 		return nil, err
 	}
-	n := NamesFor(cfg.Moniker)
-	return []Step{
+	n := engine.NamesFor(cfg.Moniker)
+	return []engine.Step{
 		enclaveStep(cfg, n),
 		sentryStep(cfg, n),
 		healthStep(n),
@@ -49,38 +27,4 @@ func Plan(cfg *config.Config) ([]Step, error) {
 	}, nil
 }
 
-// plannable reports what the configuration lacks for a plan (config leaves
-// these optional because the sentry itself does not need them).
-func plannable(cfg *config.Config) error {
-	if cfg == nil {
-		return errors.New("plan: no configuration")
-	}
-	var missing []error
-	for _, v := range []struct{ name, value string }{
-		{"RBRN_MONIKER", cfg.Moniker},
-		{"RBRR_SENTRY_IMAGE", cfg.SentryImage},
-		{"RBRN_BOTTLE_IMAGE", cfg.BottleImage},
-		{"RBRR_UPLINK_NETWORK", cfg.UplinkNetwork},
-	} {
-		if v.value == "" {
-			missing = append(missing, fmt.Errorf("%s is empty: expected a value (required to plan a bottle service)", v.name))
-		}
-	}
-	return errors.Join(missing...)
-}
-
 func podman(args ...string) runner.Cmd { return runner.Cmd{Name: "podman", Args: args} }
-
-// String renders the plan for `rbm plan`: each step's description as a
-// comment, then its command, ready to paste into a shell.
-func String(steps []Step) string {
-	out := ""
-	for i, s := range steps {
-		line := s.Cmd.String()
-		if s.Kind == Poll {
-			line = fmt.Sprintf("until %s; do sleep 2; done", line)
-		}
-		out += fmt.Sprintf("# %d. %s\n%s\n\n", i+1, s.Desc, line)
-	}
-	return out
-}

@@ -1,6 +1,7 @@
 package podman
 
 import (
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/golden"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func TestPlanGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, "plan-"+name+".txt", String(steps))
+			golden.Check(t, "plan-"+name+".txt", engine.String(steps))
 		})
 	}
 }
@@ -84,10 +85,10 @@ func TestPlanEnvIsOneArgumentPerVariable(t *testing.T) {
 func TestEveryCreatedObjectIsLabelled(t *testing.T) {
 	steps, _ := Plan(mustConfig(t, planCases["allowlist-entry"]...))
 	for _, s := range steps {
-		if s.Kind == Create && !strings.Contains(s.Cmd.String(), "--label rbm.moniker=notebook") {
+		if s.Kind == engine.Create && !strings.Contains(s.Cmd.String(), "--label rbm.moniker=notebook") {
 			t.Errorf("step %q creates without the label", s.Desc)
 		}
-		if s.Kind == Create && s.Undo.Name == "" {
+		if s.Kind == engine.Create && s.Undo.Name == "" {
 			t.Errorf("step %q creates without an undo", s.Desc)
 		}
 	}

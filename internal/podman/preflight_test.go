@@ -3,6 +3,7 @@ package podman
 import (
 	"context"
 	"errors"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"net/netip"
 	"os/exec"
 	"strings"
@@ -25,9 +26,9 @@ func healthyHost() scripted {
 	}
 }
 
-func preflight(t *testing.T, s scripted, portErr error, kv ...string) Report {
+func preflight(t *testing.T, s scripted, portErr error, kv ...string) engine.Report {
 	t.Helper()
-	p := Preflight{Runner: s.fake(), PortFree: func(netip.Addr, uint16) error { return portErr }}
+	p := engine.Preflight{Runtime: Runtime{}, Runner: s.fake(), PortFree: func(netip.Addr, uint16) error { return portErr }}
 	return p.Check(context.Background(), mustConfig(t, append(planCases["allowlist-entry"], kv...)...))
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -26,23 +27,12 @@ func exists(ctx context.Context, r runner.Runner, args ...string) (bool, error) 
 	return false, fmt.Errorf("podman %s: %w", strings.Join(args, " "), err)
 }
 
-// lines runs a podman command and returns its non-empty output lines.
 func lines(ctx context.Context, r runner.Runner, args ...string) ([]string, error) {
-	out, err := r.Run(ctx, podman(args...))
-	if err != nil {
-		return nil, fmt.Errorf("podman %s: %w", strings.Join(args, " "), err)
-	}
-	var res []string
-	for _, l := range strings.Split(string(out), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			res = append(res, l)
-		}
-	}
-	return res, nil
+	return engine.Lines(ctx, r, podman(args...))
 }
 
-// Network is what rbm needs of `podman network ls --format json`.
-type Network struct {
+// network is what rbm reads of `podman network ls --format json`.
+type network struct {
 	Name      string `json:"name"`
 	Interface string `json:"network_interface"`
 	Internal  bool   `json:"internal"`
@@ -52,26 +42,25 @@ type Network struct {
 	Labels map[string]string `json:"labels"`
 }
 
-// Prefixes returns the network's IPv4 subnets.
-func (n Network) Prefixes() []netip.Prefix {
-	var out []netip.Prefix
-	for _, s := range n.Subnets {
-		if p, err := netip.ParsePrefix(s.Subnet); err == nil && p.Addr().Is4() {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // Networks lists Podman's networks.
-func Networks(ctx context.Context, r runner.Runner) ([]Network, error) {
+func Networks(ctx context.Context, r runner.Runner) ([]engine.Network, error) {
 	out, err := r.Run(ctx, podman("network", "ls", "--format", "json"))
 	if err != nil {
 		return nil, fmt.Errorf("list podman networks: %w", err)
 	}
-	var nets []Network
+	var nets []network
 	if err := json.Unmarshal(out, &nets); err != nil {
 		return nil, fmt.Errorf("parse podman network ls: %w", err)
 	}
-	return nets, nil
+	res := make([]engine.Network, 0, len(nets))
+	for _, n := range nets {
+		x := engine.Network{Name: n.Name, Interface: n.Interface, Internal: n.Internal, Labels: n.Labels}
+		for _, s := range n.Subnets {
+			if p, err := netip.ParsePrefix(s.Subnet); err == nil {
+				x.Subnets = append(x.Subnets, p)
+			}
+		}
+		res = append(res, x)
+	}
+	return res, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func planCommands(t *testing.T) []string {
 func TestStartRunsThePlanInOrder(t *testing.T) {
 	f := scripted{}.fake()
 	var buf bytes.Buffer
-	if err := Start(context.Background(), f, mustConfig(t, planCases["allowlist-entry"]...), Options{Out: &buf}); err != nil {
+	if err := engine.Start(context.Background(), Runtime{}, f, mustConfig(t, planCases["allowlist-entry"]...), engine.Options{Out: &buf}); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := strings.Join(f.Commands(), "\n"), strings.Join(planCommands(t), "\n"); got != want {
@@ -39,7 +40,7 @@ func TestStartRunsThePlanInOrder(t *testing.T) {
 func TestStartUndoesWhatItCreatedWhenAStepFails(t *testing.T) {
 	f := scripted{"podman pod create": fail(errors.New("pod create: boom"))}.fake()
 	var buf bytes.Buffer
-	err := Start(context.Background(), f, mustConfig(t, planCases["allowlist-entry"]...), Options{Out: &buf})
+	err := engine.Start(context.Background(), Runtime{}, f, mustConfig(t, planCases["allowlist-entry"]...), engine.Options{Out: &buf})
 	if err == nil || !strings.Contains(err.Error(), "step 4 (pod notebook-pod") || !strings.Contains(err.Error(), "boom") {
 		t.Fatalf("err = %v, want step 4 and the cause", err)
 	}
@@ -63,8 +64,8 @@ func TestStartGivesUpOnAnUnhealthySentry(t *testing.T) {
 		"podman healthcheck run":   fail(exitErr(t, 1)),
 		"podman container inspect": out(inspect),
 	}.fake()
-	opts := Options{HealthTimeout: 50 * time.Millisecond, PollEvery: 10 * time.Millisecond}
-	err := Start(context.Background(), f, mustConfig(t, planCases["allowlist-entry"]...), opts)
+	opts := engine.Options{HealthTimeout: 50 * time.Millisecond, PollEvery: 10 * time.Millisecond}
+	err := engine.Start(context.Background(), Runtime{}, f, mustConfig(t, planCases["allowlist-entry"]...), opts)
 	if err == nil || !strings.Contains(err.Error(), "not healthy after 50ms (last check: dnsmasq does not answer)") {
 		t.Fatalf("err = %v", err)
 	}
@@ -79,7 +80,7 @@ func TestStartStopsWaitingWhenTheSentryExited(t *testing.T) {
 		"podman container inspect": out(`[{"State":{"Status":"exited","ExitCode":1}}]`),
 	}.fake()
 	start := time.Now()
-	err := Start(context.Background(), f, mustConfig(t, planCases["allowlist-entry"]...), Options{HealthTimeout: time.Minute})
+	err := engine.Start(context.Background(), Runtime{}, f, mustConfig(t, planCases["allowlist-entry"]...), engine.Options{HealthTimeout: time.Minute})
 	if err == nil || !strings.Contains(err.Error(), "notebook-sentry is exited (exit code 1)") {
 		t.Fatalf("err = %v", err)
 	}

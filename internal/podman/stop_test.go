@@ -3,6 +3,7 @@ package podman
 import (
 	"bytes"
 	"context"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"strings"
 	"testing"
 )
@@ -14,7 +15,7 @@ func TestStopRemovesLabelledObjectsPodFirst(t *testing.T) {
 		"podman network ls --filter label=rbm.moniker=nb": out("nb-enclave\n"),
 	}.fake()
 	var buf bytes.Buffer
-	if err := Stop(context.Background(), f, "nb", &buf); err != nil {
+	if err := engine.Stop(context.Background(), Runtime{}, f, "nb", &buf); err != nil {
 		t.Fatal(err)
 	}
 	var removes []string
@@ -35,7 +36,7 @@ func TestStopRemovesLabelledObjectsPodFirst(t *testing.T) {
 
 func TestStopWithNothingLeftIsFine(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Stop(context.Background(), scripted{}.fake(), "nb", &buf); err != nil {
+	if err := engine.Stop(context.Background(), Runtime{}, scripted{}.fake(), "nb", &buf); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "nothing to remove") {

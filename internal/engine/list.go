@@ -1,8 +1,7 @@
-package podman
+package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -14,6 +13,7 @@ import (
 // Service is one line of rbm status without a moniker.
 type Service struct {
 	Moniker string `json:"moniker"`
+	Runtime string `json:"runtime"`
 	Sentry  string `json:"sentry"` // state (health)
 	Bottle  string `json:"bottle"`
 	Egress  string `json:"egress,omitempty"`
@@ -23,38 +23,17 @@ type Service struct {
 	Recent  string `json:"recent,omitempty"` // refusals of the last RecentWindow
 }
 
-// List finds every bottle service on this host (objects labelled
+// List finds every bottle service of rt on this host (objects labelled
 // LabelKey) and sums each up.
-func List(ctx context.Context, r runner.Runner) ([]Service, error) {
-	out, err := r.Run(ctx, podman("ps", "-a", "--filter", "label="+LabelKey, "--format", "json"))
-	if err != nil {
-		return nil, fmt.Errorf("list containers: %w", err)
-	}
-	var ps []struct {
-		Labels map[string]string `json:"Labels"`
-	}
-	if err := json.Unmarshal(out, &ps); err != nil {
-		return nil, fmt.Errorf("parse podman ps: %w", err)
-	}
-	var monikers []string
-	for _, c := range ps {
-		if m := c.Labels[LabelKey]; m != "" && !slices.Contains(monikers, m) {
-			monikers = append(monikers, m)
-		}
-	}
-	nets, err := Networks(ctx, r)
+func List(ctx context.Context, rt Runtime, r runner.Runner) ([]Service, error) {
+	monikers, err := rt.Monikers(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	for _, x := range nets {
-		if m := x.Labels[LabelKey]; m != "" && !slices.Contains(monikers, m) {
-			monikers = append(monikers, m)
-		}
-	}
 	slices.Sort(monikers)
 	var list []Service
-	for _, m := range monikers {
-		st, err := Inspect(ctx, r, m)
+	for _, m := range slices.Compact(monikers) {
+		st, err := Inspect(ctx, rt, r, m)
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +44,7 @@ func List(ctx context.Context, r runner.Runner) ([]Service, error) {
 
 // Service sums the status up in one line.
 func (s Status) Service() Service {
-	sv := Service{Moniker: s.Moniker, Sentry: "missing", Bottle: "missing", Config: s.Config}
+	sv := Service{Moniker: s.Moniker, Runtime: s.Runtime, Sentry: "missing", Bottle: "missing", Config: s.Config}
 	if m, ok := s.member("sentry"); ok {
 		sv.Sentry = stateText(m)
 	}
@@ -84,13 +63,13 @@ func (s Status) Service() Service {
 // WriteList prints the services as a table.
 func WriteList(w io.Writer, list []Service) {
 	if len(list) == 0 {
-		fmt.Fprintf(w, "no bottle service on this host (no Podman object is labelled %s)\n", LabelKey)
+		fmt.Fprintf(w, "no bottle service on this host (no container or network is labelled %s)\n", LabelKey)
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "MONIKER\tSENTRY\tBOTTLE\tEGRESS\tDNS\tDENY\tREFUSED (last 10 min)")
+	fmt.Fprintln(tw, "MONIKER\tRUNTIME\tSENTRY\tBOTTLE\tEGRESS\tDNS\tDENY\tREFUSED (last 10 min)")
 	for _, s := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Moniker, s.Sentry, s.Bottle, dash(s.Egress), dash(s.DNS), dash(s.Deny), dash(s.Recent))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Moniker, s.Runtime, s.Sentry, s.Bottle, dash(s.Egress), dash(s.DNS), dash(s.Deny), dash(s.Recent))
 	}
 	tw.Flush()
 }

@@ -1,4 +1,4 @@
-package podman
+package engine
 
 import (
 	"bytes"
@@ -12,7 +12,6 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
-	"github.com/recipe-bottle/rbm/internal/netinit"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
@@ -30,6 +29,7 @@ type Member struct {
 // Status is what `rbm status` shows of one service.
 type Status struct {
 	Moniker  string
+	Runtime  string // the runtime's name
 	Networks []Network
 	Members  []Member
 	Routes   error // nil when the bottle's routes are right
@@ -44,22 +44,11 @@ type Status struct {
 // RecentWindow is how far back rbm status looks for refusals.
 const RecentWindow = 10 * time.Minute
 
-type inspected struct {
-	Name    string `json:"Name"`
-	IsInfra bool   `json:"IsInfra"`
-	containerState
-	NetworkSettings struct {
-		Networks map[string]struct {
-			IPAddress string `json:"IPAddress"`
-		} `json:"Networks"`
-	} `json:"NetworkSettings"`
-}
-
 // Inspect gathers the status of the service called moniker.
-func Inspect(ctx context.Context, r runner.Runner, moniker string) (Status, error) {
+func Inspect(ctx context.Context, rt Runtime, r runner.Runner, moniker string) (Status, error) {
 	n := NamesFor(moniker)
-	st := Status{Moniker: moniker}
-	nets, err := Networks(ctx, r)
+	st := Status{Moniker: moniker, Runtime: rt.Name()}
+	nets, err := rt.Networks(ctx, r)
 	if err != nil {
 		return st, err
 	}
@@ -68,33 +57,29 @@ func Inspect(ctx context.Context, r runner.Runner, moniker string) (Status, erro
 			st.Networks = append(st.Networks, x)
 		}
 	}
-	if st.Members, err = members(ctx, r, n); err != nil {
+	if st.Members, err = members(ctx, rt, r, n); err != nil {
 		return st, err
 	}
-	st.readRoutes(ctx, r, n)
-	st.readCounters(ctx, r, n)
-	st.readConfig(ctx, r, n)
-	st.readRecent(ctx, r, n)
-	st.readUpstream(ctx, r, n)
+	st.readRoutes(ctx, rt, r, n)
+	st.readCounters(ctx, rt, r, n)
+	st.readConfig(ctx, rt, r, n)
+	st.readRecent(ctx, rt, r, n)
+	st.readUpstream(ctx, rt, r, n)
 	return st, nil
 }
 
-func members(ctx context.Context, r runner.Runner, n Names) ([]Member, error) {
-	names, err := lines(ctx, r, "ps", "-a", "--filter", "label="+n.Label(), "--format", "{{.Names}}")
+func members(ctx context.Context, rt Runtime, r runner.Runner, n Names) ([]Member, error) {
+	names, err := rt.Containers(ctx, r, n)
 	if err != nil || len(names) == 0 {
 		return nil, err
 	}
-	if infra, err := lines(ctx, r, "pod", "ps", "--filter", "name=^"+n.Pod+"$", "--format", "{{.InfraId}}"); err == nil {
-		names = append(names, infra...) // unlabelled on some Podman versions
-	}
-
-	out, err := r.Run(ctx, podman(append([]string{"container", "inspect", "--format", "json"}, names...)...))
+	out, err := r.Run(ctx, rt.Inspect(names...))
 	if err != nil {
 		return nil, fmt.Errorf("inspect containers of %s: %w", n.Moniker, err)
 	}
-	var all []inspected
-	if err := json.Unmarshal(out, &all); err != nil {
-		return nil, fmt.Errorf("parse container inspect: %w", err)
+	all, err := ParseInspect(out)
+	if err != nil {
+		return nil, err
 	}
 	ms := make([]Member, 0, len(all))
 	seen := map[string]bool{}
@@ -107,19 +92,18 @@ func members(ctx context.Context, r runner.Runner, n Names) ([]Member, error) {
 	return ms, nil
 }
 
-func member(c inspected, n Names) Member {
+func member(c Container, n Names) Member {
 	roles := map[string]string{n.Sentry: "sentry", n.NetInit: "init", n.NetGuard: "guard", n.Bottle: "bottle"}
 	role, ok := roles[c.Name]
 	switch {
-	case c.IsInfra:
+	case c.Infra:
 		role = "pod infra"
 	case !ok:
 		role = "other"
 	}
-	m := Member{Name: c.Name, Role: role, State: c.State.Status, ExitCode: c.State.ExitCode,
-		Health: c.State.Health.Status, Addresses: map[string]string{}}
-	for net, s := range c.NetworkSettings.Networks {
-		m.Addresses[net] = s.IPAddress
+	m := Member{Name: c.Name, Role: role, State: c.State, ExitCode: c.ExitCode, Health: c.Health, Addresses: map[string]string{}}
+	for net, p := range c.Networks {
+		m.Addresses[net] = p.Addr().String()
 	}
 	return m
 }
@@ -134,7 +118,7 @@ func (s *Status) member(role string) (Member, bool) {
 }
 
 // readRoutes asks the running guard to check the bottle's routes.
-func (s *Status) readRoutes(ctx context.Context, r runner.Runner, n Names) {
+func (s *Status) readRoutes(ctx context.Context, rt Runtime, r runner.Runner, n Names) {
 	sentry, ok1 := s.member("sentry")
 	guard, ok2 := s.member("guard")
 	if !ok1 || !ok2 || guard.State != "running" || len(s.Networks) == 0 {
@@ -147,9 +131,7 @@ func (s *Status) readRoutes(ctx context.Context, r runner.Runner, n Names) {
 		s.Notes = append(s.Notes, "routes not checked: the sentry has no enclave address")
 		return
 	}
-	rt := netinit.Routes{Via: via, Block: BridgeIP(subnets[0])}
-	args := []string{"exec", n.NetGuard, "rbm", "netinit", "--via", rt.Via.String(), "--block", rt.Block.String(), "--check"}
-	_, s.Routes = r.Run(ctx, podman(args...))
+	_, s.Routes = r.Run(ctx, Exec(rt, n.NetGuard, false, "rbm", "netinit", "--via", via.String(), "--block", BridgeIP(subnets[0]).String(), "--check"))
 }
 
 func (s *Status) enclavePrefixes(n Names) []netip.Prefix {
@@ -162,12 +144,12 @@ func (s *Status) enclavePrefixes(n Names) []netip.Prefix {
 }
 
 // readCounters reads the sentry's per-rule counters.
-func (s *Status) readCounters(ctx context.Context, r runner.Runner, n Names) {
+func (s *Status) readCounters(ctx context.Context, rt Runtime, r runner.Runner, n Names) {
 	if m, ok := s.member("sentry"); !ok || m.State != "running" {
 		s.Notes = append(s.Notes, "counters not read: the sentry is not running")
 		return
 	}
-	out, err := r.Run(ctx, podman("exec", n.Sentry, "rbm", "counters", "--json"))
+	out, err := r.Run(ctx, Exec(rt, n.Sentry, false, "rbm", "counters", "--json"))
 	if err != nil {
 		s.Notes = append(s.Notes, fmt.Sprintf("counters not read: %v", err))
 		return
@@ -181,11 +163,11 @@ func (s *Status) readCounters(ctx context.Context, r runner.Runner, n Names) {
 }
 
 // readRecent summarises the sentry's events of the last RecentWindow.
-func (s *Status) readRecent(ctx context.Context, r runner.Runner, n Names) {
+func (s *Status) readRecent(ctx context.Context, rt Runtime, r runner.Runner, n Names) {
 	if m, ok := s.member("sentry"); !ok || m.State != "running" {
 		return
 	}
-	out, err := r.Run(ctx, EventsCmd(n.Moniker, false, RecentWindow, nil))
+	out, err := r.Run(ctx, EventsCmd(rt, n.Moniker, false, RecentWindow, nil))
 	if err != nil {
 		s.Notes = append(s.Notes, fmt.Sprintf("recent events not read: %v", err))
 		return
@@ -200,11 +182,11 @@ func (s *Status) readRecent(ctx context.Context, r runner.Runner, n Names) {
 }
 
 // readConfig reads the configuration the sentry applies and its source.
-func (s *Status) readConfig(ctx context.Context, r runner.Runner, n Names) {
+func (s *Status) readConfig(ctx context.Context, rt Runtime, r runner.Runner, n Names) {
 	if m, ok := s.member("sentry"); !ok || m.State != "running" {
 		return
 	}
-	c, source, err := LiveConfig(ctx, r, n)
+	c, source, err := LiveConfig(ctx, rt, r, n)
 	if err != nil {
 		s.Notes = append(s.Notes, fmt.Sprintf("live configuration not read: %v", err))
 		return
@@ -215,11 +197,11 @@ func (s *Status) readConfig(ctx context.Context, r runner.Runner, n Names) {
 
 // readUpstream asks the sentry whether its upstream resolver answers: a
 // sentry is ready without it, but then no name resolves.
-func (s *Status) readUpstream(ctx context.Context, r runner.Runner, n Names) {
+func (s *Status) readUpstream(ctx context.Context, rt Runtime, r runner.Runner, n Names) {
 	if m, ok := s.member("sentry"); !ok || m.State != "running" || s.Policy == nil || s.Policy.DNS == policy.DNSOff {
 		return
 	}
-	out, err := r.Run(ctx, podman("exec", n.Sentry, "rbm", "sentry", "upstream"))
+	out, err := r.Run(ctx, Exec(rt, n.Sentry, false, "rbm", "sentry", "upstream"))
 	if err != nil {
 		var ee *runner.ExitError
 		if errors.As(err, &ee) && strings.TrimSpace(ee.Stderr) != "" {

@@ -5,24 +5,24 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/verify"
 	"github.com/spf13/cobra"
 )
 
-// podmanTargetFlags name what a real deployment probes. The defaults are
+// serviceTargetFlags name what a real deployment probes. The defaults are
 // real public hosts: on a real deployment that is the point. Tests pass
 // documentation addresses on --internal networks instead.
-type podmanTargetFlags struct {
+type serviceTargetFlags struct {
 	foreign, allowed, forbidden string
 	allowedName, forbiddenName  string
 	baitDomain, caFile          string
 	echoPort                    uint16
 }
 
-func (f *podmanTargetFlags) register(cmd *cobra.Command) {
+func (f *serviceTargetFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.foreign, "foreign", "8.8.8.8", "with --moniker: a public resolver the bottle must not reach directly")
 	fl.StringVar(&f.forbidden, "forbidden", "1.1.1.1", "with --moniker: an address outside every allowed CIDR")
@@ -34,8 +34,8 @@ func (f *podmanTargetFlags) register(cmd *cobra.Command) {
 	fl.Uint16Var(&f.echoPort, "echo-port", 0, "with --moniker: another open TCP port on --allowed")
 }
 
-// target builds the Target for a Podman service from its policy and flags.
-func (f *podmanTargetFlags) target(base verify.Target) (verify.Target, error) {
+// target builds the Target for a running service from its policy and flags.
+func (f *serviceTargetFlags) target(base verify.Target) (verify.Target, error) {
 	t := base
 	for _, a := range []struct {
 		flag, value string
@@ -52,7 +52,7 @@ func (f *podmanTargetFlags) target(base verify.Target) (verify.Target, error) {
 	}
 	t.AllowedName, t.ForbiddenName, t.BaitDomain, t.EchoPort = f.allowedName, f.forbiddenName, f.baitDomain, f.echoPort
 	if f.caFile != "" {
-		t.CAFile = verify.ProbeCAPath // where StartPodmanBackend mounts it
+		t.CAFile = verify.ProbeCAPath // where StartServiceBackend mounts it
 	}
 	if t.AllowedName == "" && len(t.Policy.AllowedDomains) > 0 {
 		t.AllowedName = policy.ExampleName(t.Policy.AllowedDomains[0])
@@ -63,24 +63,28 @@ func (f *podmanTargetFlags) target(base verify.Target) (verify.Target, error) {
 	return t, nil
 }
 
-func runVerifyPodman(cmd *cobra.Command, o verifyOpts) error {
+func runVerifyService(cmd *cobra.Command, o verifyOpts) error {
 	ctx := cmd.Context()
 	r := runner.Exec{}
-	cfg, err := verify.ServiceConfig(ctx, r, podman.NamesFor(o.moniker))
+	rt, err := serviceRuntime(ctx, o.moniker)
+	if err != nil {
+		return err
+	}
+	cfg, err := verify.ServiceConfig(ctx, rt, r, engine.NamesFor(o.moniker))
 	if err != nil {
 		return err
 	}
 	p := cfg.Policy()
-	t, err := o.podman.target(verify.Target{Policy: p, BridgeIP: podman.BridgeIP(p.Subnet), Hostile: o.hostile})
+	t, err := o.service.target(verify.Target{Policy: p, BridgeIP: engine.BridgeIP(p.Subnet), Hostile: o.hostile})
 	if err != nil {
 		return err
 	}
-	uplink, err := verify.SentryUplink(ctx, r, cfg)
+	uplink, err := verify.SentryUplink(ctx, rt, r, cfg)
 	if err != nil {
 		return err
 	}
 	t.SentryUplink, t.UplinkPrefix = uplink.Addr(), uplink.Masked()
-	b, err := verify.StartPodmanBackend(ctx, r, cfg, verify.ProbeOptions{Hostile: o.hostile, CAFile: o.podman.caFile})
+	b, err := verify.StartServiceBackend(ctx, rt, r, cfg, verify.ProbeOptions{Hostile: o.hostile, CAFile: o.service.caFile})
 	if err != nil {
 		return err
 	}

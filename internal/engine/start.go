@@ -1,4 +1,4 @@
-package podman
+package engine
 
 import (
 	"context"
@@ -36,15 +36,15 @@ const undoTimeout = 2 * time.Minute
 // Start runs the plan of cfg step by step, printing each. Run Preflight
 // first. When a step fails it says which, removes what the earlier steps
 // (and the failing one) created, in reverse order, and returns the error.
-func Start(ctx context.Context, r runner.Runner, cfg *config.Config, o Options) error {
+func Start(ctx context.Context, rt Runtime, r runner.Runner, cfg *config.Config, o Options) error {
 	o = o.withDefaults()
-	steps, err := Plan(cfg)
+	steps, err := rt.Plan(cfg)
 	if err != nil {
 		return err
 	}
 	for i, s := range steps {
 		fmt.Fprintf(o.Out, "[%d/%d] %s\n      %s\n", i+1, len(steps), s.Desc, s.Cmd)
-		if err := runStep(ctx, r, s, o); err != nil {
+		if err := runStep(ctx, rt, r, s, o); err != nil {
 			fmt.Fprintf(o.Out, "step %d failed: %s\n  %v\nremoving what was created:\n", i+1, s.Desc, err)
 			undo(r, steps[:i+1], o.Out)
 			return fmt.Errorf("start %s: step %d (%s): %w", cfg.Moniker, i+1, s.Desc, err)
@@ -55,9 +55,9 @@ func Start(ctx context.Context, r runner.Runner, cfg *config.Config, o Options) 
 	return nil
 }
 
-func runStep(ctx context.Context, r runner.Runner, s Step, o Options) error {
+func runStep(ctx context.Context, rt Runtime, r runner.Runner, s Step, o Options) error {
 	if s.Kind == Poll {
-		return waitHealthy(ctx, r, s.Cmd, o)
+		return waitHealthy(ctx, rt, r, s, o)
 	}
 	_, err := r.Run(ctx, s.Cmd)
 	return err

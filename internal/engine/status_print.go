@@ -1,4 +1,4 @@
-package podman
+package engine
 
 import (
 	"fmt"
@@ -11,10 +11,10 @@ import (
 // Write prints the status for humans.
 func (s Status) Write(w io.Writer) {
 	if len(s.Members) == 0 && len(s.Networks) == 0 {
-		fmt.Fprintf(w, "bottle service %s: nothing found (no Podman object is labelled %s=%s)\n", s.Moniker, LabelKey, s.Moniker)
+		fmt.Fprintf(w, "bottle service %s: nothing found (no %s object is labelled %s=%s)\n", s.Moniker, s.Runtime, LabelKey, s.Moniker)
 		return
 	}
-	fmt.Fprintf(w, "bottle service %s\n", s.Moniker)
+	fmt.Fprintf(w, "bottle service %s (%s)\n", s.Moniker, s.Runtime)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  ROLE\tNAME\tSTATE\tADDRESSES")
 	for _, n := range s.Networks {

@@ -1,4 +1,4 @@
-package podman
+package engine
 
 import (
 	"bufio"
@@ -12,8 +12,8 @@ import (
 
 // LiveConfig reads the configuration the running sentry applies (after a
 // reload, not its container's environment) and where it comes from.
-func LiveConfig(ctx context.Context, r runner.Runner, n Names) (*config.Config, string, error) {
-	out, err := r.Run(ctx, podman("exec", n.Sentry, "rbm", "sentry", "config"))
+func LiveConfig(ctx context.Context, rt Runtime, r runner.Runner, n Names) (*config.Config, string, error) {
+	out, err := r.Run(ctx, Exec(rt, n.Sentry, false, "rbm", "sentry", "config"))
 	if err != nil {
 		return nil, "", fmt.Errorf("read the live configuration of %s (is the service running? rbm status): %w", n.Sentry, err)
 	}
@@ -39,8 +39,8 @@ func LiveConfig(ctx context.Context, r runner.Runner, n Names) (*config.Config, 
 
 // InstallConfigCmd stages cfg in the running sentry and signals it to
 // apply it (rbm sentry install-config, in the sentry's container).
-func InstallConfigCmd(n Names, cfg *config.Config) runner.Cmd {
-	c := podman("exec", "-i", n.Sentry, "rbm", "sentry", "install-config")
+func InstallConfigCmd(rt Runtime, n Names, cfg *config.Config) runner.Cmd {
+	c := Exec(rt, n.Sentry, true, "rbm", "sentry", "install-config")
 	c.Stdin = strings.Join(cfg.Environ(), "\n") + "\n"
 	return c
 }

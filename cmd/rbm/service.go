@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
-	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/spf13/cobra"
 )
@@ -18,22 +18,27 @@ func newPlanCmd() *cobra.Command {
 	var f configFlags
 	cmd := &cobra.Command{
 		Use:   "plan",
-		Short: "Print the podman commands that start this bottle service (nothing is run)",
-		Long: `Prints, in order, every podman command rbm start would run for this
-configuration, each with a one-line comment. The output can be pasted into a
+		Short: "Print the podman or docker commands that start this bottle service (nothing is run)",
+		Long: `Prints, in order, every command of the container runtime (RBRR_RUNTIME:
+podman or docker) rbm start would run for this configuration, each with a
+one-line comment. The output can be pasted into a
 shell. Nothing is checked or created; rbm start also runs a preflight.`,
-		Example: "  rbm plan --regime regime.env --nameplate notebook.env",
+		Example: "  rbm plan --regime regime.env --nameplate notebook.env\n  RBRR_RUNTIME=docker rbm plan --nameplate notebook.env",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := f.load(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			steps, err := podman.Plan(cfg)
+			rt, err := configRuntime(cfg)
 			if err != nil {
 				return err
 			}
-			fmt.Fprint(cmd.OutOrStdout(), podman.String(steps))
+			steps, err := rt.Plan(cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), engine.String(steps))
 			return nil
 		},
 	}
@@ -46,12 +51,12 @@ func newStartCmd() *cobra.Command {
 	var healthTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "start",
-		Short: "Check the host, then create and start the bottle service with Podman",
-		Long: `Runs a preflight (podman version, rootful or rootless, subnet overlaps with
-Podman networks and host routes, the workstation port, images, leftovers of
-this moniker) and stops if anything is wrong, listing every problem. Then runs
-the steps of rbm plan, printing each, and waits for the sentry to be healthy
-before the bottle's pod is created. If a step fails, rbm says which and
+		Short: "Check the host, then create and start the bottle service with Podman or Docker",
+		Long: `Runs a preflight (the runtime's version, rootful or rootless, subnet
+overlaps with its networks and host routes, the workstation port, images,
+leftovers of this moniker) and stops if anything is wrong, listing every
+problem. Then runs the steps of rbm plan, printing each, and waits for the
+sentry to be healthy before the bottle is created. If a step fails, rbm says which and
 removes what it had created.`,
 		Example: "  rbm start --regime regime.env --nameplate notebook.env",
 		Args:    cobra.NoArgs,
@@ -72,12 +77,16 @@ removes what it had created.`,
 
 func startService(ctx context.Context, cmd *cobra.Command, cfg *config.Config, healthTimeout time.Duration) error {
 	out := cmd.OutOrStdout()
-	rep := podman.Preflight{Runner: runner.Exec{}}.Check(ctx, cfg)
+	rt, err := configRuntime(cfg)
+	if err != nil {
+		return err
+	}
+	rep := engine.Preflight{Runtime: rt, Runner: runner.Exec{}}.Check(ctx, cfg)
 	for _, line := range rep.Info {
 		fmt.Fprintln(out, "preflight:", line)
 	}
 	if err := rep.Err(); err != nil {
 		return err
 	}
-	return podman.Start(ctx, runner.Exec{}, cfg, podman.Options{Out: out, HealthTimeout: healthTimeout})
+	return engine.Start(ctx, rt, runner.Exec{}, cfg, engine.Options{Out: out, HealthTimeout: healthTimeout})
 }

@@ -1,4 +1,4 @@
-package podman
+package engine
 
 import (
 	"context"
@@ -15,29 +15,25 @@ func cmdIP(args ...string) runner.Cmd { return runner.Cmd{Name: "ip", Args: args
 // or leftovers of a failed start).
 func (p Preflight) checkMoniker(ctx context.Context, cfg *config.Config, nets []Network, rep *Report) {
 	n := NamesFor(cfg.Moniker)
-	taken, err := existingObjects(ctx, p.Runner, n, nets)
+	taken, err := existingObjects(ctx, p.Runtime, p.Runner, n, nets)
 	if err != nil {
-		rep.problem("%v", err)
+		rep.Problemf("%v", err)
 		return
 	}
 	if len(taken) > 0 {
-		rep.problem("RBRN_MONIKER=%s is in use (found %s); run `rbm stop --moniker %s` first",
+		rep.Problemf("RBRN_MONIKER=%s is in use (found %s); run `rbm stop --moniker %s` first",
 			cfg.Moniker, strings.Join(taken, ", "), cfg.Moniker)
 	}
 }
 
 // existingObjects lists which of the service's names (or labelled objects)
 // already exist.
-func existingObjects(ctx context.Context, r runner.Runner, n Names, nets []Network) ([]string, error) {
-	ctrs, err := lines(ctx, r, "ps", "-a", "--format", "{{.Names}}")
+func existingObjects(ctx context.Context, rt Runtime, r runner.Runner, n Names, nets []Network) ([]string, error) {
+	ctrs, err := Lines(ctx, r, Cmd(rt, "ps", "-a", "--format", "{{.Names}}"))
 	if err != nil {
 		return nil, err
 	}
-	labelled, err := lines(ctx, r, "ps", "-a", "--filter", "label="+n.Label(), "--format", "{{.Names}}")
-	if err != nil {
-		return nil, err
-	}
-	pods, err := lines(ctx, r, "pod", "ps", "--format", "{{.Name}}")
+	labelled, err := Lines(ctx, r, Cmd(rt, "ps", "-a", "--filter", "label="+n.Label(), "--format", "{{.Names}}"))
 	if err != nil {
 		return nil, err
 	}
@@ -51,9 +47,6 @@ func existingObjects(ctx context.Context, r runner.Runner, n Names, nets []Netwo
 		if !slices.Contains(taken, "container "+c) {
 			taken = append(taken, "container "+c)
 		}
-	}
-	if slices.Contains(pods, n.Pod) {
-		taken = append(taken, "pod "+n.Pod)
 	}
 	if slices.ContainsFunc(nets, func(x Network) bool { return x.Name == n.Enclave }) {
 		taken = append(taken, "network "+n.Enclave)

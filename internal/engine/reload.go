@@ -1,4 +1,4 @@
-package podman
+package engine
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ const reloadWait = 30 * time.Second
 // addresses that stay allowed. What only a restart can change is refused
 // before anything is sent. It waits for the sentry's own verdict (its
 // reload or reload-refused event).
-func Reload(ctx context.Context, r runner.Runner, live, next *config.Config, out io.Writer) error {
+func Reload(ctx context.Context, rt Runtime, r runner.Runner, live, next *config.Config, out io.Writer) error {
 	n := NamesFor(next.Moniker)
 	inPlace, restart := next.Changes(live)
 	if len(restart) > 0 {
@@ -35,10 +35,10 @@ func Reload(ctx context.Context, r runner.Runner, live, next *config.Config, out
 		fmt.Fprintf(out, "reload %s: %s %q -> %q\n", n.Moniker, ch.Name, ch.From, ch.To)
 	}
 	began := time.Now()
-	if _, err := r.Run(ctx, InstallConfigCmd(n, next)); err != nil {
+	if _, err := r.Run(ctx, InstallConfigCmd(rt, n, next)); err != nil {
 		return fmt.Errorf("stage the configuration in %s: %w", n.Sentry, err)
 	}
-	e, err := awaitReload(ctx, r, n, began)
+	e, err := awaitReload(ctx, rt, r, n, began)
 	if err != nil {
 		return err
 	}
@@ -51,10 +51,10 @@ func Reload(ctx context.Context, r runner.Runner, live, next *config.Config, out
 
 // awaitReload polls the sentry's history for its verdict on the reload
 // asked for at began.
-func awaitReload(ctx context.Context, r runner.Runner, n Names, began time.Time) (events.Event, error) {
+func awaitReload(ctx context.Context, rt Runtime, r runner.Runner, n Names, began time.Time) (events.Event, error) {
 	deadline := time.Now().Add(reloadWait)
 	for {
-		out, err := r.Run(ctx, EventsCmd(n.Moniker, false, time.Since(began)+time.Second, nil))
+		out, err := r.Run(ctx, EventsCmd(rt, n.Moniker, false, time.Since(began)+time.Second, nil))
 		if err == nil {
 			var verdict *events.Event
 			events.Decode(bytes.NewReader(out), func(e events.Event) error {

@@ -4,7 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/recipe-bottle/rbm/internal/podman"
+	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/engine/runtimes"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/spf13/cobra"
 )
@@ -23,36 +24,42 @@ func (m *monikerFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&m.moniker, "moniker", "", "the service's moniker (default: RBRN_MONIKER of the configuration)")
 }
 
-func (m *monikerFlags) resolve(cmd *cobra.Command) (string, error) {
+// resolve names the service and its runtime: with --moniker, the runtime
+// holding it (serviceRuntime); else the configuration's.
+func (m *monikerFlags) resolve(cmd *cobra.Command) (string, engine.Runtime, error) {
 	if m.moniker != "" {
-		return m.moniker, nil
+		rt, err := serviceRuntime(cmd.Context(), m.moniker)
+		return m.moniker, rt, err
 	}
 	cfg, err := m.load(cmd.ErrOrStderr())
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return cfg.Moniker, nil
+	rt, err := configRuntime(cfg)
+	return cfg.Moniker, rt, err
 }
 
 func newStopCmd() *cobra.Command {
 	var m monikerFlags
 	cmd := &cobra.Command{
 		Use:   "stop",
-		Short: "Remove the bottle service: pod, bottle, sentry and enclave network",
-		Long: `Removes every Podman object labelled rbm.moniker=<moniker>: exactly what
-rbm start created, also after a half-failed start. Objects already gone are
-fine. The bottle's pod goes first, then the sentry, then the network.`,
+		Short: "Remove the bottle service: bottle, sentry and enclave network",
+		Long: `Removes every container and network labelled rbm.moniker=<moniker>:
+exactly what rbm start created, also after a half-failed start. Objects
+already gone are fine. The bottle (Podman: its pod) goes first, then the
+sentry, then the network. The runtime is RBRR_RUNTIME when set, else the one
+holding the moniker's objects.`,
 		Example: `  rbm stop --moniker notebook
   rbm stop --regime regime.env --nameplate notebook.env`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			moniker, err := m.resolve(cmd)
+			moniker, rt, err := m.resolve(cmd)
 			if err != nil {
 				return err
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), stopTimeout)
 			defer cancel()
-			return podman.Stop(ctx, runner.Exec{}, moniker, cmd.OutOrStdout())
+			return engine.Stop(ctx, rt, runner.Exec{}, moniker, cmd.OutOrStdout())
 		},
 	}
 	m.register(cmd)
@@ -70,9 +77,9 @@ service on this host: the sentry's and the bottle's state and health, the
 live egress, DNS and denial modes, and what was refused in the last ten
 minutes.
 
-With one, shows every Podman object of the service with its state and
+With one, shows every container and network of the service with its state and
 addresses, the sentry's health, whether the bottle's routes still go only
-through the sentry (checked by its guard container), the sentry's rules that
+through the sentry (checked by the container that set them), the sentry's rules that
 counted packets, which configuration is live (as started, or from rbm reload)
 and the recent refusals.`,
 		Example: "  rbm status\n  rbm status --json\n  rbm status --moniker notebook",
@@ -81,23 +88,27 @@ and the recent refusals.`,
 			if m.moniker == "" && len(m.files()) == 0 {
 				ctx, cancel := context.WithTimeout(cmd.Context(), stopTimeout)
 				defer cancel()
-				list, err := podman.List(ctx, runner.Exec{})
-				if err != nil {
-					return err
+				var list []engine.Service
+				for _, rt := range runtimes.Installed() {
+					l, err := engine.List(ctx, rt, runner.Exec{})
+					if err != nil {
+						return err
+					}
+					list = append(list, l...)
 				}
 				if asJSON {
 					return writeJSONLine(cmd.OutOrStdout(), list)
 				}
-				podman.WriteList(cmd.OutOrStdout(), list)
+				engine.WriteList(cmd.OutOrStdout(), list)
 				return nil
 			}
-			moniker, err := m.resolve(cmd)
+			moniker, rt, err := m.resolve(cmd)
 			if err != nil {
 				return err
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), stopTimeout)
 			defer cancel()
-			st, err := podman.Inspect(ctx, runner.Exec{}, moniker)
+			st, err := engine.Inspect(ctx, rt, runner.Exec{}, moniker)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,67 @@
+// Package engine runs one bottle service on a container runtime: the half
+// that does not depend on which runtime it is. Start runs a runtime's plan
+// step by step and undoes it on failure; Stop, Inspect, List, Reload and
+// the commands run inside the sentry work the same way on every runtime,
+// through the small Runtime seam below. The podman and docker packages
+// implement it; nothing here names either.
+//
+// Every command goes through one runner.Runner, so unit tests use
+// runner.Fake and nothing else touches the system.
+package engine
+
+import (
+	"context"
+	"io"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// Runtime is what differs between container runtimes. Both CLIs share
+// `exec`, `ps -a --filter label=... --format {{.Names}}` and `rm -f`, which
+// this package uses directly with CLI as the program.
+type Runtime interface {
+	// CLI is the runtime's program ("podman", "docker"), also the word
+	// rbm's messages use for it.
+	CLI() string
+	// Name is the runtime's proper name ("Podman", "Docker") for messages.
+	Name() string
+	// Plan returns the commands that build the service of cfg, in order.
+	// It is pure.
+	Plan(cfg *config.Config) ([]Step, error)
+	// Inspect is the command printing a JSON array of the named
+	// containers, in the shape ParseInspect reads.
+	Inspect(names ...string) runner.Cmd
+	// Containers names every container of the service: those labelled
+	// with n.Label(), and any the runtime adds without the label.
+	Containers(ctx context.Context, r runner.Runner, n Names) ([]string, error)
+	// Monikers lists the monikers on the runtime's labelled containers and
+	// networks (repeats allowed).
+	Monikers(ctx context.Context, r runner.Runner) ([]string, error)
+	// Networks lists the runtime's networks.
+	Networks(ctx context.Context, r runner.Runner) ([]Network, error)
+	// Remove removes every object labelled n.Label(), the bottle before
+	// the sentry, printing each; missing objects are fine.
+	Remove(ctx context.Context, r runner.Runner, n Names, out io.Writer) (removed int, err error)
+	// RemoveNow is the command removing the named container at once,
+	// without waiting for it to stop (verify's probe container).
+	RemoveNow(name string) runner.Cmd
+	// Join are the `run` arguments that put a new container into the
+	// bottle's network namespace (verify's probe container).
+	Join(n Names) []string
+	// Check runs the runtime's own preflight checks (version, mode,
+	// images, its objects of this moniker); false stops the preflight.
+	Check(ctx context.Context, r runner.Runner, cfg *config.Config, rep *Report) bool
+}
+
+// Cmd is a command of rt's CLI.
+func Cmd(rt Runtime, args ...string) runner.Cmd { return runner.Cmd{Name: rt.CLI(), Args: args} }
+
+// Exec is `exec [-i] CONTAINER ARGV...`, the same on every runtime.
+func Exec(rt Runtime, container string, stdin bool, argv ...string) runner.Cmd {
+	args := []string{"exec"}
+	if stdin {
+		args = append(args, "-i")
+	}
+	return Cmd(rt, append(append(args, container), argv...)...)
+}

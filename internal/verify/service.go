@@ -1,0 +1,155 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/probe"
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// ServiceBackend runs the battery against a bottle service on a container
+// runtime: probes in a throwaway container joined to the bottle's network
+// namespace (same user, no capabilities unless hostile), counters from the
+// sentry. It knows the runtime only through engine.Runtime.
+type ServiceBackend struct {
+	Runtime engine.Runtime
+	Runner  runner.Runner
+	Names   engine.Names
+	probe   string // the probe container's name
+	gid     int    // the probes' group
+}
+
+// ServiceConfig reads the configuration the running sentry applies (a
+// reload's, or its environment's), so verify judges against what runs.
+func ServiceConfig(ctx context.Context, rt engine.Runtime, r runner.Runner, n engine.Names) (*config.Config, error) {
+	c, _, err := engine.LiveConfig(ctx, rt, r, n)
+	return c, err
+}
+
+// ProbeCAPath is where the probe container sees ProbeOptions.CAFile.
+const ProbeCAPath = "/run/rbm-verify/ca.pem"
+
+// ProbeOptions say how the probe container is started.
+type ProbeOptions struct {
+	// Hostile adds NET_RAW and NET_ADMIN. For a non-root --user, Podman
+	// (4.3 checked) and Docker (20.10 checked) also raise added
+	// capabilities as ambient ones, so the probe process really holds them
+	// (CapEff), not only its bounding set.
+	Hostile bool
+	// CAFile, a file on this host, is mounted read-only at ProbeCAPath: the
+	// probe container is a throwaway one, its own files cannot be chosen.
+	CAFile string
+}
+
+// StartServiceBackend starts the probe container in the bottle's network
+// namespace. Close removes it.
+func StartServiceBackend(ctx context.Context, rt engine.Runtime, r runner.Runner, cfg *config.Config, o ProbeOptions) (*ServiceBackend, error) {
+	n := engine.NamesFor(cfg.Moniker)
+	b := &ServiceBackend{Runtime: rt, Runner: r, Names: n, probe: n.Moniker + "-verify", gid: cfg.BottleUID}
+	uid := strconv.Itoa(cfg.BottleUID)
+	args := append([]string{"run", "-d", "--rm", "--pull", "never"}, rt.Join(n)...)
+	args = append(args, "--name", b.probe, "--label", n.Label(),
+		"--user", uid+":"+uid, "--cap-drop", "ALL", "--security-opt", "no-new-privileges")
+	if o.Hostile {
+		args = append(args, "--cap-add", "NET_RAW", "--cap-add", "NET_ADMIN")
+	}
+	if o.CAFile != "" {
+		ca, err := filepath.Abs(o.CAFile) // a relative -v source would name a volume
+		if err != nil {
+			return nil, fmt.Errorf("CA file: %w", err)
+		}
+		if strings.ContainsAny(ca, ":,") {
+			return nil, fmt.Errorf("CA file %q: a path with ':' or ',' cannot be mounted with -v", ca)
+		}
+		if _, err := os.Stat(ca); err != nil {
+			return nil, fmt.Errorf("CA file: %w", err)
+		}
+		args = append(args, "-v", ca+":"+ProbeCAPath+":ro")
+	}
+	// The sentry image holds rbm; the probes need nothing from the bottle's.
+	args = append(args, "--entrypoint", "sleep", cfg.SentryImage, "600")
+	if _, err := r.Run(ctx, engine.Cmd(rt, args...)); err != nil {
+		return nil, fmt.Errorf("start the probe container: %w", err)
+	}
+	return b, nil
+}
+
+// Container is the probe container's name.
+func (b *ServiceBackend) Container() string { return b.probe }
+
+// PingDenied reports whether the probes' group is outside the pod's
+// net.ipv4.ping_group_range (Podman sets "0 0" by default), for
+// Target.PingDenied.
+func (b *ServiceBackend) PingDenied(ctx context.Context) (bool, error) {
+	out, err := b.Runner.Run(ctx, engine.Exec(b.Runtime, b.probe, false, "cat", "/proc/sys/net/ipv4/ping_group_range"))
+	if err != nil {
+		return false, fmt.Errorf("read the pod's net.ipv4.ping_group_range: %w", err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 2 {
+		return false, fmt.Errorf("net.ipv4.ping_group_range %q: expected two numbers", out)
+	}
+	lo, err1 := strconv.ParseInt(f[0], 10, 64)
+	hi, err2 := strconv.ParseInt(f[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return false, fmt.Errorf("net.ipv4.ping_group_range %q: expected two numbers", out)
+	}
+	return int64(b.gid) < lo || int64(b.gid) > hi, nil
+}
+
+// SentryUplink is the sentry's address on the uplink network with the
+// network's prefix length, for Target.SentryUplink and Target.UplinkPrefix.
+func SentryUplink(ctx context.Context, rt engine.Runtime, r runner.Runner, cfg *config.Config) (netip.Prefix, error) {
+	n := engine.NamesFor(cfg.Moniker)
+	c, err := engine.InspectOne(ctx, rt, r, n.Sentry)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("the sentry: %w", err)
+	}
+	up, ok := c.Networks[cfg.UplinkNetwork]
+	if !ok {
+		return netip.Prefix{}, fmt.Errorf("the sentry %s has no address on %s", n.Sentry, cfg.UplinkNetwork)
+	}
+	return up, nil
+}
+
+// Close removes the probe container.
+func (b *ServiceBackend) Close(ctx context.Context) error {
+	_, err := b.Runner.Run(ctx, b.Runtime.RemoveNow(b.probe))
+	return err
+}
+
+// Probe runs one probe in the probe container.
+func (b *ServiceBackend) Probe(ctx context.Context, s probe.Spec) (probe.Result, error) {
+	return batchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.probe, true, "rbm", "probe", "batch"), s)
+}
+
+// Counters reads the sentry's counters through `rbm counters --json`.
+func (b *ServiceBackend) Counters(ctx context.Context) (firewall.Snapshot, error) {
+	out, err := b.Runner.Run(ctx, engine.Exec(b.Runtime, b.Names.Sentry, false, "rbm", "counters", "--json"))
+	if err != nil {
+		return firewall.Snapshot{}, fmt.Errorf("read the sentry's counters: %w", err)
+	}
+	var s firewall.Snapshot
+	if err := json.Unmarshal(out, &s); err != nil {
+		return s, fmt.Errorf("parse the sentry's counters: %w", err)
+	}
+	return s, nil
+}
+
+// ForeignQueries cannot be observed on a real deployment.
+func (b *ServiceBackend) ForeignQueries(context.Context) (int, bool, error) { return 0, false, nil }
+
+// ProbeFromSentry runs one probe in the sentry container.
+func (b *ServiceBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
+	return batchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.Names.Sentry, true, "rbm", "probe", "batch"), s)
+}
