@@ -41,6 +41,39 @@ start and restart of the pod. --check only verifies the routes.`,
 	cmd.Flags().BoolVar(&hold, "hold", false, "after setting the routes, drop all capabilities and wait for SIGTERM")
 	cmd.Flags().BoolVar(&check, "check", false, "only verify the routes; exit 1 when they are wrong")
 	cmd.MarkFlagsMutuallyExclusive("hold", "check")
+	cmd.AddCommand(newBridgeAcceptCmd())
+	return cmd
+}
+
+func newBridgeAcceptCmd() *cobra.Command {
+	var bridge, tag string
+	var remove bool
+	cmd := &cobra.Command{
+		Use:   "bridge-accept --bridge NAME --tag TAG [--remove]",
+		Short: "Let the enclave's own frames cross Docker's isolation rules (run in the host's network namespace)",
+		Long: `Adds to the host's DOCKER-USER chain one rule accepting frames bridged within
+the enclave's bridge (in and out on that bridge, nothing routed), marked with
+TAG; --remove deletes it. Docker drops every frame of an --internal network
+whose destination is off its subnet when bridged frames cross iptables, which
+would drop the bottle's traffic to the sentry. rbm start runs it for Docker
+in a throwaway container with --network host and NET_ADMIN.`,
+		Example: "  rbm netinit bridge-accept --bridge rbm-1a2b3c4d --tag rbm.moniker=notebook",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := netinit.BridgeAccept(cmd.Context(), runner.Exec{}, bridge, tag, remove); err != nil {
+				return err
+			}
+			verb := "accepted"
+			if remove {
+				verb = "no longer accepted"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "frames bridged within %s: %s (%s)\n", bridge, verb, tag)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&bridge, "bridge", "", "the enclave's bridge interface on the host")
+	cmd.Flags().StringVar(&tag, "tag", "", "the rule's comment, which names the service")
+	cmd.Flags().BoolVar(&remove, "remove", false, "delete the rule instead")
 	return cmd
 }
 

@@ -56,22 +56,12 @@ func sentryStep(cfg *config.Config, n engine.Names) engine.Step {
 	}
 }
 
-// sentrySysctls: /proc/sys is read-only in a container, so the sentry's
-// kernel settings come from podman. Only "all" can be named before the
-// interfaces exist; for these three settings it is what counts. Reverse-path
-// filtering is strict, or loose when the entry port's replies cross the
-// sentry asymmetrically.
 func sentrySysctls(cfg *config.Config) []string {
-	rp := "1"
-	if cfg.EntryEnabled {
-		rp = "2"
+	var out []string
+	for _, s := range engine.SentrySysctls(cfg) {
+		out = append(out, "--sysctl", s)
 	}
-	return []string{
-		"--sysctl", "net.ipv4.ip_forward=1",
-		"--sysctl", "net.ipv4.conf.all.send_redirects=0",
-		"--sysctl", "net.ipv4.conf.all.accept_redirects=0",
-		"--sysctl", "net.ipv4.conf.all.rp_filter=" + rp,
-	}
+	return out
 }
 
 // envArgs passes every rbm variable, in the table's order, each as its own

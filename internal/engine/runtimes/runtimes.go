@@ -8,6 +8,7 @@ import (
 	"os/exec"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/docker"
 	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"
@@ -15,6 +16,7 @@ import (
 
 var all = map[string]engine.Runtime{
 	"podman": podman.Runtime{},
+	"docker": docker.Runtime{},
 }
 
 // For returns the runtime called name (a value of RBRR_RUNTIME).

@@ -1,0 +1,64 @@
+package docker
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// MinVersion is the oldest Docker Engine rbm is tested with (Debian 12's).
+var MinVersion = [2]int{20, 10}
+
+// Check implements engine.Runtime: the daemon answers and is new enough,
+// rootless or not, and the images exist.
+func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, rep *engine.Report) bool {
+	out, err := r.Run(ctx, docker("version", "--format", "{{.Server.Version}}"))
+	switch {
+	case runner.IsNotFound(err):
+		rep.Problemf("docker not found: install Docker Engine %d.%d or newer (Debian: apt-get install docker.io)", MinVersion[0], MinVersion[1])
+		return false
+	case err != nil:
+		rep.Problemf("the Docker daemon does not answer (%v); start it (systemctl start docker) or check DOCKER_HOST and your access to its socket", err)
+		return false
+	}
+	v := strings.TrimSpace(string(out))
+	if !atLeast(v, MinVersion) {
+		rep.Problemf("Docker Engine %s is too old or unknown: rbm needs %d.%d or newer", v, MinVersion[0], MinVersion[1])
+		return false
+	}
+	rep.Infof("Docker Engine %s", v)
+	if sec, err := r.Run(ctx, docker("info", "--format", "{{json .SecurityOptions}}")); err == nil && strings.Contains(string(sec), "rootless") {
+		rep.Infof("rootless Docker: not tested by rbm's CI (see docs/docker.md)")
+	}
+	for _, img := range []struct{ name, value string }{{"RBRR_SENTRY_IMAGE", cfg.SentryImage}, {"RBRN_BOTTLE_IMAGE", cfg.BottleImage}} {
+		_, err := r.Run(ctx, docker("image", "inspect", "--format", "{{.Id}}", img.value))
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee):
+			rep.Problemf("%s=%s: image not found in Docker; build it with Podman and copy it (podman save %s | docker load), or docker pull it", img.name, img.value, img.value)
+		case err != nil:
+			rep.Problemf("docker image inspect %s: %v", img.value, err)
+		}
+	}
+	return true
+}
+
+// atLeast reports whether v ("20.10.24+dfsg1", "28.2.2") is at least min.
+func atLeast(v string, min [2]int) bool {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(strings.TrimRightFunc(parts[1], func(c rune) bool { return c < '0' || c > '9' }))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return major > min[0] || major == min[0] && minor >= min[1]
+}

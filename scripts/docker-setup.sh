@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# docker-setup.sh: Docker Engine for the project's CI/test machines.
+#
+# FOR CI AND TEST SETUP ONLY; rbm never runs it. Installs Debian's docker.io
+# when missing, starts dockerd by hand when none answers (these machines
+# have no systemd; see shared/PODMAN-CI.md) and copies the test images
+# from Podman's store (no registry is reachable). The dockerd it starts
+# writes its pid to $RBM_DOCKERD_PID; `docker-setup.sh stop` stops it and
+# removes the chains it left. Idempotent; needs root.
+set -euo pipefail
+PIDFILE="${RBM_DOCKERD_PID:-/run/rbm-ci-dockerd.pid}"
+IMAGES=(localhost/rbm-sentry:dev localhost/rbm-bottle:dev)
+say() { printf 'docker-setup: %s\n' "$*"; }
+die() { printf 'docker-setup: ERROR: %s\n' "$*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+
+if [ "${1:-}" = stop ]; then
+  [ -f "$PIDFILE" ] || { say "no dockerd of ours to stop"; exit 0; }
+  pid=$(cat "$PIDFILE")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  rm -f "$PIDFILE"
+  # dockerd leaves its chains and docker0 behind; the Podman tests run on.
+  for t in filter nat; do
+    iptables -t "$t" -S 2>/dev/null | grep -E '^-A (FORWARD|PREROUTING|OUTPUT|POSTROUTING) .*DOCKER' | sed 's/^-A/-D/' |
+      while read -r rule; do eval "iptables -t $t $rule" || true; done
+    for c in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do
+      iptables -t "$t" -F "$c" 2>/dev/null && iptables -t "$t" -X "$c" 2>/dev/null || true
+    done
+  done
+  ip link del docker0 2>/dev/null || true
+  say "stopped dockerd $pid"
+  exit 0
+fi
+
+if ! dpkg-query -W -f='${Status}' docker.io 2>/dev/null | grep -q 'install ok installed'; then
+  say "installing docker.io"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq docker.io >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq docker.io >/dev/null; }
+fi
+
+if ! docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+  say "starting dockerd"
+  nohup /usr/sbin/dockerd >/var/log/rbm-ci-dockerd.log 2>&1 &
+  echo $! >"$PIDFILE"
+  for _ in $(seq 1 60); do docker version --format '{{.Server.Version}}' >/dev/null 2>&1 && break; sleep 1; done
+  docker version --format '{{.Server.Version}}' >/dev/null 2>&1 || { tail -n 20 /var/log/rbm-ci-dockerd.log >&2; die "dockerd did not come up"; }
+fi
+say "Docker Engine $(docker version --format '{{.Server.Version}}')"
+
+# Copy each test image unless Docker holds the same one (same image id).
+for img in "${IMAGES[@]}"; do
+  want=$(podman image inspect --format '{{.Id}}' "$img" 2>/dev/null) || die "$img missing in Podman: run scripts/build-images.sh first"
+  have=$(docker image inspect --format '{{.Id}}' "$img" 2>/dev/null || true)
+  if [ "${have#sha256:}" = "$want" ]; then
+    say "reusing $img"
+    continue
+  fi
+  podman save "$img" | docker load -q >/dev/null
+  say "loaded $img"
+done
