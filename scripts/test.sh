@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: everything the tests need, then every test. As root (as in CI)
-# it installs the packages, sets up Podman and builds the test images, so
-# the namespace, iptables, dnsmasq and Podman tests run; as another user
-# those tests skip with a one-line reason.
+# it installs the packages, sets up Podman, builds the test images and
+# starts a Docker daemon, so the namespace, iptables, dnsmasq, Podman and
+# Docker tests run; as another user those tests skip with a one-line reason.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -11,6 +11,9 @@ if [ "$(id -u)" -eq 0 ]; then
   bash scripts/install-deps.sh
   bash scripts/podman-setup.sh
   bash scripts/build-images.sh
+  # dockerd only for the tests: stopped (if we started it) however they end.
+  trap 'bash scripts/docker-setup.sh stop' EXIT
+  bash scripts/docker-setup.sh
 else
   echo "test: not root: tests that need root or Podman will skip" >&2
 fi

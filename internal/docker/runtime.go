@@ -37,6 +37,10 @@ func (Runtime) Inspect(names ...string) runner.Cmd {
 // RemoveNow implements engine.Runtime: docker rm -f kills at once.
 func (Runtime) RemoveNow(name string) runner.Cmd { return docker("rm", "-f", name) }
 
+// AmbientCaps implements engine.Runtime: Docker 20.10 gives a non-root
+// user no effective capabilities (CapEff 0, CapBnd as added).
+func (Runtime) AmbientCaps() bool { return false }
+
 // Join implements engine.Runtime.
 func (Runtime) Join(n engine.Names) []string { return []string{"--network", "container:" + n.NetGuard} }
 

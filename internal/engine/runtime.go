@@ -46,6 +46,10 @@ type Runtime interface {
 	// RemoveNow is the command removing the named container at once,
 	// without waiting for it to stop (verify's probe container).
 	RemoveNow(name string) runner.Cmd
+	// AmbientCaps reports whether a container run with a non-root --user
+	// and --cap-add holds those capabilities in effect (Podman raises them
+	// as ambient ones; Docker leaves them in the bounding set only).
+	AmbientCaps() bool
 	// Join are the `run` arguments that put a new container into the
 	// bottle's network namespace (verify's probe container).
 	Join(n Names) []string

@@ -10,15 +10,27 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/testns"
 )
 
 // TestMain fails the run if the real tests left any Podman object behind.
+// The container tests of this machine run one package at a time
+// (testns.LockHost).
 func TestMain(m *testing.M) {
+	unlock := func() {}
+	if os.Geteuid() == 0 {
+		var err error
+		if unlock, err = testns.LockHost(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	code := m.Run()
 	if left := leftovers(); left != "" {
 		fmt.Fprintf(os.Stderr, "FAIL: Podman objects left behind by the tests:\n%s\n", left)
 		code = 1
 	}
+	unlock() // held until here: a collected file would release it early
 	os.Exit(code)
 }
 

@@ -40,6 +40,9 @@ func (Runtime) Networks(ctx context.Context, r runner.Runner) ([]engine.Network,
 // RemoveNow implements engine.Runtime.
 func (Runtime) RemoveNow(name string) runner.Cmd { return podman("rm", "-f", "-t", "0", name) }
 
+// AmbientCaps implements engine.Runtime: Podman 4.3 raises them.
+func (Runtime) AmbientCaps() bool { return true }
+
 // Join implements engine.Runtime: a container of the bottle's pod shares
 // its network namespace.
 func (Runtime) Join(n engine.Names) []string { return []string{"--pod", n.Pod} }

@@ -42,9 +42,10 @@ const ProbeCAPath = "/run/rbm-verify/ca.pem"
 // ProbeOptions say how the probe container is started.
 type ProbeOptions struct {
 	// Hostile adds NET_RAW and NET_ADMIN. For a non-root --user, Podman
-	// (4.3 checked) and Docker (20.10 checked) also raise added
-	// capabilities as ambient ones, so the probe process really holds them
-	// (CapEff), not only its bounding set.
+	// (4.3 checked) raises added capabilities as ambient ones, so the probe
+	// process really holds them (CapEff), not only its bounding set; where
+	// the runtime does not (Docker 20.10), the hostile probes run as uid 0
+	// of the bottle's group with only those two capabilities.
 	Hostile bool
 	// CAFile, a file on this host, is mounted read-only at ProbeCAPath: the
 	// probe container is a throwaway one, its own files cannot be chosen.
@@ -56,10 +57,13 @@ type ProbeOptions struct {
 func StartServiceBackend(ctx context.Context, rt engine.Runtime, r runner.Runner, cfg *config.Config, o ProbeOptions) (*ServiceBackend, error) {
 	n := engine.NamesFor(cfg.Moniker)
 	b := &ServiceBackend{Runtime: rt, Runner: r, Names: n, probe: n.Moniker + "-verify", gid: cfg.BottleUID}
-	uid := strconv.Itoa(cfg.BottleUID)
+	uid, gid := strconv.Itoa(cfg.BottleUID), strconv.Itoa(cfg.BottleUID)
+	if o.Hostile && !rt.AmbientCaps() {
+		uid = "0"
+	}
 	args := append([]string{"run", "-d", "--rm", "--pull", "never"}, rt.Join(n)...)
 	args = append(args, "--name", b.probe, "--label", n.Label(),
-		"--user", uid+":"+uid, "--cap-drop", "ALL", "--security-opt", "no-new-privileges")
+		"--user", uid+":"+gid, "--cap-drop", "ALL", "--security-opt", "no-new-privileges")
 	if o.Hostile {
 		args = append(args, "--cap-add", "NET_RAW", "--cap-add", "NET_ADMIN")
 	}

@@ -1,0 +1,117 @@
+package docker_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/testns"
+)
+
+// Images the real tests use: scripts/build-images.sh builds them with
+// Podman, scripts/docker-setup.sh copies them into Docker.
+const (
+	sentryImage = "localhost/rbm-sentry:dev"
+	bottleImage = "localhost/rbm-bottle:dev"
+	testLabel   = "rbm.test=docker-e2e"
+	moniker     = "rbmd"
+)
+
+// TestMain takes the machine's container-test lock (the Podman tests use
+// the same documentation subnets) and fails the run if anything of the
+// tests is left behind.
+func TestMain(m *testing.M) {
+	unlock := func() {}
+	if os.Geteuid() == 0 {
+		var err error
+		if unlock, err = testns.LockHost(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	if left := leftovers(); left != "" {
+		fmt.Fprintf(os.Stderr, "FAIL: Docker objects left behind by the tests:\n%s\n", left)
+		code = 1
+	}
+	unlock()
+	os.Exit(code)
+}
+
+func dockerAnswers() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := (runner.Exec{}).Run(ctx, runner.Cmd{Name: "docker", Args: []string{"version", "--format", "{{.Server.Version}}"}})
+	return err == nil
+}
+
+// needDocker skips unless a Docker daemon answers this root test with the
+// test images loaded.
+func needDocker(t *testing.T) {
+	t.Helper()
+	switch {
+	case testing.Short():
+		t.Skip("real Docker test skipped in -short mode")
+	case os.Geteuid() != 0:
+		t.Skip("needs root: Docker's socket and host rules (CI runs it as root)")
+	}
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("needs docker (scripts/docker-setup.sh installs and starts it)")
+	}
+	if !dockerAnswers() {
+		t.Skip("no Docker daemon answers (scripts/docker-setup.sh starts one)")
+	}
+	for _, img := range []string{sentryImage, bottleImage} {
+		if out, err := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", img).CombinedOutput(); err != nil {
+			t.Fatalf("%s not in Docker (scripts/docker-setup.sh loads it): %s", img, out)
+		}
+	}
+}
+
+func leftovers() string {
+	if os.Geteuid() != 0 || !dockerAnswers() {
+		return ""
+	}
+	var left []string
+	for _, f := range []string{"label=" + testLabel, "label=rbm.moniker=" + moniker} {
+		for _, args := range [][]string{{"ps", "-a", "--filter", f, "--format", "container {{.Names}}"}, {"network", "ls", "--filter", f, "--format", "network {{.Name}}"}} {
+			out, _ := exec.Command("docker", args...).Output()
+			if s := strings.TrimSpace(string(out)); s != "" {
+				left = append(left, s)
+			}
+		}
+	}
+	if out, _ := exec.Command("iptables", "-S", "DOCKER-USER").Output(); strings.Contains(string(out), "rbm") {
+		left = append(left, "DOCKER-USER rules:\n"+string(out))
+	}
+	return strings.Join(left, "\n")
+}
+
+// host runs docker (or another program) on the host with a bounded time.
+type host struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func (h host) try(name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(h.ctx, 2*time.Minute)
+	defer cancel()
+	out, err := (runner.Exec{}).Run(ctx, runner.Cmd{Name: name, Args: args})
+	return strings.TrimSpace(string(out)), err
+}
+
+func (h host) docker(args ...string) string {
+	h.t.Helper()
+	out, err := h.try("docker", args...)
+	if err != nil {
+		h.t.Fatalf("docker %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+func (h host) detached() host { return host{t: h.t, ctx: context.Background()} }
