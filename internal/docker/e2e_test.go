@@ -170,6 +170,7 @@ func TestDockerEndToEnd(t *testing.T) {
 	t.Run("entry port", func(t *testing.T) { s.t = t; checkEntry(s) })
 	t.Run("restarts", func(t *testing.T) { s.t = t; checkRestarts(s, foreign) })
 	t.Run("verify", func(t *testing.T) { s.t = t; checkVerify(s, dir) })
+	t.Run("cli", func(t *testing.T) { s.t = t; checkCLI(s, dir) })
 	t.Run("stop", func(t *testing.T) { s.t = t; checkStop(s) })
 }
 
