@@ -75,7 +75,7 @@ func broadcast(p netip.Prefix) netip.Addr {
 	return netip.AddrFrom4(b)
 }
 
-var linkLocal = netip.MustParsePrefix("169.254.0.0/16")
+var linkLocal = policy.LinkLocal
 
 func (c *Config) egressWarnings() []string {
 	var w []string

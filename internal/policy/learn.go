@@ -2,6 +2,11 @@ package policy
 
 import "net/netip"
 
+// LinkLocal is 169.254.0.0/16, where cloud metadata services live: no
+// egress mode reaches it. The renderers, the configuration's warnings and
+// verify's expectations all name this one value.
+var LinkLocal = netip.MustParsePrefix("169.254.0.0/16")
+
 // neverLearned are destinations no learned address may open, whatever a
 // resolver answers: "this network", loopback, link-local (cloud metadata),
 // shared address space (carrier-grade NAT, which dnsmasq's rebinding
@@ -9,7 +14,7 @@ import "net/netip"
 var neverLearned = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("127.0.0.0/8"),
-	netip.MustParsePrefix("169.254.0.0/16"),
+	LinkLocal,
 	netip.MustParsePrefix("100.64.0.0/10"),
 	netip.MustParsePrefix("224.0.0.0/4"),
 	netip.MustParsePrefix("240.0.0.0/4"),

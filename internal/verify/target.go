@@ -70,4 +70,4 @@ func (t Target) reaches(addr netip.Addr) bool {
 	return false
 }
 
-var linkLocal = netip.MustParsePrefix("169.254.0.0/16")
+var linkLocal = policy.LinkLocal

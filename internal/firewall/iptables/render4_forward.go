@@ -35,7 +35,7 @@ func addBottleForward(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	t.add(chainForward, "fwd-dns-reject-udp", "-p udp -m udp --dport 53", "REJECT --reject-with icmp-port-unreachable")
 	t.add(chainForward, "fwd-dns-reject-tcp", "-p tcp -m tcp --dport 53", "REJECT --reject-with tcp-reset")
 	// Cloud metadata services live here; no egress mode reaches them.
-	t.deny(chainForward, "fwd-linklocal", "-d 169.254.0.0/16", p.Deny)
+	t.deny(chainForward, "fwd-linklocal", "-d "+policy.LinkLocal.String(), p.Deny)
 	addAllowed(t, p, ifs)
 	t.deny(chainForward, "fwd-drop", "", p.Deny)
 }

@@ -37,7 +37,7 @@ func addBottleForward(d *document, p policy.Policy, ifs firewall.Interfaces) {
 	d.add(chainForward, "fwd-dns-reject-udp", "udp dport 53", "reject with icmp port-unreachable")
 	d.add(chainForward, "fwd-dns-reject-tcp", "tcp dport 53", "reject with tcp reset")
 	// Cloud metadata services live here; no egress mode reaches them.
-	d.deny(chainForward, "fwd-linklocal", "ip daddr 169.254.0.0/16", p.Deny)
+	d.deny(chainForward, "fwd-linklocal", "ip daddr "+policy.LinkLocal.String(), p.Deny)
 	addAllowed(d, p, ifs)
 	d.deny(chainForward, "fwd-drop", "", p.Deny)
 }
