@@ -6,13 +6,15 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PATH:/usr/local/go/bin"
+# What the rootless pass runs (see its end); the root pass runs everything.
+RBM_ROOTLESS_TESTS="${RBM_ROOTLESS_TESTS:-TestPodman(EndToEnd|Verify|FailedStartLeavesNothing)$}"
 
 if [ "$(id -u)" -eq 0 ]; then
   bash scripts/install-deps.sh
   bash scripts/podman-setup.sh
   bash scripts/build-images.sh
-  # dockerd only for the tests: stopped (if we started it) however they end.
-  trap 'bash scripts/docker-setup.sh stop' EXIT
+  # dockerd and the rootless user only for the tests: both go however they end.
+  trap 'bash scripts/docker-setup.sh stop; bash scripts/rootless-setup.sh remove' EXIT
   bash scripts/docker-setup.sh
 else
   echo "test: not root: tests that need root or Podman will skip" >&2
@@ -25,3 +27,18 @@ go test -count=1 -timeout 45m ./...
 # The lab's end-to-end tests once more on the other firewall backend (the
 # battery, the learned-egress and the Podman tests run both already).
 RBM_TEST_FIREWALL_BACKEND=nftables go test -count=1 -timeout 10m ./internal/lab
+# The Podman end-to-end tests and the battery once more with rootless Podman,
+# as a dedicated user: root builds the test binary and rbm (that user has no
+# Go toolchain of its own); the user runs them with its own image store.
+if [ "$(id -u)" -eq 0 ]; then
+  user=$(bash scripts/rootless-setup.sh)
+  uid=$(id -u "$user")
+  bin=$(mktemp -d /tmp/rbm-rootless.XXXXXX)
+  go test -c -o "$bin/podman.test" ./internal/podman
+  CGO_ENABLED=0 go build -o "$bin/rbm" ./cmd/rbm
+  chmod 0755 "$bin" "$bin/podman.test" "$bin/rbm"
+  (cd internal/podman && runuser -u "$user" -- env HOME="$(getent passwd "$user" | cut -d: -f6)" \
+    XDG_RUNTIME_DIR="/run/user/$uid" PATH="$PATH" RBM_TEST_ROOTLESS=1 RBM_TEST_RBM="$bin/rbm" \
+    "$bin/podman.test" -test.count=1 -test.timeout 30m -test.run "$RBM_ROOTLESS_TESTS")
+  rm -rf "$bin"
+fi

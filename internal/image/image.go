@@ -59,9 +59,14 @@ func Context(dir, exe string) error {
 	return errors.Join(err, dst.Close())
 }
 
-// BuildCmd builds the sentry image tag from the context dir on base,
-// pulling base only when it is not present.
-func BuildCmd(dir, tag, base string) runner.Cmd {
-	return runner.Cmd{Name: "podman", Args: []string{"build", "--pull=missing", "--build-arg", "BASE=" + base,
-		"--label", "rbm.image=sentry", "-f", filepath.Join(dir, "Containerfile"), "-t", tag, dir}}
+// BuildCmd builds the sentry image tag from the context dir on base with
+// cli (podman or docker), pulling base only when it is not present:
+// Podman's default is to check the registry, Docker's to use a local one.
+func BuildCmd(cli, dir, tag, base string) runner.Cmd {
+	args := append([]string{"build"}, pullFlags[cli]...)
+	args = append(args, "--build-arg", "BASE="+base,
+		"--label", "rbm.image=sentry", "-f", filepath.Join(dir, "Containerfile"), "-t", tag, dir)
+	return runner.Cmd{Name: cli, Args: args}
 }
+
+var pullFlags = map[string][]string{"podman": {"--pull=missing"}}

@@ -36,3 +36,14 @@ func TestContext(t *testing.T) {
 		t.Error("rbm is not executable in the context")
 	}
 }
+
+func TestBuildCmdPerRuntime(t *testing.T) {
+	p := BuildCmd("podman", "/ctx", "localhost/s:1", "localhost/b:1").String()
+	d := BuildCmd("docker", "/ctx", "localhost/s:1", "localhost/b:1").String()
+	if !strings.HasPrefix(p, "podman build --pull=missing --build-arg BASE=localhost/b:1 ") || !strings.HasSuffix(p, "-t localhost/s:1 /ctx") {
+		t.Errorf("podman: %s", p)
+	}
+	if !strings.HasPrefix(d, "docker build --build-arg BASE=localhost/b:1 ") || strings.Contains(d, "--pull") {
+		t.Errorf("docker: %s (docker build uses a local base by itself; --pull would force a registry)", d)
+	}
+}

@@ -2,6 +2,7 @@ package podman
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 
@@ -49,16 +50,38 @@ func checkPodman(ctx context.Context, r runner.Runner, rep *engine.Report) bool 
 }
 
 func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) {
-	out, err := r.Run(ctx, podman("info", "--format", "{{.Host.Security.Rootless}}"))
-	switch {
-	case err != nil:
+	out, err := r.Run(ctx, podman("info", "--format", "{{.Host.Security.Rootless}} {{.Host.NetworkBackend}}"))
+	if err != nil {
 		rep.Problemf("podman info: %v", err)
-	case strings.TrimSpace(string(out)) == "true":
-		rep.Infof("rootless Podman: not tested by rbm's CI (see docs/podman.md)")
-	default:
-		rep.Infof("rootful Podman (the mode rbm's CI tests)")
+		return
+	}
+	f := append(strings.Fields(string(out)), "", "")
+	if f[1] != "" && f[1] != "netavark" {
+		rep.Problemf("Podman's network backend is %s: rbm needs netavark (static addresses on two networks); set network_backend = \"netavark\" in containers.conf and `podman system reset`", f[1])
+	}
+	if f[0] != "true" {
+		rep.Infof("rootful Podman, network backend %s (tested by rbm's CI)", f[1])
+		return
+	}
+	rep.Infof("rootless Podman, network backend %s (tested by rbm's CI as a dedicated user; see docs/podman.md)", f[1])
+	checkRootlessHost(ctx, r, rep)
+}
+
+// checkRootlessHost names the two host settings rootless networking
+// needs, which these symptoms would otherwise leave to Podman's errors.
+func checkRootlessHost(ctx context.Context, r runner.Runner, rep *engine.Report) {
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir == "" {
+		rep.Problemf("XDG_RUNTIME_DIR is not set: rootless Podman keeps its network namespace there (\"failed to mount runtime directory for rootless netns\"); log in through a session that sets it, or create /run/user/$(id -u) (owned by you, mode 0700) and export it")
+	} else if _, err := r.Run(ctx, runner.Cmd{Name: "test", Args: []string{"-d", dir, "-a", "-w", dir}}); err != nil {
+		rep.Problemf("XDG_RUNTIME_DIR=%s is not a directory you can write: create it (owned by you, mode 0700)", dir)
+	}
+	if _, err := r.Run(ctx, runner.Cmd{Name: "test", Args: []string{"-r", tunDevice, "-a", "-w", tunDevice}}); err != nil {
+		rep.Problemf("%s cannot be opened by this user: slirp4netns, rootless Podman's way out, needs it; ask root for its usual mode (chmod 0666 %s)", tunDevice, tunDevice)
 	}
 }
+
+// tunDevice is what slirp4netns opens.
+const tunDevice = "/dev/net/tun"
 
 func checkImages(ctx context.Context, r runner.Runner, cfg *config.Config, rep *engine.Report) {
 	for _, img := range []struct{ name, value, hint string }{

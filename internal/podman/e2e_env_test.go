@@ -2,6 +2,7 @@ package podman_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recipe-bottle/rbm/internal/probe"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -19,15 +21,21 @@ const (
 	bottleImage = "localhost/rbm-bottle:dev"
 )
 
-// needPodman skips unless the test can drive rootful Podman, and builds the
-// images when they are missing (build-images.sh reuses what it can).
+// rootless is a run of these tests by a non-root user with rootless
+// Podman: RBM_TEST_ROOTLESS=1, set by scripts/test.sh for its dedicated
+// user (scripts/rootless-setup.sh). The images are that user's own copies.
+var rootless = os.Geteuid() != 0 && os.Getenv("RBM_TEST_ROOTLESS") == "1"
+
+// needPodman skips unless the test can drive rootful Podman (or rootless,
+// see rootless), and builds the images when they are missing as root
+// (build-images.sh reuses what it can).
 func needPodman(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("real Podman test skipped in -short mode")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: rootful Podman (CI runs it as root)")
+	if os.Geteuid() != 0 && !rootless {
+		t.Skip("needs root: rootful Podman (CI runs it as root, and rootless as a dedicated user with RBM_TEST_ROOTLESS=1)")
 	}
 	if _, err := exec.LookPath("podman"); err != nil {
 		t.Skip("needs podman (scripts/podman-setup.sh installs it)")
@@ -36,6 +44,9 @@ func needPodman(t *testing.T) {
 	defer cancel()
 	for _, img := range []string{sentryImage, bottleImage} {
 		if _, err := (runner.Exec{}).Run(ctx, runner.Cmd{Name: "podman", Args: []string{"image", "exists", img}}); err != nil {
+			if rootless {
+				t.Fatalf("%s missing in this user's store: scripts/rootless-setup.sh copies it", img)
+			}
 			buildImages(ctx, t)
 			return
 		}
@@ -84,3 +95,29 @@ func (h host) podman(args ...string) string { h.t.Helper(); return h.must("podma
 // detached is h with a context of its own, for t.Cleanup functions: they
 // run after the test's deferred cancel.
 func (h host) detached() host { return host{t: h.t, ctx: context.Background()} }
+
+// connectInRootlessNetns connects to addr from rootless Podman's network
+// namespace, where a rootless user's container networks live: from the
+// host the address is not there at all, and a packet to it would follow
+// the host's default route off the machine.
+func connectInRootlessNetns(s *service, addr string) {
+	s.t.Helper()
+	bin := os.Getenv("RBM_TEST_RBM")
+	if bin == "" {
+		s.t.Fatal("rootless run without RBM_TEST_RBM: no rbm to probe with inside the rootless network namespace")
+	}
+	spec := `[{"kind":"tcp","target":"` + addr + `","timeout":"3s"}]`
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		out, err := (runner.Exec{}).Run(s.ctx, runner.Cmd{Name: "podman", Args: []string{"unshare", "--rootless-netns", bin, "probe", "batch"}, Stdin: spec})
+		var res []probe.Result
+		if err == nil && json.Unmarshal(out, &res) == nil && len(res) == 1 && res[0].Outcome == probe.Connected {
+			s.t.Logf("entry port %s from the rootless network namespace: %s", addr, res[0].Detail)
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("entry port %s from the rootless network namespace: %s %v", addr, out, err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,9 @@ import (
 // buildCLI builds the rbm binary a user runs on the host.
 func buildCLI(ctx context.Context, t *testing.T) string {
 	t.Helper()
+	if bin := os.Getenv("RBM_TEST_RBM"); bin != "" { // built by root for a rootless run
+		return bin
+	}
 	bin := filepath.Join(t.TempDir(), "rbm")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/rbm")
 	build.Dir = repoRoot(t)

@@ -56,6 +56,9 @@ const (
 
 func TestPodmanPublishedEntry(t *testing.T) {
 	needPodman(t)
+	if rootless {
+		t.Skip("rootless run: the published port reaches the sentry through rootlessport, not yet judged (see docs/podman.md)")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	h := host{t: t, ctx: ctx}

@@ -157,8 +157,11 @@ func checkEntry(s *service) {
 	s.podman("exec", "-d", s.names.Bottle, "rbm", "standin", "--config", "/tmp/entry.json")
 	addr := net.JoinHostPort(s.podman("inspect", "--format", `{{(index .NetworkSettings.Networks "`+upNet+`").IPAddress}}`, s.names.Sentry), entryPort)
 	before := s.counters()
+	if rootless {
+		connectInRootlessNetns(s, addr)
+	}
 	deadline := time.Now().Add(15 * time.Second)
-	for {
+	for !rootless {
 		got, err := echo(addr, "through the entry port\n")
 		if err == nil && got == "through the entry port\n" {
 			break

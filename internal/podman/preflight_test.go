@@ -119,3 +119,28 @@ func TestVersionAtLeast(t *testing.T) {
 		t.Error("want an error for a malformed version")
 	}
 }
+
+// Rootless: the mode and backend are reported, and the two host settings
+// rootless networking needs are named when missing.
+func TestPreflightRootlessHost(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", "/run/user/4242")
+	h := healthyHost()
+	h["podman info"] = out("true netavark\n")
+	h["test -r /dev/net/tun"] = fail(exitErr(t, 1))
+	rep := preflight(t, h, nil)
+	if got := strings.Join(rep.Info, "\n"); !strings.Contains(got, "rootless Podman, network backend netavark") {
+		t.Errorf("info = %q", got)
+	}
+	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "/dev/net/tun cannot be opened") || !strings.Contains(rep.Problems[0], "chmod 0666") {
+		t.Fatalf("problems %q, want the tun device with its hint", rep.Problems)
+	}
+	h["test -r /dev/net/tun"] = out("")
+	h["test -d /run/user/4242"] = fail(exitErr(t, 1))
+	if rep := preflight(t, h, nil); len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "XDG_RUNTIME_DIR=/run/user/4242 is not a directory") {
+		t.Fatalf("problems %q, want the runtime directory", rep.Problems)
+	}
+	h["podman info"] = out("false cni\n")
+	if rep := preflight(t, h, nil); len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "network backend is cni") {
+		t.Fatalf("problems %q, want the network backend", rep.Problems)
+	}
+}

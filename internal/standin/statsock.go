@@ -26,6 +26,11 @@ func (g *group) bindStats(path string, stats *counters) error {
 		return fmt.Errorf("standin: stats socket: %w", err)
 	}
 	g.closers = append(g.closers, l)
+	// The reader may be another user: a rootless test's host user is not
+	// the uid the stand-in's container maps to.
+	if err := os.Chmod(path, 0o666); err != nil {
+		return fmt.Errorf("standin: stats socket: %w", err)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+statsPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
