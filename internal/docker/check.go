@@ -41,7 +41,7 @@ func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, r
 		var ee *exec.ExitError
 		switch {
 		case errors.As(err, &ee):
-			rep.Problemf("%s=%s: image not found in Docker; build it with Podman and copy it (podman save %s | docker load), or docker pull it", img.name, img.value, img.value)
+			rep.Problemf("%s=%s: image not found in Docker; %s", img.name, img.value, imageHint(img.name, img.value))
 		case err != nil:
 			rep.Problemf("docker image inspect %s: %v", img.value, err)
 		}
@@ -61,4 +61,11 @@ func atLeast(v string, min [2]int) bool {
 		return false
 	}
 	return major > min[0] || major == min[0] && minor >= min[1]
+}
+
+func imageHint(name, image string) string {
+	if name == "RBRR_SENTRY_IMAGE" {
+		return "build it: rbm image build --runtime docker --tag " + image
+	}
+	return "docker pull it, or copy it from Podman (podman save " + image + " | docker load)"
 }

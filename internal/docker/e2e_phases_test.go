@@ -11,6 +11,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/standin"
 	"github.com/recipe-bottle/rbm/internal/verify"
 )
 
@@ -56,12 +57,15 @@ func checkVerify(s *service, dir string) {
 		s.t.Fatal(err)
 	}
 	p := cfg.Policy()
+	// The learned server beyond the uplink subnet, through its uplink address.
+	s.docker("exec", s.names.Sentry, "ip", "route", "replace", farSubnet, "via", learnedNear)
 	for _, hostile := range []bool{false, true} {
 		t := s.t
 		t.Run(map[bool]string{false: "plain", true: "hostile"}[hostile], func(t *testing.T) {
 			target := verify.Target{Policy: p, Hostile: hostile,
 				Foreign: mustAddr(foreignIP), Allowed: mustAddr(allowedIP), Forbidden: mustAddr(otherIP),
 				EchoPort: 7, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
+				Learned: mustAddr(learnedIP), LearnName: "learn.allowed.test",
 				CAFile: verify.ProbeCAPath, BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked()}
 			b, err := verify.StartServiceBackend(s.ctx, rt, runner.Exec{}, cfg, verify.ProbeOptions{Hostile: hostile, CAFile: filepath.Join(dir, "ca.pem")})
 			if err != nil {
@@ -75,7 +79,7 @@ func checkVerify(s *service, dir string) {
 			if target.PingDenied, err = b.PingDenied(s.ctx); err != nil {
 				t.Fatal(err)
 			}
-			results, err := verify.Run(s.ctx, b, verify.Cases(target), nil)
+			results, err := verify.Run(s.ctx, counted{b, filepath.Join(dir, "foreign-stats.sock"), filepath.Join(dir, "resolver-stats.sock")}, verify.Cases(target), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,3 +115,20 @@ func checkStop(s *service) {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// counted is the service backend that also sees the foreign resolver's
+// count and the upstream's, which a real deployment cannot.
+type counted struct {
+	*verify.ServiceBackend
+	foreign, upstream string
+}
+
+func (b counted) UpstreamQueries(ctx context.Context, name string) (int, error) {
+	st, err := standin.FetchStats(ctx, b.upstream)
+	return int(st.Resolver[name]), err
+}
+
+func (b counted) ForeignQueries(ctx context.Context) (int, bool, error) {
+	st, err := standin.FetchStats(ctx, b.foreign)
+	return int(st.Foreign.Total), err == nil, err
+}

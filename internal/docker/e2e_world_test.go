@@ -22,7 +22,14 @@ const (
 	allowedIP  = "203.0.113.80"
 	otherIP    = "203.0.113.81"
 	foreignIP  = "203.0.113.103"
-	enclave    = "198.51.100.0/24"
+	// The learned server lives beyond the uplink subnet, which no learned
+	// address may open: on a second network, reached through its uplink
+	// address by a route the test gives the sentry.
+	farNet      = "rbmd-far"
+	farSubnet   = "203.0.113.128/25"
+	learnedIP   = "203.0.113.200"
+	learnedNear = "203.0.113.82"
+	enclave     = "198.51.100.0/24"
 	sentryIP   = "198.51.100.2"
 	bottleIP   = "198.51.100.3"
 	entryPort  = "18089"
@@ -30,10 +37,11 @@ const (
 )
 
 var standins = []struct{ name, ip, config string }{
-	{"rbmd-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"],"private-host.elsewhere.test":["10.1.2.4"],"metadata-host.elsewhere.test":["169.254.169.254"]},"cnames":{"cname-private.bait.test":"private-host.elsewhere.test","cname-metadata.bait.test":"metadata-host.elsewhere.test"}},"stats_socket":"/ca/resolver-stats.sock"}`},
+	{"rbmd-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"learn.allowed.test":["203.0.113.200"],"other.test":["203.0.113.81"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"],"private-host.elsewhere.test":["10.1.2.4"],"metadata-host.elsewhere.test":["169.254.169.254"]},"cnames":{"cname-private.bait.test":"private-host.elsewhere.test","cname-metadata.bait.test":"metadata-host.elsewhere.test"}},"stats_socket":"/ca/resolver-stats.sock"}`},
 	{"rbmd-allowed", allowedIP, `{"resolver":{"records":{"allowed.test":["203.0.113.80"]}},"web":["203.0.113.80"],"ca_file":"/ca/ca.pem","echo":["203.0.113.80:7"]}`},
 	{"rbmd-other", otherIP, `{"web":["203.0.113.81"],"echo":["203.0.113.81:7"]}`},
 	{"rbmd-foreign", foreignIP, `{"foreign":["203.0.113.103"],"stats_socket":"/ca/foreign-stats.sock"}`},
+	{"rbmd-learned", learnedNear, `{"web":["203.0.113.200"],"echo":["203.0.113.200:7"]}`},
 }
 
 // fence is the host rule keeping the uplink's traffic on its bridge.
@@ -48,6 +56,8 @@ func standInInternet(h host) string {
 	h.t.Cleanup(func() { removeWorld(h.detached()) })
 	h.docker("network", "create", "--subnet", upSubnet, "--gateway", "203.0.113.1",
 		"-o", "com.docker.network.bridge.name="+upBridge, "--label", testLabel, upNet)
+	h.docker("network", "create", "--internal", "--subnet", farSubnet, "-o", "com.docker.network.bridge.inhibit_ipv4=true",
+		"--label", testLabel, farNet)
 	if _, err := h.try("iptables", append([]string{"-I"}, fence...)...); err != nil {
 		h.t.Fatalf("fence the uplink: %v", err)
 	}
@@ -60,13 +70,17 @@ func standInInternet(h host) string {
 		if err := os.WriteFile(cfg, []byte(s.config), 0o644); err != nil {
 			h.t.Fatal(err)
 		}
-		h.docker("run", "-d", "--name", s.name, "--label", testLabel, "--network", upNet, "--ip", s.ip,
+		h.docker("create", "--name", s.name, "--label", testLabel, "--network", upNet, "--ip", s.ip,
 			"--cap-drop", "ALL", "--user", "65534:65534", "--sysctl", "net.ipv4.ip_unprivileged_port_start=0",
 			"-v", cfg+":/standin.json:ro", "-v", dir+":/ca", bottleImage, "rbm", "standin", "--config", "/standin.json")
+		if s.ip == learnedNear {
+			h.docker("network", "connect", "--ip", learnedIP, farNet, s.name)
+		}
+		h.docker("start", s.name)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for _, s := range standins[:3] {
-		for !strings.Contains(h.docker("logs", s.name), "ready") {
+	for _, s := range standins {
+		for s.name != "rbmd-foreign" && !strings.Contains(h.docker("logs", s.name), "ready") {
 			if time.Now().After(deadline) {
 				h.t.Fatalf("stand-in %s not ready: %s", s.name, h.docker("logs", s.name))
 			}
@@ -96,7 +110,9 @@ func removeWorld(h host) {
 			break
 		}
 	}
-	if _, err := h.try("docker", "network", "inspect", upNet); err == nil {
-		h.try("docker", "network", "rm", upNet)
+	for _, n := range []string{upNet, farNet} {
+		if _, err := h.try("docker", "network", "inspect", n); err == nil {
+			h.try("docker", "network", "rm", n)
+		}
 	}
 }
