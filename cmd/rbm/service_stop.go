@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/engine"
@@ -88,13 +90,24 @@ and the recent refusals.`,
 			if m.moniker == "" && len(m.files()) == 0 {
 				ctx, cancel := context.WithTimeout(cmd.Context(), stopTimeout)
 				defer cancel()
+				// A runtime that cannot answer (a Docker socket this user
+				// may not use) is named, not fatal, unless none answers.
 				var list []engine.Service
-				for _, rt := range runtimes.Installed() {
+				var failed []error
+				installed := runtimes.Installed()
+				for _, rt := range installed {
 					l, err := engine.List(ctx, rt, runner.Exec{})
 					if err != nil {
-						return err
+						failed = append(failed, fmt.Errorf("%s: %w", rt.Name(), err))
+						continue
 					}
 					list = append(list, l...)
+				}
+				if len(installed) > 0 && len(failed) == len(installed) {
+					return errors.Join(failed...)
+				}
+				for _, err := range failed {
+					fmt.Fprintf(cmd.ErrOrStderr(), "note: not listed: %v\n", err)
 				}
 				if asJSON {
 					return writeJSONLine(cmd.OutOrStdout(), list)
