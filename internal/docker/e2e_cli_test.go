@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/recipe-bottle/rbm/internal/probe"
 )
 
 // checkCLI runs the built rbm as a user would, naming the service only by
@@ -36,10 +38,43 @@ func checkCLI(s *service, dir string) {
 	if out := run(3*time.Second, "observe", "--moniker", moniker, "--since", "10m", "--json"); !strings.Contains(out, "other.test") {
 		s.t.Errorf("rbm observe --moniker shows no refusal of other.test")
 	}
+	if out := run(time.Minute, "suggest", "--moniker", moniker); !strings.Contains(out, "other.test") {
+		s.t.Errorf("rbm suggest --moniker proposes nothing for other.test")
+	}
+	if out := run(time.Minute, "shell", "--moniker", moniker, "--", "id", "-u"); strings.TrimSpace(out) != "1000" {
+		s.t.Errorf("rbm shell --moniker -- id -u: %q, want the bottle's user 1000", out)
+	}
+	checkReload(s, run)
 	out := run(3*time.Minute, "verify", "--moniker", moniker, "--foreign", foreignIP, "--forbidden", otherIP,
 		"--allowed", allowedIP, "--allowed-name", "allowed.test", "--forbidden-name", "other.test",
 		"--bait-domain", baitDomain, "--ca-file", filepath.Join(dir, "ca.pem"), "--echo-port", "7")
 	if !strings.Contains(out, " 0 broken") {
 		s.t.Errorf("rbm verify --moniker under Docker: not 0 broken")
+	}
+}
+
+// checkReload: rbm reload swaps the allowed CIDR of the running Docker
+// service in place (the added one opens, the removed one closes), and the
+// bottle keeps running; reloading back restores the first.
+func checkReload(s *service, run func(time.Duration, ...string) string) {
+	started := s.docker("inspect", "--format", "{{.State.StartedAt}}", s.names.Bottle)
+	reachable := func(why, open, closed string) {
+		r := s.probe(tcp(open+":80"), tcp(closed+":80"))
+		if r[0].Outcome != probe.Connected || r[1].Outcome.OK() {
+			s.t.Errorf("%s: %s %s (want connected), %s %s (want closed)", why, open, r[0].Outcome, closed, r[1].Outcome)
+		}
+	}
+	swap := writeTemp(s.t, "RBRN_UPLINK_ALLOWED_CIDRS="+otherIP+"/32\n")
+	if out := run(time.Minute, "reload", "--moniker", moniker, "--nameplate", swap); !strings.Contains(out, "applied") {
+		s.t.Fatalf("rbm reload under Docker did not apply")
+	}
+	reachable("after the reload", otherIP, allowedIP)
+	back := writeTemp(s.t, "RBRN_UPLINK_ALLOWED_CIDRS="+allowedIP+"/32\n")
+	if out := run(time.Minute, "reload", "--moniker", moniker, "--nameplate", back); !strings.Contains(out, "applied") {
+		s.t.Fatalf("rbm reload back did not apply")
+	}
+	reachable("after reloading back", allowedIP, otherIP)
+	if now := s.docker("inspect", "--format", "{{.State.StartedAt}}", s.names.Bottle); now != started {
+		s.t.Errorf("the bottle restarted during the reloads (%s -> %s)", started, now)
 	}
 }

@@ -30,10 +30,10 @@ const (
 	learnedIP   = "203.0.113.200"
 	learnedNear = "203.0.113.82"
 	enclave     = "198.51.100.0/24"
-	sentryIP   = "198.51.100.2"
-	bottleIP   = "198.51.100.3"
-	entryPort  = "18089"
-	baitDomain = "bait.test"
+	sentryIP    = "198.51.100.2"
+	bottleIP    = "198.51.100.3"
+	entryPort   = "18089"
+	baitDomain  = "bait.test"
 )
 
 var standins = []struct{ name, ip, config string }{
