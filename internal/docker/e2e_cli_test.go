@@ -44,6 +44,7 @@ func checkCLI(s *service, dir string) {
 	if out := run(time.Minute, "shell", "--moniker", moniker, "--", "id", "-u"); strings.TrimSpace(out) != "1000" {
 		s.t.Errorf("rbm shell --moniker -- id -u: %q, want the bottle's user 1000", out)
 	}
+	checkCapture(s, bin)
 	checkReload(s, run)
 	out := run(3*time.Minute, "verify", "--moniker", moniker, "--foreign", foreignIP, "--forbidden", otherIP,
 		"--allowed", allowedIP, "--allowed-name", "allowed.test", "--forbidden-name", "other.test",
@@ -76,5 +77,25 @@ func checkReload(s *service, run func(time.Duration, ...string) string) {
 	reachable("after reloading back", allowedIP, otherIP)
 	if now := s.docker("inspect", "--format", "{{.State.StartedAt}}", s.names.Bottle); now != started {
 		s.t.Errorf("the bottle restarted during the reloads (%s -> %s)", started, now)
+	}
+}
+
+// checkCapture: rbm capture --moniker shows the bottle's SYN to the
+// allowed server, captured inside the sentry's container.
+func checkCapture(s *service, bin string) {
+	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
+	defer cancel()
+	var out strings.Builder
+	c := exec.CommandContext(ctx, bin, "capture", "--moniker", moniker, "--count", "20", "--seconds", "6")
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second) // the capture opens its socket
+	s.probe(tcp(allowedIP + ":80"))
+	err := c.Wait()
+	s.t.Logf("rbm capture --moniker %s:\n%s", moniker, out.String())
+	if err != nil || !strings.Contains(out.String(), bottleIP) || !strings.Contains(out.String(), allowedIP+".80") && !strings.Contains(out.String(), allowedIP+":80") {
+		s.t.Errorf("rbm capture under Docker: %v; want the bottle's packets to %s:80", err, allowedIP)
 	}
 }

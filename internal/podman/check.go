@@ -17,7 +17,9 @@ func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, r
 	if !checkPodman(ctx, r, rep) {
 		return false
 	}
-	checkMode(ctx, r, rep)
+	if checkMode(ctx, r, rep) && cfg.EntryEnabled {
+		rep.Infof("warning: RBRN_ENTRY_ENABLED=true under rootless Podman: the published port does not reach the bottle yet (rootlessport; see docs/podman.md)")
+	}
 	checkImages(ctx, r, cfg, rep)
 	n := engine.NamesFor(cfg.Moniker)
 	pods, err := lines(ctx, r, "pod", "ps", "--format", "{{.Name}}")
@@ -49,11 +51,13 @@ func checkPodman(ctx context.Context, r runner.Runner, rep *engine.Report) bool 
 	return true
 }
 
-func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) {
+// checkMode reports rootful or rootless and the network backend; true
+// means rootless.
+func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) bool {
 	out, err := r.Run(ctx, podman("info", "--format", "{{.Host.Security.Rootless}} {{.Host.NetworkBackend}}"))
 	if err != nil {
 		rep.Problemf("podman info: %v", err)
-		return
+		return false
 	}
 	f := append(strings.Fields(string(out)), "", "")
 	if f[1] != "" && f[1] != "netavark" {
@@ -61,10 +65,11 @@ func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) {
 	}
 	if f[0] != "true" {
 		rep.Infof("rootful Podman, network backend %s (tested by rbm's CI)", f[1])
-		return
+		return false
 	}
 	rep.Infof("rootless Podman, network backend %s (tested by rbm's CI as a dedicated user; see docs/podman.md)", f[1])
 	checkRootlessHost(ctx, r, rep)
+	return true
 }
 
 // checkRootlessHost names the two host settings rootless networking

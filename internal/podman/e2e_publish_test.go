@@ -57,7 +57,7 @@ const (
 func TestPodmanPublishedEntry(t *testing.T) {
 	needPodman(t)
 	if rootless {
-		t.Skip("rootless run: the published port reaches the sentry through rootlessport, not yet judged (see docs/podman.md)")
+		t.Skip("rootless run: rootlessport does not deliver the published entry port to the sentry yet (docs/podman.md)")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()

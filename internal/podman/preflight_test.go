@@ -128,7 +128,7 @@ func TestPreflightRootlessHost(t *testing.T) {
 	h["podman info"] = out("true netavark\n")
 	h["test -r /dev/net/tun"] = fail(exitErr(t, 1))
 	rep := preflight(t, h, nil)
-	if got := strings.Join(rep.Info, "\n"); !strings.Contains(got, "rootless Podman, network backend netavark") {
+	if got := strings.Join(rep.Info, "\n"); !strings.Contains(got, "rootless Podman, network backend netavark") || !strings.Contains(got, "RBRN_ENTRY_ENABLED=true under rootless Podman") {
 		t.Errorf("info = %q", got)
 	}
 	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "/dev/net/tun cannot be opened") || !strings.Contains(rep.Problems[0], "chmod 0666") {
