@@ -27,8 +27,8 @@ package podman_test
 import (
 	"context"
 	"errors"
-	"io"
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
