@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"github.com/recipe-bottle/rbm/internal/engine"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"

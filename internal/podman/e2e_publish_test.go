@@ -27,7 +27,6 @@ package podman_test
 import (
 	"context"
 	"errors"
-	"github.com/recipe-bottle/rbm/internal/engine"
 	"io"
 	"net"
 	"net/netip"
@@ -36,6 +35,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/firewall/iptables"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/policy"

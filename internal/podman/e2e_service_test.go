@@ -3,12 +3,12 @@ package podman_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/recipe-bottle/rbm/internal/engine"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/probe"

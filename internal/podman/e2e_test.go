@@ -2,13 +2,13 @@ package podman_test
 
 import (
 	"context"
-	"github.com/recipe-bottle/rbm/internal/engine"
 	"net"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/probe"
 	"github.com/recipe-bottle/rbm/internal/runner"

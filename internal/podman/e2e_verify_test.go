@@ -2,7 +2,6 @@ package podman_test
 
 import (
 	"context"
-	"github.com/recipe-bottle/rbm/internal/engine"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/standin"

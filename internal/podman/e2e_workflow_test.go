@@ -3,7 +3,6 @@ package podman_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/recipe-bottle/rbm/internal/engine"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/capture"
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/probe"
 )
 

@@ -1,12 +1,12 @@
 package podman
 
 import (
-	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/golden"
 	"strings"
 	"testing"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/engine"
 )
 
 // settings turns "K=V" pairs into a configuration layer.
