@@ -33,7 +33,7 @@ if [ "${1:-}" = remove ]; then
   exit 0
 fi
 
-command -v slirp4netns >/dev/null || {
+{ command -v slirp4netns && command -v newuidmap; } >/dev/null || {
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -qq slirp4netns uidmap >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq slirp4netns uidmap >/dev/null; }
 }
