@@ -158,7 +158,7 @@ func mainDnsmasq(t *testing.T, tl *testLab) int {
 // (dnsmasq forks helpers for TCP queries; those are not the resolver).
 func dnsmasqChildren(t *testing.T, tl *testLab) []int {
 	t.Helper()
-	sentries := procs(t, tl.ns(lab.Sentry), "rbm")
+	sentries := sentryPIDs(t, tl.ns(lab.Sentry))
 	var out []int
 	for _, pid := range procs(t, tl.ns(lab.Sentry), "dnsmasq") {
 		if slices.Contains(sentries, parentPID(pid)) {

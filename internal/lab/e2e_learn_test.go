@@ -161,7 +161,7 @@ func TestE2ELearnReload(t *testing.T) {
 		if err := os.WriteFile(envPath, []byte(narrowed), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		pids := procs(t, tl.ns(lab.Sentry), "rbm")
+		pids := sentryPIDs(t, tl.ns(lab.Sentry))
 		if len(pids) != 1 {
 			t.Fatalf("want one sentry, found %v", pids)
 		}

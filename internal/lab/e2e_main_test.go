@@ -336,6 +336,22 @@ func (tl *testLab) sentryLog(t *testing.T) string {
 }
 
 // procs lists the processes of a namespace whose command name is comm.
+// sentryPIDs lists the sentry servers (`rbm sentry --regime ...`) in ns:
+// short-lived rbm commands there (a readiness check, counters) also have
+// the comm "rbm".
+func sentryPIDs(t *testing.T, ns string) []int {
+	t.Helper()
+	var out []int
+	for _, pid := range procs(t, ns, "rbm") {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		args := strings.Split(string(b), "\x00")
+		if err == nil && len(args) > 2 && args[1] == "sentry" && strings.HasPrefix(args[2], "--") {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
 func procs(t *testing.T, ns, comm string) []int {
 	t.Helper()
 	out, err := exec.Command("ip", "netns", "pids", ns).Output()

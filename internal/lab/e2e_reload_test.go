@@ -40,7 +40,7 @@ func TestE2EReloadUnderLoad(t *testing.T) {
 		t.Fatalf("sentry.env has no line %q:\n%s", cidrsLine, orig)
 	}
 	widened := strings.Replace(string(orig), cidrsLine+"\n", cidrsLine+" "+extra.String()+"\n", 1)
-	sentries := procs(t, tl.ns(lab.Sentry), "rbm")
+	sentries := sentryPIDs(t, tl.ns(lab.Sentry))
 	if len(sentries) != 1 {
 		t.Fatalf("want one rbm process in the sentry namespace, found %v", sentries)
 	}
@@ -213,7 +213,7 @@ func TestE2EReloadUnderLoad(t *testing.T) {
 	if strings.Count(log, "rbm sentry: reload refused") != 1 || strings.Contains(log, "lockdown") {
 		t.Errorf("the sentry refused other than the one invalid reload, or locked down:\n%s", lastLines(log, 20))
 	}
-	if now := procs(t, tl.ns(lab.Sentry), "rbm"); len(now) != 1 || now[0] != sentryPID {
+	if now := sentryPIDs(t, tl.ns(lab.Sentry)); len(now) != 1 || now[0] != sentryPID {
 		t.Errorf("the sentry process changed: %v, want [%d]", now, sentryPID)
 	}
 }
