@@ -2,19 +2,12 @@ package docker
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
 )
 
-// Health check of the sentry, as for Podman: fixed words, through /bin/sh.
-const (
-	healthCmd      = "rbm sentry ready"
-	healthInterval = "5s"
-	healthTimeout  = "5s"
-	stopSeconds    = "5"
-)
+const stopSeconds = engine.StopSeconds
 
 // enclaveStep: --internal (Docker adds no NAT and drops what would be
 // routed off the bridge) and inhibit_ipv4, so the host holds no address on
@@ -53,29 +46,12 @@ func bridgeStep(cfg *config.Config, n engine.Names) engine.Step {
 }
 
 // sentryStep creates the sentry on the enclave; Docker takes one network
-// at create time, the uplink is connected next. Capabilities, sysctls and
-// environment as for Podman (podman/args.go says why each).
+// at create time, the uplink is connected next. The other options are the
+// runtime-neutral engine.SentryArgs.
 func sentryStep(cfg *config.Config, n engine.Names) engine.Step {
 	args := []string{"create", "--pull", "never", "--name", n.Sentry, "--label", n.Label(),
-		"--network", n.Enclave, "--ip", cfg.SentryIP.String(),
-		"--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW",
-		"--cap-add", "NET_BIND_SERVICE", "--cap-add", "SETUID", "--cap-add", "SETGID", "--cap-add", "KILL",
-	}
-	for _, s := range engine.SentrySysctls(cfg) {
-		args = append(args, "--sysctl", s)
-	}
-	args = append(args,
-		"--health-cmd", healthCmd, "--health-interval", healthInterval,
-		"--health-timeout", healthTimeout, "--health-retries", "3",
-		"--stop-timeout", stopSeconds,
-	)
-	if cfg.EntryEnabled {
-		ws := strconv.Itoa(int(cfg.EntryPortWorkstation))
-		args = append(args, "-p", cfg.EntryBind.String()+":"+ws+":"+ws+"/tcp")
-	}
-	for _, kv := range cfg.Environ() {
-		args = append(args, "--env", kv)
-	}
+		"--network", n.Enclave, "--ip", cfg.SentryIP.String()}
+	args = append(args, engine.SentryArgs(cfg)...)
 	return engine.Step{
 		Desc: fmt.Sprintf("sentry %s: enclave address %s", n.Sentry, cfg.SentryIP),
 		Cmd:  docker(append(args, cfg.SentryImage)...),

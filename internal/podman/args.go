@@ -2,21 +2,13 @@ package podman
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
 )
 
-// Health check of the sentry: `rbm sentry ready` exits 0 once the rules are
-// loaded and DNS answers. Podman runs it through /bin/sh (CMD-SHELL); the
-// words are fixed, nothing from the configuration.
-const (
-	healthCmd      = "rbm sentry ready"
-	healthInterval = "5s"
-	healthTimeout  = "5s"
-	stopSeconds    = "5"
-)
+// stopSeconds is how long Podman waits for a container to stop.
+const stopSeconds = engine.StopSeconds
 
 func enclaveStep(cfg *config.Config, n engine.Names) engine.Step {
 	return engine.Step{
@@ -27,51 +19,19 @@ func enclaveStep(cfg *config.Config, n engine.Names) engine.Step {
 	}
 }
 
-// sentryStep: NET_ADMIN/NET_RAW for the rules, NET_BIND_SERVICE for DNS on
-// port 53, SETUID/SETGID so dnsmasq can drop to an unprivileged user, and
-// KILL so the sentry can still signal dnsmasq once it runs as that user
-// (without it SIGTERM fails and `podman stop` ends in SIGKILL).
+// sentryStep: on the uplink and, with its fixed address and MAC, on the
+// enclave; engine.SentryArgs says why each capability.
 func sentryStep(cfg *config.Config, n engine.Names) engine.Step {
 	args := []string{"run", "-d", "--pull", "never", "--name", n.Sentry, "--label", n.Label(),
 		"--network", cfg.UplinkNetwork,
 		"--network", n.Enclave + ":ip=" + cfg.SentryIP.String() + ",mac=" + engine.MAC(cfg.SentryIP),
-		"--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW",
-		"--cap-add", "NET_BIND_SERVICE", "--cap-add", "SETUID", "--cap-add", "SETGID", "--cap-add", "KILL",
 	}
-	args = append(args, sentrySysctls(cfg)...)
-	args = append(args,
-		"--health-cmd", healthCmd, "--health-interval", healthInterval,
-		"--health-timeout", healthTimeout, "--health-retries", "3",
-		"--stop-timeout", stopSeconds,
-	)
-	if cfg.EntryEnabled {
-		ws := strconv.Itoa(int(cfg.EntryPortWorkstation))
-		args = append(args, "-p", cfg.EntryBind.String()+":"+ws+":"+ws+"/tcp")
-	}
-	args = append(args, envArgs(cfg)...)
+	args = append(args, engine.SentryArgs(cfg)...)
 	return engine.Step{
 		Desc: fmt.Sprintf("sentry %s: uplink %s, enclave address %s", n.Sentry, cfg.UplinkNetwork, cfg.SentryIP),
 		Cmd:  podman(append(args, cfg.SentryImage)...),
 		Undo: podman("rm", "-f", "--ignore", "-t", stopSeconds, n.Sentry),
 	}
-}
-
-func sentrySysctls(cfg *config.Config) []string {
-	var out []string
-	for _, s := range engine.SentrySysctls(cfg) {
-		out = append(out, "--sysctl", s)
-	}
-	return out
-}
-
-// envArgs passes every rbm variable, in the table's order, each as its own
-// "--env NAME=VALUE" pair: the sentry sees exactly what was validated here.
-func envArgs(cfg *config.Config) []string {
-	var out []string
-	for _, kv := range cfg.Environ() {
-		out = append(out, "--env", kv)
-	}
-	return out
 }
 
 func healthStep(n engine.Names) engine.Step {
