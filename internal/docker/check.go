@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os/exec"
-	"strconv"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -28,7 +27,7 @@ func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, r
 		return false
 	}
 	v := strings.TrimSpace(string(out))
-	if !atLeast(v, MinVersion) {
+	if ok, err := engine.VersionAtLeast(v, MinVersion); err != nil || !ok {
 		rep.Problemf("Docker Engine %s is too old or unknown: rbm needs %d.%d or newer", v, MinVersion[0], MinVersion[1])
 		return false
 	}
@@ -47,20 +46,6 @@ func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, r
 		}
 	}
 	return true
-}
-
-// atLeast reports whether v ("20.10.24+dfsg1", "28.2.2") is at least min.
-func atLeast(v string, min [2]int) bool {
-	parts := strings.SplitN(v, ".", 3)
-	if len(parts) < 2 {
-		return false
-	}
-	major, err1 := strconv.Atoi(parts[0])
-	minor, err2 := strconv.Atoi(strings.TrimRightFunc(parts[1], func(c rune) bool { return c < '0' || c > '9' }))
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	return major > min[0] || major == min[0] && minor >= min[1]
 }
 
 func imageHint(name, image string) string {

@@ -110,7 +110,7 @@ func TestRemoveOrder(t *testing.T) {
 
 func TestAtLeast(t *testing.T) {
 	for v, want := range map[string]bool{"20.10.24+dfsg1": true, "28.2.2": true, "20.9.1": false, "19.03": false, "x": false} {
-		if got := atLeast(v, MinVersion); got != want {
+		if got, _ := engine.VersionAtLeast(v, MinVersion); got != want {
 			t.Errorf("atLeast(%q) = %v, want %v", v, got, want)
 		}
 	}

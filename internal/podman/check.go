@@ -38,7 +38,7 @@ func checkPodman(ctx context.Context, r runner.Runner, rep *engine.Report) bool 
 		rep.Problemf("%v", err)
 		return false
 	}
-	ok, err := versionAtLeast(v, MinVersion)
+	ok, err := engine.VersionAtLeast(v, MinVersion)
 	switch {
 	case err != nil:
 		rep.Problemf("%v", err)

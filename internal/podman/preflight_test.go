@@ -111,11 +111,11 @@ func TestPreflightPodmanMissingOrOld(t *testing.T) {
 
 func TestVersionAtLeast(t *testing.T) {
 	for v, want := range map[string]bool{"4.3.1": true, "4.3.0-dev": true, "4.2.9": false, "5.0.0-rc1": true, "3.9": false, "4.10.0": true} {
-		if got, err := versionAtLeast(v, MinVersion); err != nil || got != want {
+		if got, err := engine.VersionAtLeast(v, MinVersion); err != nil || got != want {
 			t.Errorf("versionAtLeast(%q) = %v, %v; want %v", v, got, err, want)
 		}
 	}
-	if _, err := versionAtLeast("banana", MinVersion); err == nil {
+	if _, err := engine.VersionAtLeast("banana", MinVersion); err == nil {
 		t.Error("want an error for a malformed version")
 	}
 }
