@@ -2,8 +2,6 @@ package docker_test
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -26,24 +24,7 @@ const (
 // TestMain takes the machine's container-test lock (the Podman tests use
 // the same documentation subnets) and fails the run if anything of the
 // tests is left behind.
-func TestMain(m *testing.M) {
-	flag.Parse()
-	unlock := func() {}
-	if os.Geteuid() == 0 && !testing.Short() { // -short runs no container test
-		var err error
-		if unlock, err = testns.LockHost(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-	}
-	code := m.Run()
-	if left := leftovers(); left != "" {
-		fmt.Fprintf(os.Stderr, "FAIL: Docker objects left behind by the tests:\n%s\n", left)
-		code = 1
-	}
-	unlock()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testns.MainLocked(m, "Docker", leftovers)) }
 
 func dockerAnswers() bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -2,8 +2,6 @@ package podman_test
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,24 +15,7 @@ import (
 // TestMain fails the run if the real tests left any Podman object behind.
 // The container tests of this machine run one package at a time
 // (testns.LockHost).
-func TestMain(m *testing.M) {
-	flag.Parse()
-	unlock := func() {}
-	if os.Geteuid() == 0 && !testing.Short() { // -short runs no container test
-		var err error
-		if unlock, err = testns.LockHost(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-	}
-	code := m.Run()
-	if left := leftovers(); left != "" {
-		fmt.Fprintf(os.Stderr, "FAIL: Podman objects left behind by the tests:\n%s\n", left)
-		code = 1
-	}
-	unlock() // held until here: a collected file would release it early
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testns.MainLocked(m, "Podman", leftovers)) }
 
 func leftovers() string {
 	if _, err := exec.LookPath("podman"); err != nil || os.Geteuid() != 0 && !rootless {

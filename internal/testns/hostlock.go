@@ -1,9 +1,11 @@
 package testns
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"syscall"
+	"testing"
 )
 
 // HostLockPath serialises the container tests of this machine: the Podman
@@ -25,4 +27,27 @@ func LockHost() (func(), error) {
 		return nil, fmt.Errorf("lock %s: %w", HostLockPath, err)
 	}
 	return func() { f.Close() }, nil
+}
+
+// MainLocked is the TestMain of a container-test package: it runs m holding
+// the host lock (as root, unless -short, which runs no container test), then
+// fails the run if leftovers names anything of what (e.g. "Podman") the
+// tests left behind. It returns the exit code for os.Exit.
+func MainLocked(m *testing.M, what string, leftovers func() string) int {
+	flag.Parse()
+	unlock := func() {}
+	if os.Geteuid() == 0 && !testing.Short() {
+		var err error
+		if unlock, err = LockHost(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	defer unlock() // held until here: a collected file would release it early
+	code := m.Run()
+	if left := leftovers(); left != "" {
+		fmt.Fprintf(os.Stderr, "FAIL: %s objects left behind by the tests:\n%s\n", what, left)
+		code = 1
+	}
+	return code
 }

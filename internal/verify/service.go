@@ -57,7 +57,8 @@ type ProbeOptions struct {
 func StartServiceBackend(ctx context.Context, rt engine.Runtime, r runner.Runner, cfg *config.Config, o ProbeOptions) (*ServiceBackend, error) {
 	n := engine.NamesFor(cfg.Moniker)
 	b := &ServiceBackend{Runtime: rt, Runner: r, Names: n, probe: n.Moniker + "-verify", gid: cfg.BottleUID}
-	uid, gid := strconv.Itoa(cfg.BottleUID), strconv.Itoa(cfg.BottleUID)
+	gid := strconv.Itoa(cfg.BottleUID) // the bottle's user and group share the number
+	uid := gid
 	if o.Hostile && !rt.AmbientCaps() {
 		uid = "0"
 	}
