@@ -10,6 +10,9 @@ import (
 // questionable but workable settings come back as warnings.
 func (c *Config) check(p *parser) []string {
 	c.checkAddresses(p)
+	if c.NameCheck == policy.NameCheckLearned && len(c.NamePorts) == 0 {
+		p.fail("RBRN_UPLINK_NAME_PORTS", "", "expected at least one port (RBRN_UPLINK_NAME_CHECK=learned checks names on them)")
+	}
 	if c.DNSEnabled && !c.DNSServer.IsValid() && p.raw("RBRR_DNS_SERVER") == "" {
 		p.fail("RBRR_DNS_SERVER", "", "expected the upstream resolver's IPv4 address (required because RBRN_UPLINK_DNS_ENABLED=true)")
 	}
@@ -109,6 +112,9 @@ func (c *Config) dnsWarnings() []string {
 		w = append(w, "RBRN_UPLINK_DNS_GLOBAL=true: RBRN_UPLINK_ALLOWED_DOMAINS is ignored, every name resolves")
 	case c.DNSEnabled && !c.DNSGlobal && len(c.AllowedDomains) == 0:
 		w = append(w, "RBRN_UPLINK_ALLOWED_DOMAINS is empty: in allowlist mode every name gets NXDOMAIN")
+	}
+	if c.NameCheck == policy.NameCheckLearned && !(c.AccessEnabled && !c.AccessGlobal && c.learns()) {
+		w = append(w, "RBRN_UPLINK_NAME_CHECK=learned has no effect: the gate checks names on learned addresses, which need RBRN_UPLINK_ACCESS_ENABLED=true, RBRN_UPLINK_ACCESS_GLOBAL=false, RBRN_UPLINK_DNS_ENABLED=true, RBRN_UPLINK_DNS_GLOBAL=false and RBRN_UPLINK_LEARN_ADDRESSES=true")
 	}
 	for _, d := range c.RebindOKDomains {
 		if !c.DNSGlobal && !policy.InAnyDomain(d, c.AllowedDomains) {

@@ -42,6 +42,11 @@ type Config struct {
 	LearnLifetime  uint64 // seconds
 	LearnMax       uint64
 
+	NameCheck  policy.NameCheck
+	NamePorts  []uint16
+	LearnPorts []uint16
+	NameECH    string // refuse or allow
+
 	DNSEnabled      bool
 	DNSGlobal       bool
 	AllowedDomains  []string
@@ -158,6 +163,10 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	c.LearnAddresses = p.boolean("RBRN_UPLINK_LEARN_ADDRESSES")
 	c.LearnLifetime = p.count("RBRN_UPLINK_LEARN_LIFETIME", 2, 86400, "seconds")
 	c.LearnMax = p.count("RBRN_UPLINK_LEARN_MAX", 1, 1<<20, "addresses")
+	c.NameCheck = policy.NameCheck(p.oneOf("RBRN_UPLINK_NAME_CHECK", string(policy.NameCheckLearned), string(policy.NameCheckOff)))
+	c.NamePorts = p.ports("RBRN_UPLINK_NAME_PORTS", maxGatePorts)
+	c.LearnPorts = p.ports("RBRN_UPLINK_LEARN_PORTS", maxGatePorts)
+	c.NameECH = p.oneOf("RBRN_UPLINK_NAME_ECH", "refuse", "allow")
 	c.DNSEnabled = p.boolean("RBRN_UPLINK_DNS_ENABLED")
 	c.DNSGlobal = p.boolean("RBRN_UPLINK_DNS_GLOBAL")
 	c.AllowedDomains = p.domains("RBRN_UPLINK_ALLOWED_DOMAINS", true)

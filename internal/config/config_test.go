@@ -54,6 +54,12 @@ func TestInvalidValues(t *testing.T) {
 		{"cidr garbage", "RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24 -j ACCEPT", "IPv4 CIDR"},
 		{"cidr v6", "RBRN_UPLINK_ALLOWED_CIDRS", "2001:db8::/32", "drops all IPv6"},
 		{"cidr newline rule", "RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24\n-A FORWARD -j ACCEPT", "IPv4 CIDR"},
+		{"name check word", "RBRN_UPLINK_NAME_CHECK", "on", "expected learned or off"},
+		{"name port word", "RBRN_UPLINK_NAME_PORTS", "443 https", "port numbers from 1 to 65535"},
+		{"name port 53", "RBRN_UPLINK_NAME_PORTS", "443 53", "but 53"},
+		{"name port rule", "RBRN_UPLINK_NAME_PORTS", "443,80 -j ACCEPT", "port numbers"},
+		{"learn ports too many", "RBRN_UPLINK_LEARN_PORTS", "1 2 3 4 5 6 7 8", "at most 7 ports"},
+		{"name ech", "RBRN_UPLINK_NAME_ECH", "yes", "expected refuse or allow"},
 		{"domain underscore", "RBRN_UPLINK_ALLOWED_DOMAINS", "bad_name.test", "DNS name"},
 		{"domain slash", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.test/198.51.100.9", "DNS name"},
 		{"domain hash", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.test#1", "DNS name"},
@@ -303,5 +309,23 @@ func TestEnvironRoundTrips(t *testing.T) {
 	}
 	if fmt.Sprint(again.Policy()) != fmt.Sprint(c.Policy()) {
 		t.Errorf("policy changed through Environ:\n%v\n%v", again.Policy(), c.Policy())
+	}
+}
+
+func TestNameGateSettings(t *testing.T) {
+	_, _, err := Resolve(base, settings("RBRN_UPLINK_NAME_CHECK", "learned", "RBRN_UPLINK_NAME_PORTS", ""))
+	if ps := problemsOf(t, err); len(ps) != 1 || ps[0].Var != "RBRN_UPLINK_NAME_PORTS" {
+		t.Fatalf("want the empty checked ports reported, got %v", ps)
+	}
+	c, warns, err := Resolve(base, settings("RBRN_UPLINK_NAME_CHECK", "learned", "RBRN_UPLINK_NAME_PORTS", "8443,443 443", "RBRN_UPLINK_NAME_ECH", "allow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := c.Policy().Gate
+	if g.Check != policy.NameCheckLearned || len(g.Ports) != 2 || g.Ports[0] != 443 || g.Ports[1] != 8443 || !g.AllowECH || len(g.LearnPorts) != 3 {
+		t.Errorf("gate = %+v; want learned on [443 8443], ECH allowed, the three default learn ports", g)
+	}
+	if !strings.Contains(strings.Join(warns, "\n"), "RBRN_UPLINK_NAME_CHECK=learned has no effect") {
+		t.Errorf("no warning that the gate has nothing to check without learning: %q", warns)
 	}
 }

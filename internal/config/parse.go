@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -79,6 +80,31 @@ func (p *parser) port(name string, required bool) uint16 {
 		return 0
 	}
 	return uint16(n)
+}
+
+// maxGatePorts bounds each port list: together they must fit one
+// multiport match (15 ports) in the iptables backend.
+const maxGatePorts = 7
+
+// ports parses a list of distinct TCP ports, at most most of them.
+func (p *parser) ports(name string, most int) []uint16 {
+	var out []uint16
+	items := list(p.raw(name))
+	if len(items) > most {
+		p.fail(name, p.raw(name), fmt.Sprintf("expected at most %d ports", most))
+		return nil
+	}
+	for _, item := range items {
+		n, err := strconv.ParseUint(item, 10, 16)
+		if err != nil || n == 0 || n == 53 || strings.HasPrefix(item, "0") {
+			p.fail(name, item, "expected port numbers from 1 to 65535 but 53 (DNS is the resolver's), separated by spaces or commas")
+			return nil
+		}
+		if !slices.Contains(out, uint16(n)) {
+			out = append(out, uint16(n))
+		}
+	}
+	return out
 }
 
 // list splits on spaces, tabs, newlines and commas.

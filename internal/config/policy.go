@@ -36,6 +36,7 @@ func (c *Config) Policy() policy.Policy {
 	if c.LearnAddresses {
 		p.Learn = policy.Learn{Enabled: true, Lifetime: time.Duration(c.LearnLifetime) * time.Second, Max: int(c.LearnMax)}
 	}
+	p.Gate = policy.Gate{Check: c.NameCheck, Ports: sortedPorts(c.NamePorts), LearnPorts: sortedPorts(c.LearnPorts), AllowECH: c.NameECH == "allow"}
 	if c.DNSEnabled {
 		p.DNS = policy.DNSAllowlist
 		if c.DNSGlobal {
@@ -50,6 +51,12 @@ func (c *Config) Policy() policy.Policy {
 		p.Entry = &policy.Entry{WorkstationPort: c.EntryPortWorkstation, EnclavePort: c.EntryPortEnclave, HostOnly: c.EntryBind.IsLoopback()}
 	}
 	return p
+}
+
+func sortedPorts(ps []uint16) []uint16 {
+	out := slices.Clone(ps)
+	slices.Sort(out)
+	return out
 }
 
 func sortedDomains(d []string) []string {

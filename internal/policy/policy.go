@@ -76,6 +76,7 @@ type Policy struct {
 	Entry *Entry // nil when the entry port is disabled
 
 	Learn Learn // in effect only when Learns() is true
+	Gate  Gate  // in effect only when GateChecks() is true
 }
 
 // Learn says whether the addresses the resolver returns for allowed names
