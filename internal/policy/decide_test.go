@@ -53,15 +53,15 @@ func TestDecideName(t *testing.T) {
 	}
 }
 
-func TestLearnedPorts(t *testing.T) {
+func TestAddressPorts(t *testing.T) {
 	p := gatePolicy()
-	p.Gate.LearnPorts = []uint16{443, 22}
-	if got := p.LearnedPorts(); len(got) != 3 || got[0] != 22 || got[1] != 80 || got[2] != 443 {
-		t.Errorf("LearnedPorts = %v, want [22 80 443]", got)
+	p.Gate.LearnPorts = []uint16{443, 8022, 22, 80}
+	if got := p.AddressPorts(); len(got) != 2 || got[0] != 22 || got[1] != 8022 {
+		t.Errorf("AddressPorts = %v, want [22 8022]: never a checked port", got)
 	}
 	p.Gate.Check = NameCheckOff
-	if got := p.LearnedPorts(); got != nil || p.GateChecks() {
-		t.Errorf("gate off: LearnedPorts = %v, GateChecks %v; want every port, no gate", got, p.GateChecks())
+	if p.GateChecks() {
+		t.Error("GateChecks with the gate off")
 	}
 	p = gatePolicy()
 	p.DNS = DNSGlobal

@@ -36,14 +36,18 @@ func (p Policy) GateChecks() bool {
 	return p.Gate.Check == NameCheckLearned && p.Learns()
 }
 
-// LearnedPorts are the TCP ports a learned address opens: nil means every
-// port and protocol (no gate); else the checked ports and LearnPorts,
-// sorted, once each.
-func (p Policy) LearnedPorts() []uint16 {
-	if !p.GateChecks() {
-		return nil
+// AddressPorts are the TCP ports a learned address opens to any name (the
+// learn ports that are not checked), sorted; only meaningful while
+// GateChecks: without the gate a learned address opens every port and
+// protocol. The checked ports are never among them, so a connection the
+// gate did not see is never forwarded unchecked.
+func (p Policy) AddressPorts() []uint16 {
+	var out []uint16
+	for _, port := range p.Gate.LearnPorts {
+		if !slices.Contains(p.Gate.Ports, port) {
+			out = append(out, port)
+		}
 	}
-	out := append(slices.Clone(p.Gate.Ports), p.Gate.LearnPorts...)
 	slices.Sort(out)
 	return slices.Compact(out)
 }

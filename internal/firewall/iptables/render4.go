@@ -68,6 +68,11 @@ func addIngress(t *table, p policy.Policy, ifs firewall.Interfaces) {
 			t.add(chainIngress, "in-dns-"+proto, m, "ACCEPT")
 		}
 	}
+	if p.GateChecks() {
+		// Only what nat-name redirected: the bottle cannot dial the gate.
+		m := fmt.Sprintf("-i %s -s %s -p tcp -m tcp --dport %d -m conntrack --ctstate DNAT", ifs.Enclave, p.BottleIP, firewall.GatePort)
+		t.add(chainIngress, "in-gate", m, "ACCEPT")
+	}
 	t.add(chainIngress, "in-enclave-drop", "-i "+ifs.Enclave, "DROP")
 	t.add(chainIngress, "in-drop", "", "DROP")
 }
@@ -86,6 +91,13 @@ func addEgress(t *table, p policy.Policy, ifs firewall.Interfaces) {
 			m := fmt.Sprintf("-o %s -d %s -p %s -m %s --dport 53", ifs.Uplink, p.Upstream, proto, proto)
 			t.add(chainEgress, "out-dns-"+proto, m, "ACCEPT")
 		}
+	}
+	if p.GateChecks() {
+		// The gate's own connections: marked sockets, to learned addresses
+		// outside the guard, on the checked ports only.
+		m := fmt.Sprintf("-o %s -p tcp -m multiport --dports %s -m mark --mark %#x -m set --match-set %s dst ! --update-counters -m set ! --match-set %s dst ! --update-counters",
+			ifs.Uplink, portList(p.Gate.Ports), firewall.GateMark, setLearned, setNever)
+		t.add(chainEgress, "out-gate", m, "ACCEPT")
 	}
 	t.add(chainEgress, "out-drop", "", "DROP")
 }

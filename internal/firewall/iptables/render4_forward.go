@@ -2,6 +2,8 @@ package iptables
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
@@ -52,7 +54,31 @@ func addAllowed(t *table, p policy.Policy, ifs firewall.Interfaces) {
 		t.add(chainForward, "fwd-allow-cidrs", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setAllowed), "ACCEPT")
 		if p.Learns() {
 			t.deny(chainForward, "fwd-learn-guard", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setNever), p.Deny)
-			t.add(chainForward, "fwd-learned", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setLearned), "ACCEPT")
+			addLearned(t, p, ifs)
 		}
 	}
+}
+
+// addLearned opens learned addresses: to everything, or, while the name
+// gate checks, only on the ports it leaves at address level (the checked
+// ports never reach FORWARD: nat-name redirects them to the gate).
+func addLearned(t *table, p policy.Policy, ifs firewall.Interfaces) {
+	m := fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setLearned)
+	if p.GateChecks() {
+		ports := p.AddressPorts()
+		if len(ports) == 0 {
+			return
+		}
+		m = fmt.Sprintf("-o %s -p tcp -m multiport --dports %s -m set --match-set %s dst", ifs.Uplink, portList(ports), setLearned)
+	}
+	t.add(chainForward, "fwd-learned", m, "ACCEPT")
+}
+
+// portList is ports as multiport and nft sets write them: "80,443".
+func portList(ports []uint16) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = strconv.Itoa(int(p))
+	}
+	return strings.Join(s, ",")
 }

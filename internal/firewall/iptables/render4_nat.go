@@ -18,6 +18,16 @@ func buildNAT(p policy.Policy, ifs firewall.Interfaces) *table {
 			t.add("PREROUTING", "nat-dns-"+proto, m, fmt.Sprintf("DNAT --to-destination %s:53", p.SentryIP))
 		}
 	}
+	if p.GateChecks() {
+		// The bottle's TCP to a learned address on a checked port goes to
+		// the name gate, exactly when FORWARD would otherwise accept it as
+		// learned: not an allowed CIDR (fwd-allow-cidrs accepts it with no
+		// name), not in the guard (fwd-learn-guard drops it). Lookups here
+		// leave the sets' element counters alone: those count forwarding.
+		m := fmt.Sprintf("-i %s -s %s -p tcp -m multiport --dports %s -m set --match-set %s dst ! --update-counters -m set ! --match-set %s dst ! --update-counters -m set ! --match-set %s dst ! --update-counters",
+			ifs.Enclave, p.BottleIP, portList(p.Gate.Ports), setLearned, setAllowed, setNever)
+		t.add("PREROUTING", "nat-name", m, fmt.Sprintf("REDIRECT --to-ports %d", firewall.GatePort))
+	}
 	if p.Entry != nil {
 		addEntryNAT(t, p, ifs)
 	}

@@ -26,7 +26,7 @@ func renderCases() []renderCase {
 	var cases []renderCase
 	for _, m := range policytest.Modes() {
 		p := testPolicy(m.Egress, m.DNS, m.Entry, m.Intercept)
-		p.Deny = m.Deny
+		m.Apply(&p)
 		cases = append(cases, renderCase{m.Name, p})
 	}
 	return cases

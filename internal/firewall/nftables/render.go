@@ -82,6 +82,11 @@ func addIngress(d *document, p policy.Policy, ifs firewall.Interfaces) {
 			d.add(chainIngress, "in-dns-"+proto, m, "accept")
 		}
 	}
+	if p.GateChecks() {
+		// Only what nat-name redirected: the bottle cannot dial the gate.
+		m := fmt.Sprintf("iifname %q ip saddr %s tcp dport %d ct status dnat", ifs.Enclave, p.BottleIP, firewall.GatePort)
+		d.add(chainIngress, "in-gate", m, "accept")
+	}
 	d.add(chainIngress, "in-enclave-drop", fmt.Sprintf("iifname %q", ifs.Enclave), "drop")
 	d.add(chainIngress, "in-drop", "", "drop")
 }
@@ -99,6 +104,13 @@ func addEgress(d *document, p policy.Policy, ifs firewall.Interfaces) {
 			m := fmt.Sprintf("oifname %q ip daddr %s %s dport 53", ifs.Uplink, p.Upstream, proto)
 			d.add(chainEgress, "out-dns-"+proto, m, "accept")
 		}
+	}
+	if p.GateChecks() {
+		// The gate's own connections: marked sockets, to learned addresses
+		// outside the guard, on the checked ports only.
+		m := fmt.Sprintf("oifname %q tcp dport { %s } meta mark %#x ip daddr @%s ip daddr != @%s",
+			ifs.Uplink, portSet(p.Gate.Ports), firewall.GateMark, setLearned, setNever)
+		d.add(chainEgress, "out-gate", m, "accept")
 	}
 	d.add(chainEgress, "out-drop", "", "drop")
 }

@@ -2,6 +2,8 @@ package nftables
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/policy"
@@ -55,7 +57,31 @@ func addAllowed(d *document, p policy.Policy, ifs firewall.Interfaces) {
 		d.add(chainForward, "fwd-allow-cidrs", up+" ip daddr @"+setAllowed, "accept")
 		if p.Learns() {
 			d.deny(chainForward, "fwd-learn-guard", "ip daddr @"+setNever, p.Deny)
-			d.add(chainForward, "fwd-learned", up+" ip daddr @"+setLearned, "accept")
+			addLearned(d, p, up)
 		}
 	}
+}
+
+// addLearned opens learned addresses: to everything, or, while the name
+// gate checks, only on the ports it leaves at address level (the checked
+// ports never reach forward: nat-name redirects them to the gate).
+func addLearned(d *document, p policy.Policy, up string) {
+	m := up + " ip daddr @" + setLearned
+	if p.GateChecks() {
+		ports := p.AddressPorts()
+		if len(ports) == 0 {
+			return
+		}
+		m = fmt.Sprintf("%s tcp dport { %s } ip daddr @%s", up, portSet(ports), setLearned)
+	}
+	d.add(chainForward, "fwd-learned", m, "accept")
+}
+
+// portSet is ports as the inside of an anonymous nft set: "80, 443".
+func portSet(ports []uint16) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = strconv.Itoa(int(p))
+	}
+	return strings.Join(s, ", ")
 }

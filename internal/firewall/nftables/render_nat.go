@@ -17,6 +17,15 @@ func addNAT(d *document, p policy.Policy, ifs firewall.Interfaces) {
 			d.add(chainPrerouting, "nat-dns-"+proto, m, fmt.Sprintf("dnat ip to %s:53", p.SentryIP))
 		}
 	}
+	if p.GateChecks() {
+		// The bottle's TCP to a learned address on a checked port goes to
+		// the name gate, exactly when forward would otherwise accept it as
+		// learned: not an allowed CIDR, not in the guard. learn4 is looked
+		// up first, so a miss stops before the other lookups.
+		m := fmt.Sprintf("iifname %q ip saddr %s tcp dport { %s } ip daddr @%s ip daddr != @%s ip daddr != @%s",
+			ifs.Enclave, p.BottleIP, portSet(p.Gate.Ports), setLearned, setAllowed, setNever)
+		d.add(chainPrerouting, "nat-name", m, fmt.Sprintf("redirect to :%d", firewall.GatePort))
+	}
 	if p.Entry != nil {
 		addEntryNAT(d, p, ifs)
 	}
