@@ -26,11 +26,11 @@ func TestDecideName(t *testing.T) {
 	a1, a2 := netip.MustParseAddr("198.51.100.7"), netip.MustParseAddr("198.51.100.8")
 	learned := answers{"allowed.test": {a1}, "www.wild.test": {a2}, "other.test": {a2}}
 	cases := []struct {
-		name, sni string
-		dst       netip.Addr
-		port      uint16
+		name, sni  string
+		dst        netip.Addr
+		port       uint16
 		ech, echOK bool
-		rule      string
+		rule       string
 	}{
 		{"allowed name, its own address", "allowed.test", a1, 443, false, false, GatePass},
 		{"allowed name over http", "allowed.test", a1, 80, false, false, GatePass},

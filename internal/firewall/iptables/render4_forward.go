@@ -2,9 +2,9 @@ package iptables
 
 import (
 	"fmt"
+	"github.com/recipe-bottle/rbm/internal/firewall"
 	"strconv"
 	"strings"
-	"github.com/recipe-bottle/rbm/internal/firewall"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
