@@ -24,6 +24,13 @@ unformatted=$(gofmt -l cmd internal)
 [ -z "$unformatted" ] || { echo "test: gofmt would change: $unformatted" >&2; exit 1; }
 go vet ./...
 go test -count=1 -timeout 45m ./...
+# The name gate's parsers read what the bottle sends: fuzz each briefly.
+for target in FuzzReadFirst FuzzFollow; do
+  go test -run='^$' -fuzz="^$target\$" -fuzztime=15s -fuzzminimizetime=5s ./internal/clienthello
+done
+for target in FuzzStream FuzzReadStatus; do
+  go test -run='^$' -fuzz="^$target\$" -fuzztime=15s -fuzzminimizetime=5s ./internal/httphead
+done
 # The lab's end-to-end tests once more on the other firewall backend (the
 # battery, the learned-egress and the Podman tests run both already).
 RBM_TEST_FIREWALL_BACKEND=nftables go test -count=1 -timeout 10m ./internal/lab

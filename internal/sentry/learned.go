@@ -3,12 +3,14 @@ package sentry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/gate"
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
@@ -46,13 +48,25 @@ type learning struct {
 
 	work chan dns.Learned
 
+	// answers keeps which names' answers carried which addresses, for the
+	// name gate; lifetime is how long each pair stays.
+	answers  *gate.Answers
+	lifetime time.Duration
+
 	// onChecked hears of every addition once checked: opened false means
 	// the set refused it (full). May be nil; set before run.
 	onChecked func(d dns.Learned, opened bool)
 }
 
 func newLearning(fw firewall.Backend, p policy.Policy, path string, logf func(string, ...any)) *learning {
-	return &learning{fw: fw, logf: logf, path: path, names: map[netip.Addr]dns.Learned{}, limit: max(p.Learn.Max, 1), work: make(chan dns.Learned, learnQueue)}
+	return &learning{fw: fw, logf: logf, path: path, names: map[netip.Addr]dns.Learned{}, limit: max(p.Learn.Max, 1), work: make(chan dns.Learned, learnQueue),
+		answers: gate.NewAnswers(answersMax(p)), lifetime: p.Learn.Lifetime}
+}
+
+// answersMax bounds the gate's name-address pairs: a few names per
+// learned address, within fixed bounds.
+func answersMax(p policy.Policy) int {
+	return min(max(4*p.Learn.Max, 1024), 1<<20)
 }
 
 // line is dns.Supervisor's Lines hook: it must not block.
@@ -72,6 +86,9 @@ func (l *learning) line(text string) {
 		}
 		l.names[d.Addr] = d
 		l.dirty = true
+		if !l.answers.Record(d.Name, d.Addr, time.Now().Add(l.lifetime)) {
+			l.logf("warning: the name gate's table is full: %s (%s) is refused until older answers expire", d.Addr, d.Name)
+		}
 		l.enqueue(d)
 	}
 }
@@ -156,9 +173,22 @@ func (l *learning) forgetStale(ctx context.Context, p policy.Policy) error {
 		}
 	}
 	l.limit = max(p.Learn.Max, 1)
+	l.lifetime = p.Learn.Lifetime
 	l.mu.Unlock()
 	if len(stale) > 0 {
 		l.logf("reload: forgetting %d learned address(es) of names no longer allowed", len(stale))
 	}
 	return l.fw.Forget(ctx, stale)
+}
+
+// learningText says whether and how allowed names open their addresses.
+func learningText(p policy.Policy) string {
+	if !p.Learns() {
+		return "off"
+	}
+	gate := "names unchecked"
+	if p.GateChecks() {
+		gate = fmt.Sprintf("names checked on ports %v", p.Gate.Ports)
+	}
+	return fmt.Sprintf("%s lifetime, at most %d addresses, %s", p.Learn.Lifetime, p.Learn.Max, gate)
 }

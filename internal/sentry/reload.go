@@ -49,6 +49,11 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 			return fmt.Errorf("resolver did not come back (%v): %w", err, errLockedDown)
 		}
 	}
+	if err := s.startGate(ctx, st); err != nil {
+		s.lockdown(ctx, st.fw)
+		return fmt.Errorf("name gate (%v): %w", err, errLockedDown)
+	}
+	st.learn.answers.Forget(p.Resolves)
 	s.logf("reloaded: egress %s, DNS %s, interception %s, denials %s", p.Egress, p.DNS, p.Intercept, p.Deny)
 	s.w.lifecycle(events.Reloaded, fmt.Sprintf("egress %s, DNS %s, interception %s, denials %s", p.Egress, p.DNS, p.Intercept, p.Deny))
 	return nil

@@ -54,6 +54,7 @@ type state struct {
 	stopLearn context.CancelFunc
 	stopDNS   context.CancelFunc
 	dnsDone   chan error
+	gate      *nameGate // nil while the policy checks no names
 }
 
 // Serve starts the sentry and runs until ctx ends; a value on reload
@@ -133,6 +134,9 @@ func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
 	lctx, stopLearn := context.WithCancel(context.WithoutCancel(ctx))
 	st.stopLearn = stopLearn
 	go st.learn.run(lctx)
+	if err := s.startGate(ctx, st); err != nil {
+		return st, err
+	}
 	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), func(w string) { s.logf("warning: %s", w) }); err != nil {
 		return st, err
 	}
@@ -230,6 +234,7 @@ func (st *state) stopResolver() {
 func (s *Sentry) stop(st *state) {
 	os.Remove(markerPath(s.StateDir))
 	st.stopResolver()
+	st.stopGate()
 	if st.stopLearn != nil {
 		st.stopLearn()
 	}
@@ -239,11 +244,3 @@ var (
 	errNoChange   = errors.New("configuration unchanged")
 	errLockedDown = errors.New("locked down")
 )
-
-// learningText says whether and how allowed names open their addresses.
-func learningText(p policy.Policy) string {
-	if !p.Learns() {
-		return "off"
-	}
-	return fmt.Sprintf("%s lifetime, at most %d addresses", p.Learn.Lifetime, p.Learn.Max)
-}
