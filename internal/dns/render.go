@@ -40,6 +40,9 @@ func RenderDnsmasq(p policy.Policy, set LearnSet) string {
 		if p.Learns() {
 			writeLearn(&b, p, set)
 		}
+		if p.GateChecks() {
+			writeGateFilters(&b)
+		}
 	case policy.DNSGlobal:
 		writeGlobal(&b, mustAddr("Upstream", p.Upstream))
 	default:
@@ -134,3 +137,12 @@ func mustAddr(field string, a netip.Addr) netip.Addr {
 	}
 	return a
 }
+
+// writeGateFilters keeps out of the bottle's answers what would make a
+// client try a path the name gate cannot see: HTTPS/SVCB records (QUIC
+// hints and ECH configurations) and, since IPv6 is dropped, AAAA.
+func writeGateFilters(b *strings.Builder) {
+	b.WriteString("\n# The name gate checks names on TCP over IPv4: no QUIC or ECH hints, no IPv6 addresses.\n")
+	b.WriteString("filter-rr=HTTPS\nfilter-rr=SVCB\nfilter-AAAA\n")
+}
+

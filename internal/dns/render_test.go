@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
@@ -31,6 +32,12 @@ var goldenPolicies = map[string]policy.Policy{
 	"wildcards": {
 		SentryIP: sentryIP, Upstream: upstreamIP, DNS: policy.DNSAllowlist,
 		AllowedDomains: []string{"*.cdn.test", "a.cdn.test", "*.b.cdn.test", "mirror.test", "*.mirror.test"},
+	},
+	"name-gate": {
+		SentryIP: sentryIP, Upstream: upstreamIP, DNS: policy.DNSAllowlist, Egress: policy.EgressAllowlist,
+		AllowedDomains: []string{"allowed.test"},
+		Learn:          policy.Learn{Enabled: true, Lifetime: 600 * time.Second, Max: 65536},
+		Gate:           policy.Gate{Check: policy.NameCheckLearned, Ports: []uint16{80, 443}},
 	},
 	"allowlist-empty": {SentryIP: sentryIP, Upstream: upstreamIP, DNS: policy.DNSAllowlist},
 	"global":          {SentryIP: sentryIP, Upstream: upstreamIP, DNS: policy.DNSGlobal},
