@@ -18,6 +18,11 @@ var neverWhy = map[string]string{
 	"rbm:fwd-dns-reject-tcp": "DNS to another resolver: use the sentry's (it answers every allowed name)",
 	"rbm:fwd-spoof":          "packets from an address other than the bottle's",
 	"rbm:fwd-hairpin":        "traffic back into the enclave",
+	"rbm:gate-unlearned":     "an allowed name sent to an address its own answer did not carry (fronting, or it was not resolved through the sentry)",
+	"rbm:gate-no-name":       "TLS without a name: the name gate cannot check it",
+	"rbm:gate-ech":           "an encrypted ClientHello hides its name (RBRN_UPLINK_NAME_ECH)",
+	"rbm:gate-unread":        "neither TLS nor HTTP, or malformed, on a port whose names are checked",
+	"rbm:gate-busy":          "the name gate held its most connections",
 }
 
 // Current is the nameplate's present values, which the printed lines extend.
@@ -36,9 +41,9 @@ func (r Report) Print(w io.Writer, cur Current) {
 	}
 	fmt.Fprintf(w, "# rbm suggest: refusals seen %s to %s. Review before adding; nothing is applied.\n", stamp(r.From), stamp(r.To))
 	if len(r.Names) > 0 {
-		fmt.Fprintln(w, "\n# Names the sentry's resolver refused (not in an allowed domain):")
+		fmt.Fprintln(w, "\n# Names the sentry refused (not in an allowed domain), asked or sent on a connection:")
 		for _, it := range r.Names {
-			fmt.Fprintf(w, "#   %-32s %s\n", it.Value, seen(it, "query", "queries"))
+			fmt.Fprintf(w, "#   %-32s %s\n", it.Value, seen(it, "time", "times"))
 		}
 		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_DOMAINS=%q\n", strings.Join(r.Domains(cur.Domains, cur.Match), " "))
 	}

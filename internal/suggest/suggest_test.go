@@ -51,7 +51,7 @@ func TestBuildAndPrint(t *testing.T) {
 		`RBRN_UPLINK_ALLOWED_DOMAINS="allowed.test pypi.test"`,
 		// 203.0.113.1 is inside the allowed /30 already: refused for another reason, not added again.
 		`RBRN_UPLINK_ALLOWED_CIDRS="203.0.113.0/30 198.51.100.99/32 203.0.113.7/32"`,
-		"(ssh.other.test)", "2 queries", "link-local (cloud metadata)",
+		"(ssh.other.test)", "2 times", "link-local (cloud metadata)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -66,3 +66,23 @@ func TestNothingRefused(t *testing.T) {
 		t.Errorf("output = %q", b.String())
 	}
 }
+
+// TestBuildGate: a name the gate refused on a learned address is proposed
+// like a name the resolver refused; the gate's other refusals are not.
+func TestBuildGate(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	r := Build([]events.Event{
+		{Time: t0, Kind: events.Deny, Rule: "rbm:gate-name", Proto: "tls", Dst: "198.51.100.77", Port: 443, Name: "evil.test"},
+		{Time: t0, Kind: events.Deny, Rule: "rbm:gate-unlearned", Proto: "tls", Dst: "198.51.100.77", Port: 443, Name: "allowed.test"},
+		{Time: t0, Kind: events.Deny, Rule: "rbm:gate-no-name", Proto: "tls", Dst: "198.51.100.77", Port: 443},
+	})
+	if len(r.Names) != 1 || r.Names[0].Value != "evil.test" || len(r.Addresses) != 0 || len(r.Never) != 2 {
+		t.Fatalf("names %+v, addresses %+v, never %+v; want evil.test proposed and two gate refusals listed as never", r.Names, r.Addresses, r.Never)
+	}
+	var b strings.Builder
+	r.Print(&b, Current{Domains: []string{"allowed.test"}})
+	if out := b.String(); !strings.Contains(out, `RBRN_UPLINK_ALLOWED_DOMAINS="allowed.test evil.test"`) || !strings.Contains(out, "TLS without a name") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
