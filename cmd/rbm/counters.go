@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"slices"
 	"sort"
 	"text/tabwriter"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/firewall/backends"
+	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/sentry"
 	"github.com/spf13/cobra"
@@ -31,7 +34,10 @@ processes the bottle's packets. The firewall backend comes from the sentry's
 ready marker in --state-dir, else from what the namespace holds. Allowed
 CIDRs and learned addresses are set elements with counters of their own
 (rbm:fwd-allow-<CIDR>, rbm:fwd-learned-<address>); a learned address shows
-the name it was learned for, from the sentry's state directory.`,
+the name it was learned for, from the sentry's state directory. When the
+sentry checks names (RBRN_UPLINK_NAME_CHECK), the name gate's decisions
+follow, from the same directory: connections, not packets, by rule id
+(rbm:gate-pass, rbm:gate-name, ...).`,
 		Example: `  rbm counters
   ip netns exec rbmlab-sentry rbm counters --json
   podman exec notebook-sentry rbm counters`,
@@ -45,25 +51,34 @@ the name it was learned for, from the sentry's state directory.`,
 			if err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "rbm counters: warning: %v\n", err)
 			}
+			gate, err := gateCounts(stateDir)
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "rbm counters: warning: %v\n", err)
+			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				return enc.Encode(struct {
 					firewall.Snapshot
 					LearnedNames map[string]string `json:"learned_names,omitempty"`
-				}{snap, names})
+					// GateConnections are the name gate's, by rule id with IDPrefix.
+					GateConnections map[string]uint64 `json:"gate_connections,omitempty"`
+				}{snap, names, gate})
 			}
-			printCounters(cmd, snap, names)
+			writeCounters(cmd.OutOrStdout(), snap, names, gate)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().StringVar(&stateDir, "state-dir", defaultStateDir, "the sentry's state directory (names of learned addresses)")
+	cmd.Flags().StringVar(&stateDir, "state-dir", defaultStateDir, "the sentry's state directory (names of learned addresses, the name gate's counts)")
 	return cmd
 }
 
-func printCounters(cmd *cobra.Command, snap firewall.Snapshot, names map[string]string) {
-	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', tabwriter.AlignRight)
+// writeCounters prints the kernel's counters, then the name gate's (by
+// rule id with IDPrefix, as gateCounts returns them) under a header of
+// their own: the gate counts connections, and has no byte count.
+func writeCounters(out io.Writer, snap firewall.Snapshot, names map[string]string, gate map[string]uint64) {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "PACKETS\tBYTES\t RULE\t")
 	for _, id := range sortedKeys(snap.Rules) {
 		c := snap.Rules[id]
@@ -77,7 +92,31 @@ func printCounters(cmd *cobra.Command, snap firewall.Snapshot, names map[string]
 		c := snap.Policies[chain]
 		fmt.Fprintf(w, "%d\t%d\t %s (policy)\t\n", c.Packets, c.Bytes, chain)
 	}
+	if len(gate) > 0 {
+		fmt.Fprintln(w, "CONNECTIONS\t\t NAME GATE RULE\t")
+	}
+	for _, id := range gateOrder(gate) {
+		fmt.Fprintf(w, "%d\t\t %s\t\n", gate[id], id)
+	}
 	w.Flush()
+}
+
+// gateOrder lists gate's ids in policy.GateRules' order (passes first),
+// then any other id sorted: a newer sentry may count rules this rbm
+// does not know.
+func gateOrder(gate map[string]uint64) []string {
+	var ids []string
+	for _, r := range policy.GateRules {
+		if _, ok := gate[firewall.IDPrefix+r]; ok {
+			ids = append(ids, firewall.IDPrefix+r)
+		}
+	}
+	for _, id := range sortedKeys(gate) {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -110,6 +149,20 @@ func learnedNames(stateDir string) (map[string]string, error) {
 	out := make(map[string]string, len(m))
 	for a, n := range m {
 		out[firewall.IDPrefix+firewall.LearnedID(a)] = n.Name
+	}
+	return out, nil
+}
+
+// gateCounts is the name gate's connections by counter id (IDPrefix and
+// the rule), as the sentry using stateDir saved them; nil without a file.
+func gateCounts(stateDir string) (map[string]uint64, error) {
+	m, err := sentry.ReadGateCounts(stateDir)
+	if err != nil || len(m) == 0 {
+		return nil, err
+	}
+	out := make(map[string]uint64, len(m))
+	for r, n := range m {
+		out[firewall.IDPrefix+r] = n
 	}
 	return out, nil
 }

@@ -34,6 +34,9 @@ type Status struct {
 	Members  []Member
 	Routes   error // nil when the bottle's routes are right
 	Counters *firewall.Snapshot
+	// Gate is the name gate's connections by counter id ("rbm:gate-pass");
+	// nil: the gate counted none (or does not run).
+	Gate     map[string]uint64
 	Recent   *events.Summary // refusals of the last RecentWindow
 	Policy   *policy.Policy  // what the sentry applies now (nil: not read)
 	Config   string          // where that configuration comes from
@@ -154,12 +157,15 @@ func (s *Status) readCounters(ctx context.Context, rt Runtime, r runner.Runner, 
 		s.Notes = append(s.Notes, fmt.Sprintf("counters not read: %v", err))
 		return
 	}
-	var snap firewall.Snapshot
+	var snap struct {
+		firewall.Snapshot
+		GateConnections map[string]uint64 `json:"gate_connections"`
+	}
 	if err := json.Unmarshal(out, &snap); err != nil {
 		s.Notes = append(s.Notes, fmt.Sprintf("counters not read: parse rbm counters --json: %v", err))
 		return
 	}
-	s.Counters = &snap
+	s.Counters, s.Gate = &snap.Snapshot, snap.GateConnections
 }
 
 // readRecent summarises the sentry's events of the last RecentWindow.

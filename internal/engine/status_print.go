@@ -82,7 +82,9 @@ func (s Status) writeRoutes(w io.Writer) {
 	}
 }
 
-// writeCounters prints every rule that counted a packet.
+// writeCounters prints every rule that counted a packet, then every rule
+// of the name gate that counted a connection (the gate is no kernel rule:
+// its counts are connections, on a line of their own).
 func (s Status) writeCounters(w io.Writer) {
 	if s.Counters == nil {
 		return
@@ -96,7 +98,17 @@ func (s Status) writeCounters(w io.Writer) {
 	sort.Strings(moved)
 	if len(moved) == 0 {
 		fmt.Fprintln(w, "counters: no rule has counted a packet yet")
-		return
+	} else {
+		fmt.Fprintf(w, "counters (packets, rules that moved): %s\n", strings.Join(moved, " "))
 	}
-	fmt.Fprintf(w, "counters (packets, rules that moved): %s\n", strings.Join(moved, " "))
+	var gate []string
+	for id, n := range s.Gate {
+		if n > 0 {
+			gate = append(gate, fmt.Sprintf("%s=%d", id, n))
+		}
+	}
+	sort.Strings(gate)
+	if len(gate) > 0 {
+		fmt.Fprintf(w, "name gate (connections, rules that moved): %s\n", strings.Join(gate, " "))
+	}
 }

@@ -53,14 +53,28 @@ func (s *Sentry) startGate(ctx context.Context, st *state) error {
 	srv.SetPolicy(st.policy)
 	gctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	st.gate = &nameGate{srv: srv, stop: stop, done: make(chan struct{})}
-	go s.superviseGate(gctx, srv, l, st.gate.done)
+	counts := &gateCountsWriter{path: gateCountsFile(s.StateDir), counts: srv.Counts, logf: s.logf}
+	go s.runGate(gctx, srv, l, counts, st.gate.done)
 	return nil
+}
+
+// runGate serves and saves the gate's counts until ctx ends, then saves
+// them once more: the file keeps the decisions of the gate's last second.
+func (s *Sentry) runGate(ctx context.Context, srv *gate.Server, l *net.TCPListener, counts *gateCountsWriter, done chan struct{}) {
+	defer close(done)
+	saved := make(chan struct{})
+	go func() {
+		counts.run(ctx)
+		close(saved)
+	}()
+	s.superviseGate(ctx, srv, l)
+	<-saved
+	counts.save()
 }
 
 // superviseGate serves until ctx ends, listening again (with backoff)
 // whenever serving ended for another reason.
-func (s *Sentry) superviseGate(ctx context.Context, srv *gate.Server, l *net.TCPListener, done chan struct{}) {
-	defer close(done)
+func (s *Sentry) superviseGate(ctx context.Context, srv *gate.Server, l *net.TCPListener) {
 	delay := 100 * time.Millisecond
 	for {
 		err := srv.Serve(ctx, l)

@@ -33,10 +33,7 @@ func (l *learning) save() {
 	l.mu.Unlock()
 	b, err := json.Marshal(out)
 	if err == nil {
-		tmp := l.path + ".tmp"
-		if err = os.WriteFile(tmp, b, 0o644); err == nil {
-			err = os.Rename(tmp, l.path)
-		}
+		err = writeAtomic(l.path, b)
 	}
 	if err != nil {
 		l.logf("warning: save the names of learned addresses: %v", err)

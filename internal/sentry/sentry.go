@@ -134,6 +134,8 @@ func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
 	lctx, stopLearn := context.WithCancel(context.WithoutCancel(ctx))
 	st.stopLearn = stopLearn
 	go st.learn.run(lctx)
+	// An earlier sentry's, stale; removed before this gate can write its own.
+	os.Remove(gateCountsFile(s.StateDir))
 	if err := s.startGate(ctx, st); err != nil {
 		return st, err
 	}
