@@ -62,6 +62,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	reading map[*net.TCPConn]time.Time // connections not yet decided, by start
+	evicted map[*net.TCPConn]bool      // dropped to make room: reported as busy
 	open    int
 }
 
@@ -76,6 +77,7 @@ func (s *Server) Counts() map[string]uint64 { return s.counts.snapshot() }
 func (s *Server) Serve(ctx context.Context, l *net.TCPListener) error {
 	s.mu.Lock()
 	s.reading = map[*net.TCPConn]time.Time{}
+	s.evicted = map[*net.TCPConn]bool{}
 	s.mu.Unlock()
 	stop := context.AfterFunc(ctx, func() { l.Close() })
 	defer stop()
@@ -94,7 +96,10 @@ func (s *Server) Serve(ctx context.Context, l *net.TCPListener) error {
 			continue
 		}
 		delay = 0
-		s.admit(c)
+		if !s.admit(c) {
+			s.refuse(c, Conn{}, policy.GateBusy, "the gate holds its most connections, all relaying")
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -104,8 +109,9 @@ func (s *Server) Serve(ctx context.Context, l *net.TCPListener) error {
 }
 
 // admit makes room for c: at the cap, the oldest connection still being
-// read is dropped (counted as busy), never one already relaying.
-func (s *Server) admit(c *net.TCPConn) {
+// read is dropped (counted as busy), never one already relaying; when all
+// are relaying, c itself is refused.
+func (s *Server) admit(c *net.TCPConn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	limit := s.MaxConns
@@ -120,13 +126,23 @@ func (s *Server) admit(c *net.TCPConn) {
 				oldest, since = r, t
 			}
 		}
-		if oldest != nil {
-			delete(s.reading, oldest)
-			reset(oldest) // its handler sees the error and ends
+		if oldest == nil {
+			return false
 		}
+		delete(s.reading, oldest)
+		s.evicted[oldest] = true
+		reset(oldest) // its handler sees the error, reports busy and ends
 	}
 	s.open++
 	s.reading[c] = time.Now()
+	return true
+}
+
+// wasEvicted reports whether c was dropped to make room.
+func (s *Server) wasEvicted(c *net.TCPConn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.evicted[c]
 }
 
 // decided moves c out of the connections being read.
@@ -140,6 +156,7 @@ func (s *Server) decided(c *net.TCPConn) {
 func (s *Server) closed(c *net.TCPConn) {
 	s.mu.Lock()
 	delete(s.reading, c)
+	delete(s.evicted, c)
 	s.open--
 	s.mu.Unlock()
 }

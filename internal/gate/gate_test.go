@@ -165,6 +165,10 @@ func TestSilentFlood(t *testing.T) {
 	if body, err := w.fetchTLS("allowed.test"); err != nil || !strings.Contains(body, "hello") {
 		t.Fatalf("after 32 silent connections with room for 8: %q, %v; want the allowed name answered", body, err)
 	}
+	time.Sleep(100 * time.Millisecond)
+	if n := w.gate.Counts()[policy.GateBusy]; n < 24 {
+		t.Errorf("gate-busy counted %d of the silent connections dropped to make room, want at least 24", n)
+	}
 }
 
 // TestGarbage: unreadable first flights are refused and the gate goes on.
