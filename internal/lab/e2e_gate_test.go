@@ -17,7 +17,7 @@ import (
 // address opens no port outside RBRN_UPLINK_LEARN_PORTS.
 func TestE2ENameGate(t *testing.T) {
 	forBackends(t, func(t *testing.T, be string) {
-		tl := startLab(t, backendEnv(be)+"RBRN_UPLINK_NAME_CHECK=learned\n")
+		tl := startLab(t, backendEnv(be)) // the gate is on by default
 		a, p, sentry := tl.info.Addresses, tl.info.Policy, tl.info.Policy.SentryIP.String()
 		learned, name, other := a.Learned.String(), lab.LearnName(p), lab.Learn2Name(p)
 		wantAnswer(t, tl.probes(t, false, dnsSpec(sentry, name, false, passTimeout))[0], "NOERROR", learned)

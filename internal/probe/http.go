@@ -50,7 +50,7 @@ func probeHTTP(ctx context.Context, s Spec) Result {
 // transport builds a one-use transport that trusts s.CAFile (when set) and
 // dials the address pinned by s.Resolve instead of resolving it.
 func transport(s Spec) (*http.Transport, error) {
-	tr := &http.Transport{Proxy: nil, DisableKeepAlives: true, TLSClientConfig: &tls.Config{}}
+	tr := &http.Transport{Proxy: nil, DisableKeepAlives: true, TLSClientConfig: &tls.Config{InsecureSkipVerify: s.Insecure}}
 	if s.CAFile != "" {
 		pem, err := os.ReadFile(s.CAFile)
 		if err != nil {

@@ -65,6 +65,10 @@ type Spec struct {
 	// CAFile is a PEM file of CA certificates trusted instead of the
 	// system's, so tests can trust the stand-in's own CA.
 	CAFile string `json:"ca_file,omitempty"`
+	// Insecure skips the verification of the server's certificate, for a
+	// probe about whether a connection gets through (the name gate), not
+	// about the server: the SNI is still the URL's host.
+	Insecure bool `json:"insecure,omitempty"`
 	// Resolve pins "name:port:addr" (as curl --resolve does), so a name can
 	// be reached at a chosen address without asking DNS.
 	Resolve string `json:"resolve,omitempty"`

@@ -25,7 +25,7 @@ type Case struct {
 // policy. Pure: the same target always gives the same cases.
 func Cases(t Target) []Case {
 	var cs []Case
-	for _, group := range []func(Target) []Case{learnCases, requestCases, dnsCases, egressCases, sentryCases, ownEgressCases, escapeCases} {
+	for _, group := range []func(Target) []Case{learnCases, gateCases, requestCases, dnsCases, egressCases, sentryCases, ownEgressCases, escapeCases} {
 		cs = append(cs, group(t)...)
 	}
 	for i := range cs {

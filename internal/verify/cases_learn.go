@@ -30,12 +30,7 @@ func learnCases(t Target) []Case {
 		Tried:  fmt.Sprintf("TCP connect %s before resolving %s", hostPort(t.Learned, 443), t.LearnName),
 		Spec:   tcp(t.Learned, 443),
 		Expect: closed,
-	}, {
-		Name:   "learn/after-resolving",
-		Tried:  fmt.Sprintf("resolve %s @%s, connect to the answer:443 at once", t.LearnName, t.Policy.SentryIP),
-		Spec:   resolveTCP(t.Policy.SentryIP.String(), t.LearnName, 443),
-		Expect: t.afterResolving(),
-	}}
+	}, t.afterResolvingCase()}
 	if t.Foreign.IsValid() && t.ForbiddenName != "" {
 		cs = append(cs, Case{
 			Name:   "learn/forbidden-name-via-foreign-resolver",
@@ -73,3 +68,24 @@ func (t Target) afterResolving() Expect {
 func resolveTCP(server, name string, port uint16) probe.Spec {
 	return spec(probe.Spec{Kind: probe.KindResolveTCP, Server: server, Name: name, Target: portStr(port)})
 }
+
+// afterResolvingCase resolves the learned name and connects at once; while
+// the name gate checks port 443 a connect alone proves nothing (the gate
+// accepts first), so the case makes an HTTPS request for the name instead.
+func (t Target) afterResolvingCase() Case {
+	if t.gateChecks(443) && t.Policy.Resolves(t.LearnName) {
+		return Case{
+			Name:   "learn/after-resolving",
+			Tried:  fmt.Sprintf("resolve %s @%s, HTTPS to it at the answer:443 at once", t.LearnName, t.Policy.SentryIP),
+			Spec:   t.afterResolve(t.web("https", t.LearnName, 443)),
+			Expect: learnedPass(),
+		}
+	}
+	return Case{
+		Name:   "learn/after-resolving",
+		Tried:  fmt.Sprintf("resolve %s @%s, connect to the answer:443 at once", t.LearnName, t.Policy.SentryIP),
+		Spec:   resolveTCP(t.Policy.SentryIP.String(), t.LearnName, 443),
+		Expect: t.afterResolving(),
+	}
+}
+
