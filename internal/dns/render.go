@@ -145,4 +145,3 @@ func writeGateFilters(b *strings.Builder) {
 	b.WriteString("\n# The name gate checks names on TCP over IPv4: no QUIC or ECH hints, no IPv6 addresses.\n")
 	b.WriteString("filter-rr=HTTPS\nfilter-rr=SVCB\nfilter-AAAA\n")
 }
-

@@ -85,4 +85,3 @@ func TestBuildGate(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
-

@@ -108,4 +108,3 @@ func learnedPass() Expect {
 	return Expect{Text: "connects through the name gate: the name is allowed and its answer carried the address",
 		Outcomes: reachedTCP, Moved: []string{gateRedirect, gateOut}}
 }
-

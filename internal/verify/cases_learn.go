@@ -88,4 +88,3 @@ func (t Target) afterResolvingCase() Case {
 		Expect: t.afterResolving(),
 	}
 }
-
