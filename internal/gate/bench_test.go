@@ -134,13 +134,7 @@ func benchGate(b *testing.B, dst netip.AddrPort) string {
 	answers := NewAnswers(16)
 	answers.Record("allowed.test", dst.Addr(), time.Now().Add(time.Hour))
 	g := &Server{Answers: answers, OriginalDst: func(*net.TCPConn) (netip.AddrPort, error) { return dst, nil },
-		Dial: func(ctx context.Context, d netip.AddrPort) (*net.TCPConn, error) {
-			c, err := (&net.Dialer{}).DialContext(ctx, "tcp4", d.String())
-			if err != nil {
-				return nil, err
-			}
-			return c.(*net.TCPConn), nil
-		}}
+		Dial: plainDial}
 	g.SetPolicy(p)
 	l, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {

@@ -57,13 +57,7 @@ func newWorld(t *testing.T, tlsUp bool, maxConns int) *world {
 	answers.Record("allowed.test", w.upstream.Addr(), time.Now().Add(time.Hour))
 	w.gate = &Server{Answers: answers, MaxConns: maxConns, Handshake: 2 * time.Second, Logf: t.Logf,
 		OriginalDst: func(*net.TCPConn) (netip.AddrPort, error) { return w.upstream, nil },
-		Dial: func(ctx context.Context, dst netip.AddrPort) (*net.TCPConn, error) {
-			c, err := (&net.Dialer{}).DialContext(ctx, "tcp4", dst.String())
-			if err != nil {
-				return nil, err
-			}
-			return c.(*net.TCPConn), nil
-		}}
+		Dial:        plainDial}
 	w.gate.SetPolicy(p)
 	gl, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -75,6 +69,15 @@ func newWorld(t *testing.T, tlsUp bool, maxConns int) *world {
 	go func() { w.gate.Serve(ctx, gl); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return w
+}
+
+// plainDial is the gate's dial without the mark (no firewall here).
+func plainDial(ctx context.Context, dst netip.AddrPort) (*net.TCPConn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, "tcp4", dst.String())
+	if err != nil {
+		return nil, err
+	}
+	return c.(*net.TCPConn), nil
 }
 
 func selfSigned(t *testing.T) tls.Certificate {
