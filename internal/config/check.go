@@ -10,7 +10,7 @@ import (
 // questionable but workable settings come back as warnings.
 func (c *Config) check(p *parser) []string {
 	c.checkAddresses(p)
-	if c.NameCheck == policy.NameCheckLearned && len(c.NamePorts) == 0 {
+	if c.NameCheck == policy.NameCheckLearned && len(list(p.raw("RBRN_UPLINK_NAME_PORTS"))) == 0 {
 		p.fail("RBRN_UPLINK_NAME_PORTS", "", "expected at least one port (RBRN_UPLINK_NAME_CHECK=learned checks names on them)")
 	}
 	if c.DNSEnabled && !c.DNSServer.IsValid() && p.raw("RBRR_DNS_SERVER") == "" {
