@@ -1,0 +1,63 @@
+package policy
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+)
+
+type learnedSet []netip.Addr
+
+func (l learnedSet) Holds(a netip.Addr) bool {
+	for _, x := range l {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDecide(t *testing.T) {
+	base := Policy{SentryIP: netip.MustParseAddr("192.0.2.2"), BottleIP: netip.MustParseAddr("192.0.2.3"), Subnet: netip.MustParsePrefix("192.0.2.0/24"),
+		Egress: EgressAllowlist, AllowedCIDRs: []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")},
+		DNS: DNSAllowlist, AllowedDomains: []string{"allowed.test"}, Intercept: InterceptRedirect,
+		Learn: Learn{Enabled: true, Lifetime: time.Minute, Max: 10},
+		Gate:  Gate{Check: NameCheckLearned, Ports: []uint16{80, 443}, LearnPorts: []uint16{22, 80, 443}}}
+	learned, uplink := netip.MustParseAddr("198.18.0.10"), netip.MustParsePrefix("198.51.100.0/24")
+	env := Env{UplinkPrefix: uplink, Learned: learnedSet{learned, netip.MustParseAddr("198.51.100.99")},
+		Answers: answers{"allowed.test": {learned}}}
+	global, reject, off := base, base, base
+	global.Egress, global.AllowedCIDRs = EgressGlobal, nil
+	reject.Intercept = InterceptReject
+	off.Gate.Check = NameCheckOff
+	ip := netip.MustParseAddr
+	cases := []struct {
+		name string
+		p    Policy
+		f    Flow
+		rule string
+	}{
+		{"dns anywhere, intercepted", base, Flow{Dst: ip("198.18.0.99"), Proto: "udp", Port: 53}, "nat-dns-udp"},
+		{"dns anywhere, rejected", reject, Flow{Dst: ip("198.18.0.99"), Proto: "tcp", Port: 53}, "fwd-dns-reject-tcp"},
+		{"dns to the sentry, reject mode", reject, Flow{Dst: ip("192.0.2.2"), Proto: "udp", Port: 53}, "in-dns-udp"},
+		{"the sentry's other ports", base, Flow{Dst: ip("192.0.2.2"), Proto: "tcp", Port: 22}, "in-enclave-drop"},
+		{"metadata", global, Flow{Dst: ip("169.254.169.254"), Proto: "tcp", Port: 80}, "fwd-linklocal"},
+		{"global", global, Flow{Dst: ip("198.18.0.99"), Proto: "tcp", Port: 8443}, "fwd-allow-global"},
+		{"global never opens the enclave", global, Flow{Dst: ip("192.0.2.9"), Proto: "tcp", Port: 80}, "fwd-hairpin"},
+		{"allowed cidr, any port", base, Flow{Dst: ip("203.0.113.5"), Proto: "udp", Port: 443}, "fwd-allow-203.0.113.0/24"},
+		{"learned in the guard", base, Flow{Dst: ip("198.51.100.99"), Proto: "tcp", Port: 443}, "fwd-learn-guard"},
+		{"learned, checked port, its name", base, Flow{Dst: learned, Proto: "tcp", Port: 443, Name: "allowed.test"}, GatePass},
+		{"learned, checked port, another name", base, Flow{Dst: learned, Proto: "tcp", Port: 80, Name: "evil.test"}, GateName},
+		{"learned, address-level port", base, Flow{Dst: learned, Proto: "tcp", Port: 22}, "fwd-learned"},
+		{"learned, unlisted port", base, Flow{Dst: learned, Proto: "tcp", Port: 8443}, "fwd-drop"},
+		{"learned, QUIC", base, Flow{Dst: learned, Proto: "udp", Port: 443}, "fwd-drop"},
+		{"learned, gate off: every port", off, Flow{Dst: learned, Proto: "udp", Port: 443}, "fwd-learned"},
+		{"not learned", base, Flow{Dst: ip("198.18.0.11"), Proto: "tcp", Port: 443}, "fwd-drop"},
+	}
+	for _, c := range cases {
+		d := c.p.Decide(c.f, env)
+		if d.Rule != c.rule || d.Reason == "" {
+			t.Errorf("%s: %+v, want rule %s", c.name, d, c.rule)
+		}
+	}
+}
