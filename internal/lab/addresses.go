@@ -103,19 +103,8 @@ func withHost(n netip.Prefix, host byte) netip.Addr {
 	return netip.AddrFrom4(b)
 }
 
-func allowed(p policy.Policy, x netip.Addr) bool {
-	switch p.Egress {
-	case policy.EgressGlobal:
-		return true
-	case policy.EgressAllowlist:
-		for _, c := range p.AllowedCIDRs {
-			if c.Contains(x) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// allowed reports whether the policy lets the bottle reach x by address.
+func allowed(p policy.Policy, x netip.Addr) bool { return p.Reaches(x) }
 
 func overlapsAllowed(p policy.Policy, n netip.Prefix) bool {
 	if p.Egress != policy.EgressAllowlist {

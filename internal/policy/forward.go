@@ -71,6 +71,16 @@ func (p Policy) Decide(f Flow, env Env) Decision {
 	return deny("fwd-drop", fmt.Sprintf("%s: nothing allows it", f.Dst))
 }
 
+// Reaches reports whether the bottle's traffic to a passes on the address
+// alone (an allowed CIDR, or global egress): not by learning, not by name.
+func (p Policy) Reaches(a netip.Addr) bool {
+	return p.Decide(Flow{Dst: a, Proto: "tcp", Port: addressProbePort}, Env{}).Allowed()
+}
+
+// addressProbePort is a port no rule singles out (not DNS, not checked by
+// the gate unless configured so): Reaches is about the address.
+const addressProbePort = 9
+
 // decideDNS: port 53 is the sentry's resolver's, whoever it was sent to.
 func (p Policy) decideDNS(f Flow) (Decision, bool) {
 	if f.Port != 53 || (f.Proto != "udp" && f.Proto != "tcp") {

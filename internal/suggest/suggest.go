@@ -142,9 +142,10 @@ func (r Report) CIDRs(current []netip.Prefix) []string {
 	for _, c := range current {
 		out = append(out, c.String())
 	}
+	now := policy.Policy{Egress: policy.EgressAllowlist, AllowedCIDRs: current}
 	for _, it := range r.Addresses {
 		a, err := netip.ParseAddr(it.Value)
-		if err != nil || slices.ContainsFunc(current, func(c netip.Prefix) bool { return c.Contains(a) }) {
+		if err != nil || now.Reaches(a) { // already open: refused for another reason
 			continue
 		}
 		out = append(out, netip.PrefixFrom(a, 32).String())

@@ -68,22 +68,23 @@ func rejecting(e Expect) Expect {
 	return e
 }
 
-// allowRule is the id of the rule that accepts traffic to a, if any.
+// allowRule is the id of the rule that accepts traffic to a by its
+// address, if any.
 func (t Target) allowRule(a string) string {
-	p := t.Policy
-	if p.Egress == policy.EgressGlobal {
-		return "rbm:fwd-allow-global"
-	}
 	addr, err := parseAddr(a)
 	if err != nil {
 		return ""
 	}
-	for _, c := range p.AllowedCIDRs {
-		if c.Contains(addr) {
-			return firewall.IDPrefix + firewall.AllowID(c)
-		}
+	if d := t.decide(addr); d.Allowed() {
+		return firewall.IDPrefix + d.Rule
 	}
 	return ""
+}
+
+// decide is policy.Decide for a TCP connection to addr on a port no rule
+// singles out, with nothing learned.
+func (t Target) decide(addr netip.Addr) policy.Decision {
+	return t.Policy.Decide(policy.Flow{Dst: addr, Proto: "tcp", Port: 9}, policy.Env{UplinkPrefix: t.UplinkPrefix})
 }
 
 // dropRule is the rule that drops forwarded traffic nothing allowed.
@@ -94,15 +95,12 @@ const dropRule = "rbm:fwd-drop"
 const guardRule = "rbm:fwd-learn-guard"
 
 // dropRuleFor is the rule that drops forwarded traffic to a, which nothing
-// allows: the learned-address guard when the sentry learns and a is in one
-// of its ranges (the uplink's own subnet, CGNAT, ...), else fwd-drop.
+// allows by address: the learned-address guard when the sentry learns and
+// a is in one of its ranges (the uplink's own subnet, CGNAT, ...), else
+// fwd-drop (policy.Decide, with nothing learned).
 func (t Target) dropRuleFor(a netip.Addr) string {
-	if t.Policy.Learns() {
-		for _, n := range t.Policy.NeverLearned(t.UplinkPrefix) {
-			if n.Contains(a) && !linkLocal.Contains(a) {
-				return guardRule
-			}
-		}
+	if d := t.decide(a); !d.Allowed() {
+		return firewall.IDPrefix + d.Rule
 	}
 	return dropRule
 }

@@ -54,20 +54,8 @@ func (t Target) ping(e Expect) Expect {
 // dnsOn reports whether the sentry runs a resolver.
 func (t Target) dnsOn() bool { return t.Policy.DNS != policy.DNSOff }
 
-// reaches reports whether the policy lets the bottle reach addr.
-func (t Target) reaches(addr netip.Addr) bool {
-	p := t.Policy
-	switch p.Egress {
-	case policy.EgressGlobal:
-		return !linkLocal.Contains(addr) && !p.Subnet.Contains(addr)
-	case policy.EgressAllowlist:
-		for _, c := range p.AllowedCIDRs {
-			if c.Contains(addr) && !linkLocal.Contains(addr) && !p.Subnet.Contains(addr) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// reaches reports whether the policy lets the bottle reach addr by its
+// address alone (policy.Decide, without learned state).
+func (t Target) reaches(addr netip.Addr) bool { return t.Policy.Reaches(addr) }
 
 var linkLocal = policy.LinkLocal
