@@ -58,4 +58,3 @@ func (t Target) dnsOn() bool { return t.Policy.DNS != policy.DNSOff }
 // address alone (policy.Decide, without learned state).
 func (t Target) reaches(addr netip.Addr) bool { return t.Policy.Reaches(addr) }
 
-var linkLocal = policy.LinkLocal
