@@ -155,7 +155,7 @@ func fetch(s *service, sock string) int64 {
 // leaves nothing behind.
 func TestDockerEndToEnd(t *testing.T) {
 	needDocker(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	h := host{t: t, ctx: ctx}
 	dir := standInInternet(h)
