@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 )
 
 // probeHTTP sends one GET to s.URL (or to s.Target with the probe's
@@ -71,9 +72,37 @@ func transport(s Spec) (*http.Transport, error) {
 		if hostport != "" && strings.EqualFold(a, hostport) {
 			a = addr
 		}
-		return d.DialContext(ctx, network, a)
+		c, err := d.DialContext(ctx, network, a)
+		if err != nil || s.Segment <= 0 {
+			return c, err
+		}
+		return segmented{Conn: c, size: s.Segment}, nil
 	}
 	return tr, nil
+}
+
+// segmented writes at most size bytes at a time, pausing between them so
+// the kernel sends each in a segment of its own (Go sets TCP_NODELAY).
+type segmented struct {
+	net.Conn
+	size int
+}
+
+func (c segmented) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		k := min(c.size, len(p))
+		w, err := c.Conn.Write(p[:k])
+		n += w
+		if err != nil {
+			return n, err
+		}
+		p = p[k:]
+		if len(p) > 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return n, nil
 }
 
 // parseResolve splits "name:port:addr" into the dialled "name:port" and

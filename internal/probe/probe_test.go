@@ -97,6 +97,8 @@ func TestHTTPS(t *testing.T) {
 	want(t, run(t, Spec{Kind: KindHTTPS, URL: url, Resolve: pin}), Error)
 	want(t, run(t, Spec{Kind: KindHTTPS, URL: "https://127.0.0.1:" + port + "/", CAFile: ca}), Error)
 	want(t, run(t, Spec{Kind: KindHTTPS, URL: url, CAFile: ca, Resolve: "web.test:" + port}), Error)
+	// Split into 16-byte segments, the request still gets its answer.
+	want(t, run(t, Spec{Kind: KindHTTPS, URL: url, CAFile: ca, Resolve: pin, Segment: 16}), Connected)
 	// Insecure: the same unverifiable requests get through.
 	want(t, run(t, Spec{Kind: KindHTTPS, URL: url, Resolve: pin, Insecure: true}), Connected)
 	want(t, run(t, Spec{Kind: KindHTTPS, URL: "https://127.0.0.1:" + port + "/", Insecure: true}), Connected)

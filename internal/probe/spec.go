@@ -69,6 +69,10 @@ type Spec struct {
 	// probe about whether a connection gets through (the name gate), not
 	// about the server: the SNI is still the URL's host.
 	Insecure bool `json:"insecure,omitempty"`
+	// Segment, when set, writes at most this many bytes per TCP segment
+	// (http and https), a pause between them: a ClientHello or a request
+	// then arrives split over many segments, as some clients send them.
+	Segment int `json:"segment,omitempty"`
 	// Resolve pins "name:port:addr" (as curl --resolve does), so a name can
 	// be reached at a chosen address without asking DNS.
 	Resolve string `json:"resolve,omitempty"`

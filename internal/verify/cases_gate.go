@@ -51,8 +51,15 @@ func gateCases(t Target) []Case {
 	refused := func(why string) Expect {
 		return Expect{Text: "reset by the name gate: " + why, Outcomes: gateRefused, Moved: []string{gateRedirect}, Unmoved: []string{gateOut}}
 	}
+	split := t.web("https", t.LearnName, 443)
+	split.Segment = 64
 	noSNI := probe.Spec{Kind: probe.KindHTTPS, URL: "https://" + hostPort(t.Learned, 443) + "/", Insecure: true}
 	cs := []Case{{
+		Name:   "gate/split-hello",
+		Tried:  fmt.Sprintf("resolve %s, then HTTPS to it with the ClientHello in 64-byte TCP segments", t.LearnName),
+		Spec:   t.afterResolve(split),
+		Expect: learnedPass(),
+	}, {
 		Name:   "gate/forbidden-sni",
 		Tried:  fmt.Sprintf("resolve %s, then TLS to its address %s with SNI %s", t.LearnName, hostPort(t.Learned, 443), t.ForbiddenName),
 		Spec:   t.afterResolve(t.web("https", t.ForbiddenName, 443)),
