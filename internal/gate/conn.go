@@ -80,11 +80,11 @@ func (s *Server) decide(ctx context.Context, info Conn, name string, ech bool) p
 // refuse resets c and reports why; a connection dropped to make room is
 // reported as busy, whatever its read then failed with.
 func (s *Server) refuse(c *net.TCPConn, info Conn, rule, reason string) {
-	reset(c)
 	if s.wasEvicted(c) {
 		rule, reason = policy.GateBusy, "dropped while still unread: the gate held its most connections"
 	}
 	s.report(info, policy.Decision{Verdict: policy.Refuse, Rule: rule, Reason: reason})
+	reset(c) // after the count: whoever sees the reset finds it counted
 }
 
 func (s *Server) report(info Conn, d policy.Decision) {

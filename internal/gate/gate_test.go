@@ -196,3 +196,26 @@ func TestGarbage(t *testing.T) {
 		t.Errorf("after garbage the allowed name fails: %v", err)
 	}
 }
+
+// TestHTTPSlowBody: a request body that takes longer than the handshake
+// deadline still arrives whole, as long as it keeps coming.
+func TestHTTPSlowBody(t *testing.T) {
+	w := newWorld(t, false, 0)
+	c, err := net.DialTimeout("tcp4", w.addr, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprint(c, "POST / HTTP/1.1\r\nHost: allowed.test\r\nContent-Length: 6\r\n\r\n")
+	for range 6 { // 3 s in all; the handshake deadline is 2 s
+		time.Sleep(500 * time.Millisecond)
+		if _, err := c.Write([]byte("x")); err != nil {
+			t.Fatalf("the body was cut: %v", err)
+		}
+	}
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("a slow body: %v %v; want an answer", resp, err)
+	}
+}

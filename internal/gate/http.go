@@ -19,7 +19,8 @@ import (
 // the server's status, and after a 101 relays both sides as they are.
 func (s *Server) serveHTTP(ctx context.Context, c *net.TCPConn, first byte, info Conn) error {
 	out := &laterWriter{}
-	st := httphead.NewStream(firstByte(first, c), out)
+	in := &bodyReader{c: c}
+	st := httphead.NewStream(io.MultiReader(bytesReader(first), in), out)
 	var server *net.TCPConn
 	back := make(chan struct{})
 	defer func() {
@@ -58,7 +59,12 @@ func (s *Server) serveHTTP(ctx context.Context, c *net.TCPConn, first byte, info
 				go func() { copyHalf(c, server); close(back) }()
 			}
 		}
-		if err := st.Forward(); err != nil {
+		// A body may take long: each read has the idle bound, not the
+		// head's deadline. The next head again has a deadline of its own.
+		in.idle = s.timeout(s.Idle, DefaultIdle)
+		err = st.Forward()
+		in.idle = 0
+		if err != nil {
 			return err
 		}
 		if req.Upgrade {
@@ -66,6 +72,20 @@ func (s *Server) serveHTTP(ctx context.Context, c *net.TCPConn, first byte, info
 		}
 		c.SetReadDeadline(time.Now().Add(s.timeout(s.Idle, DefaultIdle)))
 	}
+}
+
+// bodyReader reads the client; while idle is set, every read may wait that
+// long (a large upload is not cut by a deadline meant for a head).
+type bodyReader struct {
+	c    *net.TCPConn
+	idle time.Duration
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	if b.idle > 0 {
+		b.c.SetReadDeadline(time.Now().Add(b.idle))
+	}
+	return b.c.Read(p)
 }
 
 // upgrade reads the server's answer to an upgrade request: after 101 both
