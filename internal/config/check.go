@@ -10,7 +10,10 @@ import (
 // questionable but workable settings come back as warnings.
 func (c *Config) check(p *parser) []string {
 	c.checkAddresses(p)
-	if c.NameCheck == policy.NameCheckLearned && len(list(p.raw("RBRN_UPLINK_NAME_PORTS"))) == 0 {
+	if c.NameCheck == policy.NameCheckAll && !(c.AccessEnabled && !c.AccessGlobal && c.DNSEnabled && !c.DNSGlobal) {
+		p.fail("RBRN_UPLINK_NAME_CHECK", "all", "expected learned or off unless egress and DNS are both in allowlist mode (RBRN_UPLINK_ACCESS_ENABLED=true, RBRN_UPLINK_ACCESS_GLOBAL=false, RBRN_UPLINK_DNS_ENABLED=true, RBRN_UPLINK_DNS_GLOBAL=false): all checks allowed CIDRs by allowed names")
+	}
+	if c.NameCheck != policy.NameCheckOff && len(list(p.raw("RBRN_UPLINK_NAME_PORTS"))) == 0 {
 		p.fail("RBRN_UPLINK_NAME_PORTS", "", "expected at least one port (RBRN_UPLINK_NAME_CHECK=learned checks names on them)")
 	}
 	if c.DNSEnabled && !c.DNSServer.IsValid() && p.raw("RBRR_DNS_SERVER") == "" {

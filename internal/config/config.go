@@ -163,7 +163,7 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	c.LearnAddresses = p.boolean("RBRN_UPLINK_LEARN_ADDRESSES")
 	c.LearnLifetime = p.count("RBRN_UPLINK_LEARN_LIFETIME", 2, 86400, "seconds")
 	c.LearnMax = p.count("RBRN_UPLINK_LEARN_MAX", 1, 1<<20, "addresses")
-	c.NameCheck = policy.NameCheck(p.oneOf("RBRN_UPLINK_NAME_CHECK", string(policy.NameCheckLearned), string(policy.NameCheckOff)))
+	c.NameCheck = policy.NameCheck(p.oneOf("RBRN_UPLINK_NAME_CHECK", string(policy.NameCheckLearned), string(policy.NameCheckAll), string(policy.NameCheckOff)))
 	c.NamePorts = p.ports("RBRN_UPLINK_NAME_PORTS", maxGatePorts)
 	c.LearnPorts = p.ports("RBRN_UPLINK_LEARN_PORTS", maxGatePorts)
 	c.NameECH = p.oneOf("RBRN_UPLINK_NAME_ECH", "refuse", "allow")

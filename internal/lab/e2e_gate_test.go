@@ -77,3 +77,28 @@ func waitLog(t *testing.T, tl *testLab, want string) {
 		}
 	}
 }
+
+// TestE2ENameGateAll: with RBRN_UPLINK_NAME_CHECK=all an allowed CIDR on a
+// checked port opens only to allowed names too; other ports of the CIDR
+// stay open by address.
+func TestE2ENameGateAll(t *testing.T) {
+	forBackends(t, func(t *testing.T, be string) {
+		tl := startLab(t, backendEnv(be)+"RBRN_UPLINK_NAME_CHECK=all\n")
+		a, p := tl.info.Addresses, tl.info.Policy
+		allowed := a.Allowed.String()
+		web := func(scheme, host, port string) probe.Spec {
+			return probe.Spec{Kind: probe.Kind(scheme), URL: scheme + "://" + host + "/", CAFile: tl.info.CAFile,
+				Resolve: host + ":" + port + ":" + allowed, Timeout: probe.Duration(passTimeout)}
+		}
+		r, d := tl.try(t, web("https", lab.AllowedName(p), "443"))
+		wantConnected(t, r)
+		wantMoved(t, d, "an allowed name to an allowed CIDR", "nat-name-cidrs", "out-gate-cidrs")
+		r, d = tl.try(t, web("https", lab.ForbiddenName(p), "443"))
+		wantBlocked(t, r, probe.Refused)
+		wantMoved(t, d, "a forbidden name to an allowed CIDR", "nat-name-cidrs")
+		wantNotMoved(t, d, "a forbidden name to an allowed CIDR", "out-gate-cidrs")
+		r, d = tl.try(t, tcpSpec(allowed+":22", passTimeout))
+		wantConnected(t, r)
+		wantNotMoved(t, d, "another port of the allowed CIDR", "nat-name-cidrs")
+	})
+}

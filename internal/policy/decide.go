@@ -61,6 +61,8 @@ func (p Policy) DecideName(dst netip.AddrPort, name string, ech bool, learned An
 		return deny(GateName, fmt.Sprintf("name %s not allowed", name))
 	case !slices.Contains(p.Gate.Ports, dst.Port()):
 		return deny(GateUnread, fmt.Sprintf("port %d is not a checked port", dst.Port()))
+	case p.GatesCIDRs() && p.inAllowedCIDR(dst.Addr()):
+		return Decision{Verdict: Pass, Rule: GatePass, Reason: fmt.Sprintf("%s is allowed and %s is in an allowed CIDR", name, dst.Addr())}
 	case !learned.Carried(name, dst.Addr()):
 		return deny(GateUnlearned, fmt.Sprintf("%s not learned for %s: no answer of the sentry for that name carried it", dst.Addr(), name))
 	}
@@ -69,4 +71,9 @@ func (p Policy) DecideName(dst netip.AddrPort, name string, ech bool, learned An
 
 func deny(rule, reason string) Decision {
 	return Decision{Verdict: Refuse, Rule: rule, Reason: reason}
+}
+
+// inAllowedCIDR reports whether a is in one of the allowed CIDRs.
+func (p Policy) inAllowedCIDR(a netip.Addr) bool {
+	return slices.ContainsFunc(p.AllowedCIDRs, func(c netip.Prefix) bool { return c.Contains(a) })
 }

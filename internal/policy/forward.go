@@ -58,9 +58,13 @@ func (p Policy) Decide(f Flow, env Env) Decision {
 		return pass("fwd-allow-global", "global egress")
 	case EgressAllowlist:
 		for _, c := range p.AllowedCIDRs {
-			if c.Contains(f.Dst) {
-				return pass(AllowID(c), fmt.Sprintf("%s is in the allowed CIDR %s", f.Dst, c))
+			if !c.Contains(f.Dst) {
+				continue
 			}
+			if p.GatesCIDRs() && f.Proto == "tcp" && slices.Contains(p.Gate.Ports, f.Port) {
+				return p.DecideName(netip.AddrPortFrom(f.Dst, f.Port), f.Name, f.ECH, noAnswers{})
+			}
+			return pass(AllowID(c), fmt.Sprintf("%s is in the allowed CIDR %s", f.Dst, c))
 		}
 		if p.Learns() {
 			if d, ok := p.decideLearned(f, env); ok {
@@ -114,7 +118,7 @@ func (p Policy) decideLearned(f Flow, env Env) (Decision, bool) {
 	if env.Learned == nil || !env.Learned.Holds(f.Dst) {
 		return Decision{}, false
 	}
-	if !p.GateChecks() {
+	if !p.GatesLearned() {
 		return pass("fwd-learned", fmt.Sprintf("%s was learned from an allowed name", f.Dst)), true
 	}
 	if f.Proto == "tcp" && slices.Contains(p.Gate.Ports, f.Port) {

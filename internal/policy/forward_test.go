@@ -26,7 +26,8 @@ func TestDecide(t *testing.T) {
 	learned, uplink := netip.MustParseAddr("198.18.0.10"), netip.MustParsePrefix("198.51.100.0/24")
 	env := Env{UplinkPrefix: uplink, Learned: learnedSet{learned, netip.MustParseAddr("198.51.100.99")},
 		Answers: answers{"allowed.test": {learned}}}
-	global, reject, off := base, base, base
+	global, reject, off, all := base, base, base, base
+	all.Gate.Check = NameCheckAll
 	global.Egress, global.AllowedCIDRs = EgressGlobal, nil
 	reject.Intercept = InterceptReject
 	off.Gate.Check = NameCheckOff
@@ -52,6 +53,10 @@ func TestDecide(t *testing.T) {
 		{"learned, unlisted port", base, Flow{Dst: learned, Proto: "tcp", Port: 8443}, "fwd-drop"},
 		{"learned, QUIC", base, Flow{Dst: learned, Proto: "udp", Port: 443}, "fwd-drop"},
 		{"learned, gate off: every port", off, Flow{Dst: learned, Proto: "udp", Port: 443}, "fwd-learned"},
+		{"all: an allowed CIDR on a checked port, an allowed name", all, Flow{Dst: ip("203.0.113.5"), Proto: "tcp", Port: 443, Name: "allowed.test"}, GatePass},
+		{"all: an allowed CIDR on a checked port, another name", all, Flow{Dst: ip("203.0.113.5"), Proto: "tcp", Port: 80, Name: "evil.test"}, GateName},
+		{"all: an allowed CIDR on another port", all, Flow{Dst: ip("203.0.113.5"), Proto: "tcp", Port: 22}, "fwd-allow-203.0.113.0/24"},
+		{"learned: an allowed CIDR on a checked port, any name", base, Flow{Dst: ip("203.0.113.5"), Proto: "tcp", Port: 443, Name: "evil.test"}, "fwd-allow-203.0.113.0/24"},
 		{"not learned", base, Flow{Dst: ip("198.18.0.11"), Proto: "tcp", Port: 443}, "fwd-drop"},
 	}
 	for _, c := range cases {

@@ -14,6 +14,10 @@ const (
 	// only with a TLS SNI or HTTP Host that is allowed and whose own answer
 	// carried that address; other ports open only if listed in LearnPorts.
 	NameCheckLearned NameCheck = "learned"
+	// NameCheckAll: as learned, and TCP to an allowed CIDR on a checked
+	// port must carry an allowed name too (the address need not have come
+	// in its answer: the CIDR is allowed).
+	NameCheckAll NameCheck = "all"
 )
 
 // Gate is what the sentry's name gate enforces.
@@ -30,10 +34,21 @@ type Gate struct {
 	AllowECH bool
 }
 
-// GateChecks reports whether the name gate runs: it needs learned
-// addresses to check, so egress and DNS in allowlist mode with learning.
-func (p Policy) GateChecks() bool {
-	return p.Gate.Check == NameCheckLearned && p.Learns()
+// GateChecks reports whether the name gate runs: it checks learned
+// addresses (GatesLearned), allowed CIDRs (GatesCIDRs), or both.
+func (p Policy) GateChecks() bool { return p.GatesLearned() || p.GatesCIDRs() }
+
+// GatesLearned reports whether connections to learned addresses on the
+// checked ports go through the gate: egress and DNS in allowlist mode with
+// learning, and the check on.
+func (p Policy) GatesLearned() bool {
+	return (p.Gate.Check == NameCheckLearned || p.Gate.Check == NameCheckAll) && p.Learns()
+}
+
+// GatesCIDRs reports whether connections to allowed CIDRs on the checked
+// ports go through the gate too (NameCheckAll, with names to check them by).
+func (p Policy) GatesCIDRs() bool {
+	return p.Gate.Check == NameCheckAll && p.Egress == EgressAllowlist && p.DNS == DNSAllowlist
 }
 
 // AddressPorts are the TCP ports a learned address opens to any name (the

@@ -22,7 +22,7 @@ var gateRefused = []probe.Outcome{probe.Refused}
 // gateChecks reports whether the gate reads names on port.
 func (t Target) gateChecks(port uint16) bool {
 	p := t.Policy
-	return p.GateChecks() && slices.Contains(p.Gate.Ports, port) && t.Learned.IsValid() && t.LearnName != "" &&
+	return p.GatesLearned() && slices.Contains(p.Gate.Ports, port) && t.Learned.IsValid() && t.LearnName != "" &&
 		!t.reaches(t.Learned) && t.dropRuleFor(t.Learned) != guardRule
 }
 

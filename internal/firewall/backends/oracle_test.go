@@ -67,8 +67,11 @@ func checkPolicy(t *testing.T, be string, p policy.Policy) {
 	env := policy.Env{UplinkPrefix: oracleIfs.UplinkPrefix, Learned: set(learnedAddrs)}
 	for _, f := range oracleFlows() {
 		want := p.Decide(f, env).Rule
-		if strings.HasPrefix(want, "gate-") {
-			want = "nat-name" // the kernel's part: the gate reads the name
+		if strings.HasPrefix(want, "gate-") { // the kernel's part: the redirect to the gate
+			want = "nat-name"
+			if p.GatesCIDRs() && inAny(p.AllowedCIDRs, f.Dst) {
+				want = "nat-name-cidrs"
+			}
 		}
 		before, err := fw.Counters(ctx)
 		if err != nil {
@@ -93,6 +96,9 @@ func checkPolicy(t *testing.T, be string, p policy.Policy) {
 func deciding(d firewall.Snapshot) []string {
 	var out []string
 	natDNS := d.Rules["rbm:nat-dns-udp"].Packets+d.Rules["rbm:nat-dns-tcp"].Packets > 0
+	// nft counts a set element on every lookup that finds it, the nat
+	// rule's too; iptables' lookups there leave counters alone.
+	gatedCIDR := d.Rules["rbm:nat-name-cidrs"].Packets > 0
 	for id, c := range d.Rules {
 		id = strings.TrimPrefix(id, firewall.IDPrefix)
 		switch {
@@ -100,7 +106,8 @@ func deciding(d firewall.Snapshot) []string {
 			strings.HasPrefix(id, "fwd-learned-"), id == "nat-masq", id == "in-gate" || id == "out-gate",
 			natDNS && strings.HasPrefix(id, "in-dns-"), strings.HasPrefix(id, "v6-"),
 			strings.HasSuffix(id, "-established"), strings.HasPrefix(id, "reject-"), // replies, and the reject chain a denial jumped to
-			strings.HasPrefix(id, "out-"), id == "in-loopback": // the sentry's own traffic
+			strings.HasPrefix(id, "out-"), id == "in-loopback", // the sentry's own traffic
+			gatedCIDR && strings.HasPrefix(id, "fwd-allow-"):
 			continue
 		}
 		out = append(out, id)
@@ -129,7 +136,9 @@ func oraclePolicies() []policy.Policy {
 			}
 		}
 	}
-	return out
+	all := base // allowed CIDRs on the checked ports through the gate too
+	all.Egress, all.DNS, all.Intercept, all.Gate.Check = policy.EgressAllowlist, policy.DNSAllowlist, policy.InterceptRedirect, policy.NameCheckAll
+	return append(out, all)
 }
 
 // oracleFlows are the destinations and ports every policy is probed with.
@@ -200,4 +209,13 @@ func oracleTrio(t *testing.T) (bottle, sentry testns.Runner) {
 		st.ns.Must(t, st.args[0], st.args[1:]...)
 	}
 	return b, s
+}
+
+func inAny(ps []netip.Prefix, a netip.Addr) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

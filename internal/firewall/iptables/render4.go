@@ -92,11 +92,14 @@ func addEgress(t *table, p policy.Policy, ifs firewall.Interfaces) {
 			t.add(chainEgress, "out-dns-"+proto, m, "ACCEPT")
 		}
 	}
-	if p.GateChecks() {
-		// The gate's own connections: marked sockets, to learned addresses
-		// outside the guard, on the checked ports only.
-		m := fmt.Sprintf("-o %s -p tcp -m multiport --dports %s -m mark --mark %#x -m set --match-set %s dst ! --update-counters -m set ! --match-set %s dst ! --update-counters",
-			ifs.Uplink, portList(p.Gate.Ports), firewall.GateMark, setLearned, setNever)
+	// The gate's own connections: marked sockets, on the checked ports
+	// only, to what it may have been redirected for.
+	gate := fmt.Sprintf("-o %s -p tcp -m multiport --dports %s -m mark --mark %#x", ifs.Uplink, portList(p.Gate.Ports), firewall.GateMark)
+	if p.GatesCIDRs() {
+		t.add(chainEgress, "out-gate-cidrs", fmt.Sprintf("%s ! -d %s -m set --match-set %s dst ! --update-counters", gate, policy.LinkLocal, setAllowed), "ACCEPT")
+	}
+	if p.GatesLearned() {
+		m := fmt.Sprintf("%s -m set --match-set %s dst ! --update-counters -m set ! --match-set %s dst ! --update-counters", gate, setLearned, setNever)
 		t.add(chainEgress, "out-gate", m, "ACCEPT")
 	}
 	t.add(chainEgress, "out-drop", "", "DROP")

@@ -64,7 +64,7 @@ func addAllowed(t *table, p policy.Policy, ifs firewall.Interfaces) {
 // ports never reach FORWARD: nat-name redirects them to the gate).
 func addLearned(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	m := fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setLearned)
-	if p.GateChecks() {
+	if p.GatesLearned() {
 		ports := p.AddressPorts()
 		if len(ports) == 0 {
 			return

@@ -18,16 +18,7 @@ func buildNAT(p policy.Policy, ifs firewall.Interfaces) *table {
 			t.add("PREROUTING", "nat-dns-"+proto, m, fmt.Sprintf("DNAT --to-destination %s:53", p.SentryIP))
 		}
 	}
-	if p.GateChecks() {
-		// The bottle's TCP to a learned address on a checked port goes to
-		// the name gate, exactly when FORWARD would otherwise accept it as
-		// learned: not an allowed CIDR (fwd-allow-cidrs accepts it with no
-		// name), not in the guard (fwd-learn-guard drops it). Lookups here
-		// leave the sets' element counters alone: those count forwarding.
-		m := fmt.Sprintf("-i %s -s %s -p tcp -m multiport --dports %s -m set --match-set %s dst ! --update-counters -m set ! --match-set %s dst ! --update-counters -m set ! --match-set %s dst ! --update-counters",
-			ifs.Enclave, p.BottleIP, portList(p.Gate.Ports), setLearned, setAllowed, setNever)
-		t.add("PREROUTING", "nat-name", m, fmt.Sprintf("REDIRECT --to-ports %d", firewall.GatePort))
-	}
+	addGateNAT(t, p, ifs)
 	if p.Entry != nil {
 		addEntryNAT(t, p, ifs)
 	}
@@ -59,4 +50,23 @@ func addEntryNAT(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	t.add("POSTROUTING", "nat-entry-masq",
 		fmt.Sprintf("-d %s -o %s -p tcp -m tcp --dport %d -m conntrack --ctstate DNAT", p.BottleIP, ifs.Enclave, e.EnclavePort),
 		"MASQUERADE")
+}
+
+// addGateNAT sends the bottle's TCP on the checked ports to the name gate,
+// exactly where FORWARD would otherwise accept it without a name: an
+// allowed CIDR (RBRN_UPLINK_NAME_CHECK=all; never link-local, which
+// fwd-linklocal drops first), and a learned address that is neither an
+// allowed CIDR nor in the guard (fwd-learn-guard drops those). Lookups
+// here leave the sets' element counters alone: those count forwarding.
+func addGateNAT(t *table, p policy.Policy, ifs firewall.Interfaces) {
+	from := fmt.Sprintf("-i %s -s %s -p tcp -m multiport --dports %s", ifs.Enclave, p.BottleIP, portList(p.Gate.Ports))
+	to := fmt.Sprintf("REDIRECT --to-ports %d", firewall.GatePort)
+	if p.GatesCIDRs() {
+		t.add("PREROUTING", "nat-name-cidrs", fmt.Sprintf("%s ! -d %s -m set --match-set %s dst ! --update-counters", from, policy.LinkLocal, setAllowed), to)
+	}
+	if p.GatesLearned() {
+		m := fmt.Sprintf("%s -m set --match-set %s dst ! --update-counters -m set ! --match-set %s dst ! --update-counters -m set ! --match-set %s dst ! --update-counters",
+			from, setLearned, setAllowed, setNever)
+		t.add("PREROUTING", "nat-name", m, to)
+	}
 }

@@ -105,12 +105,14 @@ func addEgress(d *document, p policy.Policy, ifs firewall.Interfaces) {
 			d.add(chainEgress, "out-dns-"+proto, m, "accept")
 		}
 	}
-	if p.GateChecks() {
-		// The gate's own connections: marked sockets, to learned addresses
-		// outside the guard, on the checked ports only.
-		m := fmt.Sprintf("oifname %q tcp dport { %s } meta mark %#x ip daddr @%s ip daddr != @%s",
-			ifs.Uplink, portSet(p.Gate.Ports), firewall.GateMark, setLearned, setNever)
-		d.add(chainEgress, "out-gate", m, "accept")
+	// The gate's own connections: marked sockets, on the checked ports
+	// only, to what it may have been redirected for.
+	gate := fmt.Sprintf("oifname %q tcp dport { %s } meta mark %#x", ifs.Uplink, portSet(p.Gate.Ports), firewall.GateMark)
+	if p.GatesCIDRs() {
+		d.add(chainEgress, "out-gate-cidrs", fmt.Sprintf("%s ip daddr != %s ip daddr @%s", gate, policy.LinkLocal, setAllowed), "accept")
+	}
+	if p.GatesLearned() {
+		d.add(chainEgress, "out-gate", fmt.Sprintf("%s ip daddr @%s ip daddr != @%s", gate, setLearned, setNever), "accept")
 	}
 	d.add(chainEgress, "out-drop", "", "drop")
 }

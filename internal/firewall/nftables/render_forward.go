@@ -67,7 +67,7 @@ func addAllowed(d *document, p policy.Policy, ifs firewall.Interfaces) {
 // ports never reach forward: nat-name redirects them to the gate).
 func addLearned(d *document, p policy.Policy, up string) {
 	m := up + " ip daddr @" + setLearned
-	if p.GateChecks() {
+	if p.GatesLearned() {
 		ports := p.AddressPorts()
 		if len(ports) == 0 {
 			return

@@ -17,15 +17,7 @@ func addNAT(d *document, p policy.Policy, ifs firewall.Interfaces) {
 			d.add(chainPrerouting, "nat-dns-"+proto, m, fmt.Sprintf("dnat ip to %s:53", p.SentryIP))
 		}
 	}
-	if p.GateChecks() {
-		// The bottle's TCP to a learned address on a checked port goes to
-		// the name gate, exactly when forward would otherwise accept it as
-		// learned: not an allowed CIDR, not in the guard. learn4 is looked
-		// up first, so a miss stops before the other lookups.
-		m := fmt.Sprintf("iifname %q ip saddr %s tcp dport { %s } ip daddr @%s ip daddr != @%s ip daddr != @%s",
-			ifs.Enclave, p.BottleIP, portSet(p.Gate.Ports), setLearned, setAllowed, setNever)
-		d.add(chainPrerouting, "nat-name", m, fmt.Sprintf("redirect to :%d", firewall.GatePort))
-	}
+	addGateNAT(d, p, ifs)
 	if p.Entry != nil {
 		addEntryNAT(d, p, ifs)
 	}
@@ -50,4 +42,20 @@ func addEntryNAT(d *document, p policy.Policy, ifs firewall.Interfaces) {
 	d.add(chainPostrouting, "nat-entry-masq",
 		fmt.Sprintf("ip daddr %s oifname %q tcp dport %d ct status dnat", p.BottleIP, ifs.Enclave, e.EnclavePort),
 		"masquerade")
+}
+
+// addGateNAT sends the bottle's TCP on the checked ports to the name gate,
+// exactly where forward would otherwise accept it without a name, as the
+// iptables backend does: an allowed CIDR (RBRN_UPLINK_NAME_CHECK=all; never
+// link-local), and a learned address that is neither an allowed CIDR nor
+// in the guard. learn4 is looked up first, so a miss stops there.
+func addGateNAT(d *document, p policy.Policy, ifs firewall.Interfaces) {
+	from := fmt.Sprintf("iifname %q ip saddr %s tcp dport { %s }", ifs.Enclave, p.BottleIP, portSet(p.Gate.Ports))
+	to := fmt.Sprintf("redirect to :%d", firewall.GatePort)
+	if p.GatesCIDRs() {
+		d.add(chainPrerouting, "nat-name-cidrs", fmt.Sprintf("%s ip daddr != %s ip daddr @%s", from, policy.LinkLocal, setAllowed), to)
+	}
+	if p.GatesLearned() {
+		d.add(chainPrerouting, "nat-name", fmt.Sprintf("%s ip daddr @%s ip daddr != @%s ip daddr != @%s", from, setLearned, setAllowed, setNever), to)
+	}
 }

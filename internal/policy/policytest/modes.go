@@ -43,6 +43,8 @@ func Modes() []Mode {
 	// forward rule: one mode with it on shows them.
 	gate := policy.Gate{Check: policy.NameCheckLearned, Ports: []uint16{80, 443}, LearnPorts: []uint16{22, 80, 443}}
 	out = append(out, Mode{"egress-allowlist_dns-allowlist_entry-off_redirect_name-learned", policy.EgressAllowlist, policy.DNSAllowlist, false, policy.InterceptRedirect, policy.DenyDrop, gate})
+	gate.Check = policy.NameCheckAll
+	out = append(out, Mode{"egress-allowlist_dns-allowlist_entry-off_redirect_name-all", policy.EgressAllowlist, policy.DNSAllowlist, false, policy.InterceptRedirect, policy.DenyDrop, gate})
 	return out
 }
 
