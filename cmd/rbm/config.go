@@ -61,8 +61,8 @@ func printConfig(cmd *cobra.Command, c *config.Config) {
 	}
 	w.Flush()
 	p := c.Policy()
-	fmt.Fprintf(cmd.OutOrStdout(), "\nvalid: egress %s, DNS %s, interception %s, entry %s\n",
-		p.Egress, p.DNS, p.Intercept, entrySummary(c))
+	fmt.Fprintf(cmd.OutOrStdout(), "\nvalid: egress %s, DNS %s, interception %s, entry %s\nname gate: %s\n",
+		p.Egress, p.DNS, p.Intercept, entrySummary(c), p.GateText())
 }
 
 func display(v string) string {

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +68,16 @@ func TestAddressPorts(t *testing.T) {
 	p.DNS = DNSGlobal
 	if p.GateChecks() {
 		t.Error("the gate checks with global DNS, where nothing is learned")
+	}
+}
+
+func TestGateText(t *testing.T) {
+	p := gatePolicy()
+	if got := p.GateText(); !strings.Contains(got, "names checked on learned addresses, TCP [80 443]") || !strings.Contains(got, "[22], no UDP") {
+		t.Errorf("learned: %q", got)
+	}
+	p.Gate.Check = NameCheckOff
+	if got := p.GateText(); !strings.Contains(got, "names unchecked") {
+		t.Errorf("off: %q", got)
 	}
 }

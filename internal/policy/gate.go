@@ -1,6 +1,9 @@
 package policy
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // NameCheck says which connections the sentry's name gate reads the name of.
 type NameCheck string
@@ -65,4 +68,27 @@ func (p Policy) AddressPorts() []uint16 {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// GateText says in a line what the name gate checks, for rbm config check
+// and the sentry's ready line.
+func (p Policy) GateText() string {
+	switch {
+	case !p.GateChecks() && p.Learns():
+		return "names unchecked (a learned address opens every name on it, on every port)"
+	case !p.GateChecks():
+		return "off (nothing learned to check)"
+	}
+	what := "learned addresses"
+	if p.GatesCIDRs() {
+		what = "allowed CIDRs and learned addresses"
+		if !p.GatesLearned() {
+			what = "allowed CIDRs"
+		}
+	}
+	text := fmt.Sprintf("names checked on %s, TCP %v", what, p.Gate.Ports)
+	if p.GatesLearned() {
+		text += fmt.Sprintf("; learned addresses open no other port but %v, no UDP", p.AddressPorts())
+	}
+	return text
 }

@@ -186,9 +186,5 @@ func learningText(p policy.Policy) string {
 	if !p.Learns() {
 		return "off"
 	}
-	gate := "names unchecked"
-	if p.GateChecks() {
-		gate = fmt.Sprintf("names checked on ports %v", p.Gate.Ports)
-	}
-	return fmt.Sprintf("%s lifetime, at most %d addresses, %s", p.Learn.Lifetime, p.Learn.Max, gate)
+	return fmt.Sprintf("%s lifetime, at most %d addresses, %s", p.Learn.Lifetime, p.Learn.Max, p.GateText())
 }
