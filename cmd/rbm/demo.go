@@ -32,7 +32,9 @@ NXDOMAIN, HTTPS to an allowed name works, HTTP to a forbidden address fails,
 and the sentry's FORWARD counters moved. Then what resolving opens: a server
 in no allowed CIDR refuses a connect until the bottle resolves its allowed
 name through the sentry, and accepts one right after; a forbidden name
-asked of a foreign resolver opens nothing. The first mode runs on the
+asked of a foreign resolver opens nothing. Then the name gate: on that
+learned address only the name that opened it passes (another name in the
+SNI or the Host, no SNI, QUIC and other ports are refused). The first mode runs on the
 iptables backend, the second on nftables. Every packet stays inside the
 lab's namespaces. Exit status 0 only if every check holds. For the full
 battery, run rbm lab up, then rbm verify --lab.`,
@@ -94,7 +96,7 @@ func demoOnce(cmd *cobra.Command, l *lab.Lab, mode string) (err error) {
 	describe(cmd, info.Policy, info)
 	target := verify.LabTarget(info, false)
 	var cases []verify.Case
-	for _, group := range []string{"request/", "learn/"} { // the request's checks first
+	for _, group := range []string{"request/", "learn/", "gate/"} { // the request's checks first, then names that open only themselves
 		for _, cs := range verify.Cases(target) {
 			if strings.HasPrefix(cs.Name, group) {
 				cases = append(cases, cs)
