@@ -135,17 +135,22 @@ func checkShellCapture(s *service, bin string) {
 		out, _ := exec.CommandContext(s.ctx, bin, "capture", "--moniker", moniker, "--count", "20", "--seconds", "8").CombinedOutput()
 		done <- string(out)
 	}()
-	time.Sleep(1500 * time.Millisecond) // podman exec starts the capture
-	s.probe(tcp(allowedIP + ":80"))
-	out := <-done
+	// podman exec takes a while to start the capture, longer on a loaded
+	// machine: connect every 700 ms until the capture has ended.
+	out := probeUntil(s, done, tcp(allowedIP+":80"))
 	if !strings.Contains(out, "tcp "+s.cfg.BottleIP.String()) || !strings.Contains(out, "> "+allowedIP+":80 [SYN]") {
 		t.Errorf("rbm capture did not see the bottle's connection to %s:80:\n%s", allowedIP, out)
 	}
 	file := filepath.Join(t.TempDir(), "bottle.pcap")
-	go func() { time.Sleep(1500 * time.Millisecond); s.probe(tcp(allowedIP + ":80")) }()
-	if out, err := cli(s, bin, "capture", "--moniker", moniker, "--count", "2", "--seconds", "8", "-w", file); err != nil {
-		t.Errorf("rbm capture -w: %v\n%s", err, out)
-	}
+	written := make(chan string, 1)
+	go func() {
+		out, err := cli(s, bin, "capture", "--moniker", moniker, "--count", "2", "--seconds", "8", "-w", file)
+		if err != nil {
+			t.Errorf("rbm capture -w: %v\n%s", err, out)
+		}
+		written <- out
+	}()
+	probeUntil(s, written, tcp(allowedIP+":80"))
 	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
@@ -201,5 +206,17 @@ func TestPodmanImageBuild(t *testing.T) {
 	}
 	if got := h.podman("image", "inspect", "--format", "{{index .Config.Labels \"rbm.image\"}}", tag); got != "sentry" {
 		t.Errorf("label rbm.image = %q", got)
+	}
+}
+
+// probeUntil runs spec every 700 ms until done delivers, and returns that.
+func probeUntil(s *service, done <-chan string, spec probe.Spec) string {
+	for {
+		select {
+		case out := <-done:
+			return out
+		case <-time.After(700 * time.Millisecond):
+			s.probe(spec)
+		}
 	}
 }
