@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -94,25 +95,7 @@ func (s *Server) report(info Conn, d policy.Decision) {
 	}
 }
 
-// firstByte puts back the byte read to tell TLS from HTTP.
-func firstByte(b byte, c *net.TCPConn) io.Reader {
-	return io.MultiReader(bytesReader(b), c)
-}
-
-type oneByte struct {
-	b    byte
-	done bool
-}
-
-func bytesReader(b byte) io.Reader { return &oneByte{b: b} }
-
-func (o *oneByte) Read(p []byte) (int, error) {
-	if o.done {
-		return 0, io.EOF
-	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	p[0], o.done = o.b, true
-	return 1, nil
+// firstByte puts back the byte read to tell TLS from HTTP, in front of r.
+func firstByte(b byte, r io.Reader) io.Reader {
+	return io.MultiReader(bytes.NewReader([]byte{b}), r)
 }

@@ -20,7 +20,7 @@ import (
 func (s *Server) serveHTTP(ctx context.Context, c *net.TCPConn, first byte, info Conn) error {
 	out := &laterWriter{}
 	in := &bodyReader{c: c}
-	st := httphead.NewStream(io.MultiReader(bytesReader(first), in), out)
+	st := httphead.NewStream(firstByte(first, in), out)
 	var server *net.TCPConn
 	back := make(chan struct{})
 	defer func() {
