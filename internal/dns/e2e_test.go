@@ -2,7 +2,7 @@ package dns
 
 import (
 	"context"
-	"net/netip"
+	"net"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -55,7 +55,7 @@ func TestDnsmasqEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 
-	if err := ns.do(func() error { return Ready(ctx, sentryIP) }); err == nil {
+	if err := ns.do(func() error { return Ready(ctx, Backend.Addr()) }); err == nil {
 		t.Fatal("Ready succeeded before dnsmasq was started")
 	}
 	pids, _ := startSupervised(t, ns, e2ePolicy)
@@ -121,7 +121,7 @@ func holdTCPConnection(t *testing.T, ns *testNS) *dns.Conn {
 	c := &dns.Client{Net: "tcp", Timeout: 3 * time.Second}
 	var conn *dns.Conn
 	err := ns.do(func() (err error) {
-		conn, err = c.Dial(netip.AddrPortFrom(sentryIP, 53).String())
+		conn, err = c.Dial(Backend.String())
 		return err
 	})
 	if err != nil {
@@ -214,7 +214,7 @@ func waitReady(t *testing.T, ctx context.Context, ns *testNS) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := ns.do(func() error { return WaitReady(ctx, sentryIP, 50*time.Millisecond) }); err != nil {
+	if err := ns.do(func() error { return WaitReady(ctx, Backend.Addr(), 50*time.Millisecond) }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -226,7 +226,7 @@ func queryA(t *testing.T, ns *testNS, proto, name string) *dns.Msg {
 	c := &dns.Client{Net: proto, Timeout: 3 * time.Second}
 	var r *dns.Msg
 	err := ns.do(func() (err error) {
-		r, _, err = c.Exchange(m, netip.AddrPortFrom(sentryIP, 53).String())
+		r, _, err = c.Exchange(m, Backend.String())
 		return err
 	})
 	if err != nil {
@@ -246,11 +246,21 @@ func addrs(r *dns.Msg) string {
 	return strings.Join(out, ",")
 }
 
-// TestSupervisorRetriesRealBindFailure: the real dnsmasq's message for an
-// address on no interface is recognised, logged loudly, and retried.
+// TestSupervisorRetriesRealBindFailure: the real dnsmasq's message for a
+// listen address it cannot have (another socket holds loopback's port 53)
+// is recognised, logged loudly, and retried.
 func TestSupervisorRetriesRealBindFailure(t *testing.T) {
 	needRoot(t)
 	ns := newTestNS(t, "link set lo up\n")
+	if err := ns.do(func() error {
+		pc, err := net.ListenPacket("udp", Backend.String())
+		if err == nil {
+			t.Cleanup(func() { pc.Close() })
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	conf := filepath.Join(t.TempDir(), "dnsmasq.conf")
 	if err := WriteConfig(conf, RenderDnsmasq(goldenPolicies["allowlist"], testLearnSet)); err != nil {
 		t.Fatal(err)
@@ -271,7 +281,7 @@ func TestSupervisorRetriesRealBindFailure(t *testing.T) {
 	if starts < 2 || loud < starts-1 {
 		t.Errorf("%d starts, %d loud bind errors; log:\n%s", starts, loud, log.String())
 	}
-	if !strings.Contains(log.String(), "192.0.2.2: Cannot assign requested address") {
+	if !strings.Contains(log.String(), "Address already in use") {
 		t.Errorf("dnsmasq's own reason is missing from the log:\n%s", log.String())
 	}
 }

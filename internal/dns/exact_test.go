@@ -80,7 +80,7 @@ func TestExactModeWithTXTAndNULL(t *testing.T) {
 		m := new(dns.Msg).SetQuestion(dns.Fqdn(name), qt)
 		c := &dns.Client{Timeout: 3 * time.Second}
 		var r *dns.Msg
-		if err := ns.do(func() (err error) { r, _, err = c.Exchange(m, sentryIP.String()+":53"); return err }); err != nil {
+		if err := ns.do(func() (err error) { r, _, err = c.Exchange(m, Backend.String()); return err }); err != nil {
 			t.Fatalf("%s %s: %v", dns.TypeToString[qt], name, err)
 		}
 		if r.Rcode != dns.RcodeNameError || up.count(name) != 0 {
@@ -105,7 +105,7 @@ func TestSentryTellsNothing(t *testing.T) {
 		m.Question[0].Qclass = dns.ClassCHAOS
 		c := &dns.Client{Timeout: 3 * time.Second}
 		var r *dns.Msg
-		if err := ns.do(func() (err error) { r, _, err = c.Exchange(m, sentryIP.String()+":53"); return err }); err != nil {
+		if err := ns.do(func() (err error) { r, _, err = c.Exchange(m, Backend.String()); return err }); err != nil {
 			t.Fatalf("CH TXT %s: %v", name, err)
 		}
 		if len(r.Answer) > 0 || r.Rcode == dns.RcodeSuccess {

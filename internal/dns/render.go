@@ -13,6 +13,9 @@ import (
 // bottle that fetches packages.
 const cacheSize = 1000
 
+// Backend is where dnsmasq listens: loopback, behind the DNS guard.
+var Backend = netip.MustParseAddrPort("127.0.0.1:53")
+
 // LearnSet is the kernel set dnsmasq adds learned addresses to: the
 // directive ("ipset" or "nftset") and its target, as the firewall backend
 // names them. Both are constants of the backend, never configuration.
@@ -31,7 +34,7 @@ func RenderDnsmasq(p policy.Policy, set LearnSet) string {
 	}
 	var b strings.Builder
 	writeHeader(&b, p)
-	writeListen(&b, mustAddr("SentryIP", p.SentryIP))
+	writeListen(&b)
 	writeHygiene(&b)
 	writeRebind(&b, p.RebindOK)
 	switch p.DNS {
@@ -56,13 +59,13 @@ func writeHeader(b *strings.Builder, p policy.Policy) {
 	fmt.Fprintf(b, "# DNS mode %s; the bottle reaches this resolver at %s.\n\n", p.DNS, p.SentryIP)
 }
 
-// writeListen serves the enclave address only. The sentry's own readiness
-// query to that address arrives over lo but still reaches the socket bound
-// to it, so nothing needs 127.0.0.1 and loopback stays unserved.
-func writeListen(b *strings.Builder, sentry netip.Addr) {
-	b.WriteString("# Listen on the sentry's enclave address only, never on loopback.\n")
-	fmt.Fprintf(b, "listen-address=%s\n", sentry)
-	b.WriteString("bind-interfaces\nexcept-interface=lo\n\n")
+// writeListen serves loopback only: the bottle's queries reach dnsmasq
+// through the sentry's DNS guard (internal/dnsguard), which holds the
+// enclave address's port 53 and refuses names that are not host names.
+func writeListen(b *strings.Builder) {
+	b.WriteString("# Listen on loopback only: the sentry's DNS guard answers the bottle and asks here.\n")
+	fmt.Fprintf(b, "listen-address=%s\nport=%d\n", Backend.Addr(), Backend.Port())
+	b.WriteString("bind-interfaces\n\n")
 }
 
 // writeHygiene keeps dnsmasq from consulting anything but our upstream

@@ -97,8 +97,9 @@ func TestRenderAllowlistFailsClosed(t *testing.T) {
 	}
 }
 
-// TestRenderListensOnSentryOnly checks the one listening address.
-func TestRenderListensOnSentryOnly(t *testing.T) {
+// TestRenderListensOnLoopbackOnly checks the one listening address: the
+// bottle reaches dnsmasq only through the DNS guard.
+func TestRenderListensOnLoopbackOnly(t *testing.T) {
 	lines := strings.Split(RenderDnsmasq(goldenPolicies["global"], testLearnSet), "\n")
 	var listen []string
 	for _, l := range lines {
@@ -106,8 +107,8 @@ func TestRenderListensOnSentryOnly(t *testing.T) {
 			listen = append(listen, l)
 		}
 	}
-	if len(listen) != 1 || listen[0] != "listen-address=192.0.2.2" || !contains(lines, "bind-interfaces") {
-		t.Errorf("listening directives %q, want only listen-address=192.0.2.2 with bind-interfaces", listen)
+	if len(listen) != 1 || listen[0] != "listen-address=127.0.0.1" || !contains(lines, "bind-interfaces") || !contains(lines, "port=53") {
+		t.Errorf("listening directives %q, want only listen-address=127.0.0.1 port=53 with bind-interfaces", listen)
 	}
 }
 

@@ -49,9 +49,11 @@ type learning struct {
 	work chan dns.Learned
 
 	// answers keeps which names' answers carried which addresses, for the
-	// name gate; lifetime is how long each pair stays.
+	// name gate, as the DNS guard reports them (answered); lifetime is how
+	// long each pair stays.
 	answers  *gate.Answers
 	lifetime time.Duration
+	learns   bool // the policy learns: answers are recorded
 
 	// onChecked hears of every addition once checked: opened false means
 	// the set refused it (full). May be nil; set before run.
@@ -60,7 +62,7 @@ type learning struct {
 
 func newLearning(fw firewall.Backend, p policy.Policy, path string, logf func(string, ...any)) *learning {
 	return &learning{fw: fw, logf: logf, path: path, names: map[netip.Addr]dns.Learned{}, limit: max(p.Learn.Max, 1), work: make(chan dns.Learned, learnQueue),
-		answers: gate.NewAnswers(answersMax(p)), lifetime: p.Learn.Lifetime}
+		answers: gate.NewAnswers(answersMax(p)), lifetime: p.Learn.Lifetime, learns: p.Learns()}
 }
 
 // answersMax bounds the gate's name-address pairs: a few names per
@@ -86,9 +88,6 @@ func (l *learning) line(text string) {
 		}
 		l.names[d.Addr] = d
 		l.dirty = true
-		if !l.answers.Record(d.Name, d.Addr, time.Now().Add(l.lifetime)) {
-			l.logf("warning: the name gate's table is full: %s (%s) is refused until older answers expire", d.Addr, d.Name)
-		}
 		l.enqueue(d)
 	}
 }
@@ -173,7 +172,7 @@ func (l *learning) forgetStale(ctx context.Context, p policy.Policy) error {
 		}
 	}
 	l.limit = max(p.Learn.Max, 1)
-	l.lifetime = p.Learn.Lifetime
+	l.lifetime, l.learns = p.Learn.Lifetime, p.Learns()
 	l.mu.Unlock()
 	if len(stale) > 0 {
 		l.logf("reload: forgetting %d learned address(es) of names no longer allowed", len(stale))

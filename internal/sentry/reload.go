@@ -49,6 +49,12 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 			return fmt.Errorf("resolver did not come back (%v): %w", err, errLockedDown)
 		}
 	}
+	if st.dnsConf != "" {
+		if err := s.startGuard(st); err != nil {
+			s.lockdown(ctx, st.fw)
+			return fmt.Errorf("DNS guard (%v): %w", err, errLockedDown)
+		}
+	}
 	if err := s.startGate(ctx, st); err != nil {
 		s.lockdown(ctx, st.fw)
 		return fmt.Errorf("name gate (%v): %w", err, errLockedDown)

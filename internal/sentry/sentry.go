@@ -14,6 +14,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/denials"
 	"github.com/recipe-bottle/rbm/internal/dns"
+	"github.com/recipe-bottle/rbm/internal/dnsguard"
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/firewall/backends"
@@ -54,7 +55,8 @@ type state struct {
 	stopLearn context.CancelFunc
 	stopDNS   context.CancelFunc
 	dnsDone   chan error
-	gate      *nameGate // nil while the policy checks no names
+	gate      *nameGate       // nil while the policy checks no names
+	guard     *dnsguard.Guard // nil while DNS is off
 }
 
 // Serve starts the sentry and runs until ctx ends; a value on reload
@@ -92,6 +94,9 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 			st.stopDNS, st.dnsDone = nil, nil
 			s.lockdown(ctx, st.fw)
 			return fmt.Errorf("dnsmasq supervision ended: %w", err)
+		case err := <-st.guardDone():
+			s.lockdown(ctx, st.fw)
+			return fmt.Errorf("DNS guard ended: %w", err)
 		case <-reload:
 			err := s.reload(ctx, st)
 			if s.OnReload != nil {
@@ -175,11 +180,13 @@ func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) err
 	return nil
 }
 
-// startDNS writes the dnsmasq configuration and supervises dnsmasq until it
-// answers a real query. With DNS off there is nothing to run.
+// startDNS writes the dnsmasq configuration, supervises dnsmasq behind the
+// DNS guard and waits until a real query through both is answered. With
+// DNS off there is nothing to run.
 func (s *Sentry) startDNS(ctx context.Context, st *state) error {
 	st.dnsConf = dns.RenderDnsmasq(st.policy, learnSet(st.fw))
 	if st.dnsConf == "" {
+		st.stopGuard()
 		return nil
 	}
 	path := filepath.Join(s.StateDir, "dnsmasq.conf")
@@ -187,10 +194,9 @@ func (s *Sentry) startDNS(ctx context.Context, st *state) error {
 		return err
 	}
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	learnLine, watchLine := st.learn.line, s.w.dnsLine
 	starts := 0
 	sup := &dns.Supervisor{Starter: s.Starter, Runner: s.Runner, ConfPath: path, Log: s.Log,
-		Lines: func(l string) { learnLine(l); watchLine(l) },
+		Lines: st.learn.line,
 		OnStart: func(pid int) {
 			if starts++; starts > 1 {
 				s.w.lifecycle(events.DnsmasqRestart, fmt.Sprintf("dnsmasq exited and was started again (pid %d)", pid))
@@ -198,6 +204,10 @@ func (s *Sentry) startDNS(ctx context.Context, st *state) error {
 		}}
 	st.stopDNS, st.dnsDone = cancel, make(chan error, 1)
 	go func() { st.dnsDone <- sup.Run(dctx) }()
+	if err := s.startGuard(st); err != nil {
+		st.stopResolver()
+		return err
+	}
 	return st.waitResolver(ctx)
 }
 
@@ -235,6 +245,7 @@ func (st *state) stopResolver() {
 
 func (s *Sentry) stop(st *state) {
 	os.Remove(markerPath(s.StateDir))
+	st.stopGuard()
 	st.stopResolver()
 	st.stopGate()
 	if st.stopLearn != nil {

@@ -19,20 +19,18 @@ import (
 const (
 	historySize = 4096 // events kept for rbm observe and rbm suggest
 	namesKept   = 8192 // addresses whose resolving name a denial can show
-	tickEvery   = 100 * time.Millisecond
 	// quietEvery spaces the comparisons of the kernel's denial counters
 	// with what reached the sentry (the suppressed count).
 	quietEvery = 2 * time.Second
 )
 
-// watch turns what the sentry sees into events: dnsmasq's query log,
+// watch turns what the sentry sees into events: the DNS guard's queries,
 // the kernel's denials, learned addresses and its own lifecycle.
 type watch struct {
 	h     *events.History
 	names *events.Names
 
 	mu       sync.Mutex
-	queries  dns.QueryLog
 	received map[string]uint64 // denials read per rule since the rules were applied
 	reported map[string]uint64 // of those the kernel counted, how many were accounted for
 	lifetime time.Duration     // of learned addresses
@@ -45,27 +43,11 @@ type watch struct {
 }
 
 func newWatch(out io.Writer) *watch {
-	w := &watch{h: events.NewHistory(historySize, out), names: events.NewNames(namesKept), received: map[string]uint64{}, reported: map[string]uint64{}}
-	w.queries.Resolved = w.names.Remember
-	return w
+	return &watch{h: events.NewHistory(historySize, out), names: events.NewNames(namesKept), received: map[string]uint64{}, reported: map[string]uint64{}}
 }
 
 func (w *watch) lifecycle(what, detail string) {
 	w.h.Emit(events.Event{Kind: events.Lifecycle, What: what, Detail: detail})
-}
-
-// dnsLine is dnsmasq's Lines hook: it must not block for long.
-func (w *watch) dnsLine(text string) {
-	w.mu.Lock()
-	done := w.queries.Line(text, time.Now())
-	w.mu.Unlock()
-	w.emitQueries(done)
-}
-
-func (w *watch) emitQueries(evs []events.Event) {
-	for _, e := range evs {
-		w.h.Emit(e)
-	}
 }
 
 // denial is the kernel's report of one refused packet.
@@ -80,12 +62,9 @@ func (w *watch) denial(d denials.Denial) {
 // learned reports one checked addition to the learned set.
 func (w *watch) learned(d dns.Learned, opened bool) {
 	e := events.Event{Kind: events.Learned, Addr: d.Addr.String(), Name: d.Name, Domain: d.Domain}
-	// The answer that taught it is whole by now: report it first.
 	w.mu.Lock()
-	answers := w.queries.Tick(time.Now())
 	exp := time.Now().Add(w.lifetime).UTC()
 	w.mu.Unlock()
-	w.emitQueries(answers)
 	if opened {
 		e.Expires = &exp
 	} else {
@@ -101,26 +80,18 @@ func (w *watch) rulesApplied(p policy.Policy) {
 	clear(w.received)
 	clear(w.reported)
 	w.lastCounts = firewall.Snapshot{}
-	w.queries.Ignore = p.SentryIP
 	w.lifetime = p.Learn.Lifetime
 	w.mu.Unlock()
 }
 
-// run completes idle DNS answers and reports suppressed denials until ctx ends.
+// run reports suppressed denials until ctx ends.
 func (w *watch) run(ctx context.Context, fw firewall.Backend) {
-	tick := time.NewTicker(tickEvery)
-	defer tick.Stop()
 	quiet := time.NewTicker(quietEvery)
 	defer quiet.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
-			w.mu.Lock()
-			done := w.queries.Tick(time.Now())
-			w.mu.Unlock()
-			w.emitQueries(done)
 		case <-quiet.C:
 			w.reportSuppressed(ctx, fw)
 		}

@@ -1,0 +1,91 @@
+package sentry
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/dns"
+	"github.com/recipe-bottle/rbm/internal/dnsguard"
+	"github.com/recipe-bottle/rbm/internal/events"
+	"github.com/recipe-bottle/rbm/internal/policy"
+)
+
+// startGuard starts the DNS guard on the sentry's address once (it keeps
+// serving across reloads; dnsmasq behind it may restart) and gives it the
+// rules of st.policy. While dnsmasq restarts, the guard answers SERVFAIL.
+func (s *Sentry) startGuard(st *state) error {
+	rules := guardRules(st.policy)
+	if st.guard != nil && st.guard.Listen.Addr() == st.policy.SentryIP {
+		st.guard.SetRules(rules)
+		return nil
+	}
+	st.stopGuard() // the sentry's address changed
+	g := &dnsguard.Guard{
+		Listen:  netip.AddrPortFrom(st.policy.SentryIP, 53),
+		Backend: dns.Backend,
+		OnQuery: s.w.query,
+		OnAnswer: func(name string, addrs []netip.Addr) {
+			s.w.resolved(name, addrs)
+			st.learn.answered(name, addrs)
+		},
+	}
+	g.SetRules(rules)
+	if err := g.Start(); err != nil {
+		return err
+	}
+	st.guard = g
+	return nil
+}
+
+// guardRules: which names dnsmasq forwards (so its NXDOMAIN for the others
+// is "not allowed"), and whose queries are the sentry's own.
+func guardRules(p policy.Policy) dnsguard.Rules {
+	r := dnsguard.Rules{Ignore: p.SentryIP}
+	if p.DNS == policy.DNSAllowlist {
+		r.Allowed = p.Resolves
+	}
+	return r
+}
+
+// guardDone is the guard's end, or nil (never) when none runs.
+func (st *state) guardDone() <-chan error {
+	if st.guard == nil {
+		return nil
+	}
+	return st.guard.Done()
+}
+
+func (st *state) stopGuard() {
+	if st.guard != nil {
+		st.guard.Close()
+		st.guard = nil
+	}
+}
+
+// query reports one query from the bottle.
+func (w *watch) query(e events.Event) { w.h.Emit(e) }
+
+// resolved remembers which name each address answered for, so a denial
+// can name it.
+func (w *watch) resolved(name string, addrs []netip.Addr) {
+	for _, a := range addrs {
+		w.names.Remember(name, a)
+	}
+}
+
+// answered records, before the bottle has the answer, which addresses an
+// allowed name carried: the name gate's source of truth.
+func (l *learning) answered(name string, addrs []netip.Addr) {
+	l.mu.Lock()
+	lifetime, learns := l.lifetime, l.learns
+	l.mu.Unlock()
+	if !learns {
+		return
+	}
+	exp := time.Now().Add(lifetime)
+	for _, a := range addrs {
+		if !l.answers.Record(name, a, exp) {
+			l.logf("warning: the name gate's table is full: %s (%s) is refused until older answers expire", a, name)
+		}
+	}
+}
