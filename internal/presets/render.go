@@ -29,7 +29,7 @@ func RenderExpand(ps []Preset) string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "# @%s: %d names from %s, checked %s\n", p.Name, p.Count(), p.Source, p.Checked)
+		fmt.Fprintf(&b, "# @%s: %s from %s, checked %s\n", p.Name, plural(p.Count(), "name"), p.Source, p.Checked)
 		fmt.Fprintf(&b, "# opens beyond reading: %s\n", p.Opens)
 		for _, n := range p.Names {
 			b.WriteString(n + "\n")
@@ -42,4 +42,11 @@ func RenderExpand(ps []Preset) string {
 // "@github → github.com, api.github.com, ...".
 func Arrow(p Preset) string {
 	return fmt.Sprintf("@%s → %s", p.Name, strings.Join(p.Names, ", "))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
