@@ -8,7 +8,8 @@ import (
 )
 
 func newPresetsCmd() *cobra.Command {
-	return &cobra.Command{
+	var markdown bool
+	cmd := &cobra.Command{
 		Use:   "presets [NAME...]",
 		Short: "List the built-in allowlists, or print the names of some",
 		Long: `Without a name, lists every preset: its name, how many names it allows and
@@ -23,6 +24,10 @@ says how each list was made and how to propose a change.`,
   rbm presets github npm
   RBRN_UPLINK_ALLOWED_DOMAINS="@anthropic @github @npm" rbm config check --regime examples/regime.env`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if markdown {
+				fmt.Fprint(cmd.OutOrStdout(), presets.Markdown(presets.All()))
+				return nil
+			}
 			if len(args) == 0 {
 				fmt.Fprint(cmd.OutOrStdout(), presets.RenderList(presets.All()))
 				return nil
@@ -39,4 +44,6 @@ says how each list was made and how to propose a change.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print every preset as the README's Markdown table")
+	return cmd
 }

@@ -77,7 +77,7 @@ var builtin = []Preset{
 	{
 		Name: "docker-hub",
 		Names: []string{
-			"auth.docker.io", "registry-1.docker.io", "production.cloudflare.docker.com",
+			"auth.docker.io", "registry-1.docker.io", "production.cloudflare.docker.com", "production.cloudfront.docker.com",
 			"docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com",
 		},
 		Source:  "https://docs.docker.com/desktop/setup/allow-list/",

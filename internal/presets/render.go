@@ -50,3 +50,14 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
+
+// Markdown is the README's table of presets (`rbm presets --markdown`); a
+// test keeps the README's copy identical.
+func Markdown(ps []Preset) string {
+	var b strings.Builder
+	b.WriteString("| preset | allows | beyond reading |\n|---|---|---|\n")
+	for _, p := range ps {
+		fmt.Fprintf(&b, "| `@%s` | `%s` | %s |\n", p.Name, strings.Join(p.Names, "` `"), strings.ReplaceAll(p.Opens, "|", `\|`))
+	}
+	return b.String()
+}
