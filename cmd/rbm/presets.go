@@ -22,7 +22,8 @@ expands it on the host, so the sentry receives plain names. docs/presets.md
 says how each list was made and how to propose a change.`,
 		Example: `  rbm presets
   rbm presets github npm
-  RBRN_UPLINK_ALLOWED_DOMAINS="@anthropic @github @npm" rbm config check --regime examples/regime.env`,
+  rbm presets --markdown
+  RBRN_UPLINK_ALLOWED_DOMAINS="@anthropic @github @npm" rbm config check --regime examples/regime.env --nameplate examples/allowlist.env`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if markdown {
 				fmt.Fprint(cmd.OutOrStdout(), presets.Markdown(presets.All()))
