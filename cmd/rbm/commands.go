@@ -17,6 +17,7 @@ func commands() []*cobra.Command {
 		newShellCmd(),
 		newImageCmd(),
 		newSuggestCmd(),
+		newPresetsCmd(),
 		newDemoCmd(),
 		newProbeCmd(),
 		newStandinCmd(),

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/presets"
 	"github.com/spf13/cobra"
 )
 
@@ -60,9 +61,24 @@ func printConfig(cmd *cobra.Command, c *config.Config) {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", v.Name, display(s.Value), s.Origin)
 	}
 	w.Flush()
+	printPresets(cmd, c)
 	p := c.Policy()
 	fmt.Fprintf(cmd.OutOrStdout(), "\nvalid: egress %s, DNS %s, interception %s, entry %s\nname gate: %s\n",
 		p.Egress, p.DNS, p.Intercept, entrySummary(c), p.GateText())
+}
+
+// printPresets shows what each @name of RBRN_UPLINK_ALLOWED_DOMAINS
+// became: the sentry receives these names, not the @name.
+func printPresets(cmd *cobra.Command, c *config.Config) {
+	if len(c.Presets) == 0 {
+		return
+	}
+	fmt.Fprintln(cmd.OutOrStdout(), "\npresets in RBRN_UPLINK_ALLOWED_DOMAINS, expanded here (the sentry receives the names):")
+	for _, name := range c.Presets {
+		if p, ok := presets.Lookup(name); ok {
+			fmt.Fprintln(cmd.OutOrStdout(), "  "+presets.Arrow(p))
+		}
+	}
 }
 
 func display(v string) string {

@@ -49,7 +49,8 @@ type Config struct {
 
 	DNSEnabled      bool
 	DNSGlobal       bool
-	AllowedDomains  []string
+	AllowedDomains  []string // presets expanded: plain names only
+	Presets         []string // presets named in RBRN_UPLINK_ALLOWED_DOMAINS, without @, in order
 	RebindOKDomains []string
 	DNSMatch        policy.Match
 	Intercept       policy.Intercept
@@ -169,7 +170,7 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	c.NameECH = p.oneOf("RBRN_UPLINK_NAME_ECH", "refuse", "allow")
 	c.DNSEnabled = p.boolean("RBRN_UPLINK_DNS_ENABLED")
 	c.DNSGlobal = p.boolean("RBRN_UPLINK_DNS_GLOBAL")
-	c.AllowedDomains = p.domains("RBRN_UPLINK_ALLOWED_DOMAINS", true)
+	c.AllowedDomains, c.Presets = p.allowedDomains("RBRN_UPLINK_ALLOWED_DOMAINS")
 	c.RebindOKDomains = p.domains("RBRN_DNS_REBIND_OK_DOMAINS", false)
 	c.DNSMatch = policy.Match(p.oneOf("RBRN_DNS_MATCH", string(policy.MatchSubdomains), string(policy.MatchExact)))
 	switch v := p.raw("RBRN_DNS_INTERCEPT"); v {

@@ -263,6 +263,7 @@ func FuzzNoSmuggling(f *testing.F) {
 	f.Add("allowed.test", "203.0.113.0/24")
 	f.Add("a.test\nserver=/x/1.2.3.4", "1.2.3.0/24 -j ACCEPT")
 	f.Add("a.test#x", "10.0.0.0/8\n-A INPUT")
+	f.Add("@github a.test,@nosuch", "203.0.113.0/24")
 	f.Fuzz(func(t *testing.T, domains, cidrs string) {
 		c, _, err := Resolve(base, settings(
 			"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", cidrs,

@@ -132,6 +132,10 @@ var labelRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 // and, where wild allows it, a leading "*." (the names under a domain).
 // Anything else could smuggle a second dnsmasq directive into the config.
 func (p *parser) domain(name, v string, wild bool) (string, bool) {
+	if strings.HasPrefix(v, "@") {
+		p.fail(name, v, "expected a DNS name; presets (@name) are accepted in RBRN_UPLINK_ALLOWED_DOMAINS only")
+		return "", false
+	}
 	d := strings.TrimSuffix(strings.ToLower(v), ".")
 	star := ""
 	if rest, ok := strings.CutPrefix(d, "*."); ok {

@@ -50,7 +50,7 @@ var Vars = []Var{
 	{"RBRN_UPLINK_NAME_ECH", Nameplate, "refuse", "refuse: an encrypted ClientHello (ECH, or its GREASE, which looks the same) is refused; allow: it passes on its outer name, a channel the gate cannot see into"},
 	{"RBRN_UPLINK_DNS_ENABLED", Nameplate, "false", "false: no DNS at all (port 53 is rejected)"},
 	{"RBRN_UPLINK_DNS_GLOBAL", Nameplate, "false", "true: every name resolves; false: only RBRN_UPLINK_ALLOWED_DOMAINS, others get NXDOMAIN"},
-	{"RBRN_UPLINK_ALLOWED_DOMAINS", Nameplate, "", "names that resolve, separated by spaces or commas: `d` is d (and, with RBRN_DNS_MATCH=subdomains, every name under it); `*.d` is every name under d"},
+	{"RBRN_UPLINK_ALLOWED_DOMAINS", Nameplate, "", "names that resolve, separated by spaces or commas: `d` is d (and, with RBRN_DNS_MATCH=subdomains, every name under it); `*.d` is every name under d; `@name` is a preset's names (`rbm presets`), expanded by rbm on the host"},
 	{"RBRN_DNS_MATCH", Nameplate, "subdomains", "what a plain allowed domain covers: subdomains (the name and every name under it) or exact (that name only: other names under it get NXDOMAIN from the sentry and never leave, closing the query-name data channel)"},
 	{"RBRN_DNS_REBIND_OK_DOMAINS", Nameplate, "", "allowed domains whose answers may be private, loopback, link-local or documentation addresses (rebinding protection off for them)"},
 	{"RBRN_DNS_INTERCEPT", Nameplate, "redirect", "redirect: the bottle's port-53 traffic to any server is answered by the sentry; reject: it is refused"},
