@@ -16,6 +16,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/lab"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/safetext"
 	"github.com/spf13/cobra"
 )
 
@@ -156,7 +157,7 @@ hide other events or slow the sentry.`,
 			out := cmd.OutOrStdout()
 			err = events.Decode(r, func(e events.Event) error {
 				if asJSON {
-					return writeJSONLine(out, e)
+					return writeEventJSON(out, e)
 				}
 				_, err := fmt.Fprintln(out, e.Text())
 				return err
@@ -174,6 +175,17 @@ hide other events or slow the sentry.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print each event as a JSON line")
 	cmd.Flags().DurationVar(&since, "since", 0, "first show the events of this last while (e.g. 10m)")
 	return cmd
+}
+
+// writeEventJSON prints e escaped like its text (Event.Escaped), so that
+// jq -r shows it safely too, and as ASCII-only JSON.
+func writeEventJSON(w io.Writer, e events.Event) error {
+	b, err := json.Marshal(e.Escaped())
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(safetext.JSON(b), '\n'))
+	return err
 }
 
 func writeJSONLine(w io.Writer, v any) error {

@@ -79,9 +79,9 @@ type Event struct {
 }
 
 // Text renders e as one line for a person: time, what, verdict, and the
-// name beside every address.
+// name beside every address, every field escaped (Escaped).
 func (e Event) Text() string {
-	return e.Time.Local().Format("15:04:05.000") + " " + e.body()
+	return e.Time.Local().Format("15:04:05.000") + " " + e.Escaped().body()
 }
 
 func (e Event) body() string {

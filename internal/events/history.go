@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/recipe-bottle/rbm/internal/safetext"
 )
 
 // subscriberBuffer is how many events a slow reader may fall behind before
@@ -50,7 +52,7 @@ func (h *History) Emit(e Event) {
 	h.full = h.full || h.next == 0
 	if h.out != nil {
 		if b, err := json.Marshal(e); err == nil {
-			h.out.Write(append(b, '\n'))
+			h.out.Write(append(safetext.JSON(b), '\n')) // the sentry's log reaches terminals too
 		}
 	}
 	for s := range h.subs {

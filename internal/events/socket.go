@@ -10,6 +10,8 @@ import (
 	"net"
 	"os"
 	"time"
+
+	"github.com/recipe-bottle/rbm/internal/safetext"
 )
 
 // SocketName is the history's unix socket, in the sentry's state directory.
@@ -139,7 +141,7 @@ func Decode(r io.Reader, fn func(Event) error) error {
 			return fmt.Errorf("sentry events: not an event: %q", sc.Text())
 		}
 		if raw.Error != "" {
-			return fmt.Errorf("sentry events: %s", raw.Error)
+			return fmt.Errorf("sentry events: %s", safetext.Text(raw.Error))
 		}
 		if err := fn(raw.Event); err != nil {
 			return err

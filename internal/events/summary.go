@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/safetext"
 )
 
 // Summary is a short account of recent refusals, for rbm status.
@@ -25,17 +27,17 @@ func Summarize(evs []Event) Summary {
 		switch {
 		case e.Kind == Deny:
 			s.Denied++
-			t := e.Dst
+			t := safetext.Word(e.Dst) // from the sentry, but escaped like the name
 			if e.Port != 0 {
-				t = fmt.Sprintf("%s:%d", e.Dst, e.Port)
+				t = fmt.Sprintf("%s:%d", t, e.Port)
 			}
 			if e.Name != "" {
-				t += " (" + e.Name + ")"
+				t += " (" + safetext.Word(e.Name) + ")"
 			}
 			s.ByTarget[t]++
 		case e.Kind == DNS && e.Verdict == NotAllowed:
 			s.Refused++
-			s.ByName[e.Name]++
+			s.ByName[safetext.Word(e.Name)]++
 		case e.Kind == DNS && e.Verdict == UpstreamFailed:
 			s.Upstream++
 		case e.Kind == Suppressed:

@@ -1,0 +1,87 @@
+package events
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostile are names a bottle can ask for or send: each must come out of
+// every display as printable ASCII, visibly escaped.
+var hostile = []struct{ name, shown string }{
+	{"hidden exfil.allowed.test", `hidden\x20exfil.allowed.test`},
+	{"ctl\x00\x01.allowed.test", `ctl\x00\x01.allowed.test`},
+	{"esc\x1b[2J\x1b[31m.allowed.test", `esc\x1b[2J\x1b[31m.allowed.test`},
+	{"nl\nfake 12:00:00.000 dns ok.test", `nl\x0afake\x2012:00:00.000\x20dns\x20ok.test`},
+	{"cr\roverwrite.test", `cr\x0doverwrite.test`},
+	{"del\x7f.test", `del\x7f.test`},
+	{"csi\u009b2J.test", `csi\u{9b}2J.test`},
+	{"bad\xff.test", `bad\xff.test`},
+	{"z$({touch,/tmp/x}).test", "z$({touch,/tmp/x}).test"}, // printable: shown as it is, inert on a terminal
+	{"back`id`.'q\"#=.test", "back`id`.'q\"#=.test"},
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func TestTextEscapesEveryField(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	for _, h := range hostile {
+		for _, e := range []Event{
+			{Time: t0, Kind: DNS, Name: h.name, Type: "A", Client: "10.242.0.3", Verdict: NotAllowed, Answers: []string{h.name}},
+			{Time: t0, Kind: Deny, Proto: "tls", Dst: "198.51.100.7", Port: 443, Name: h.name, Rule: "rbm:gate-name"},
+			{Time: t0, Kind: Learned, Addr: "198.51.100.7", Name: h.name, Verdict: h.name},
+			{Time: t0, Kind: Lifecycle, What: h.name, Detail: h.name},
+			{Time: t0, Kind: Suppressed, Rule: h.name, Count: 3},
+		} {
+			got := e.Text()
+			if !printable(got) {
+				t.Errorf("%s event with %q: text %q is not printable ASCII", e.Kind, h.name, got)
+			}
+			if e.Kind == DNS || e.Kind == Deny {
+				if !strings.Contains(got, h.shown) {
+					t.Errorf("%s event: text %q does not show the name as %q", e.Kind, got, h.shown)
+				}
+			}
+		}
+	}
+}
+
+func TestSummaryEscapes(t *testing.T) {
+	for _, h := range hostile {
+		s := Summarize([]Event{{Kind: DNS, Name: h.name, Verdict: NotAllowed}, {Kind: Deny, Dst: "198.51.100.7", Port: 443, Name: h.name}}).String()
+		if !printable(s) || !strings.Contains(s, h.shown) {
+			t.Errorf("summary %q: want printable ASCII showing %q", s, h.shown)
+		}
+	}
+}
+
+// FuzzDecode: the stream rbm reads from the sentry (or from whatever
+// answers on its socket) never panics the reader, and every event read
+// prints as printable ASCII.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"seq":1,"time":"2026-12-05T12:00:00Z","kind":"dns","name":"a.test","verdict":"not allowed"}` + "\n",
+		`{"kind":"deny","dst":"198.51.100.7","port":443,"name":"\u001b[2J\u009b"}` + "\n",
+		`{"error":"bad request"}` + "\n",
+		`{"kind":"learned","expires":"2026-12-05T12:00:00Z","answers":["x"]}`,
+		"not json\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		Decode(bytes.NewReader(b), func(e Event) error {
+			if s := e.Text(); !printable(s) {
+				t.Fatalf("event %+v prints %q", e, s)
+			}
+			return nil
+		})
+	})
+}
