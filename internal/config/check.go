@@ -2,8 +2,11 @@ package config
 
 import (
 	"fmt"
-	"github.com/recipe-bottle/rbm/internal/policy"
 	"net/netip"
+	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/hostname"
+	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
 // check validates relations between variables. Hard errors go to p;
@@ -118,6 +121,11 @@ func (c *Config) dnsWarnings() []string {
 	}
 	if c.NameCheck == policy.NameCheckLearned && !(c.AccessEnabled && !c.AccessGlobal && c.learns()) {
 		w = append(w, "RBRN_UPLINK_NAME_CHECK=learned has no effect: the gate checks names on learned addresses, which need RBRN_UPLINK_ACCESS_ENABLED=true, RBRN_UPLINK_ACCESS_GLOBAL=false, RBRN_UPLINK_DNS_ENABLED=true, RBRN_UPLINK_DNS_GLOBAL=false and RBRN_UPLINK_LEARN_ADDRESSES=true")
+	}
+	for _, d := range c.AllowedDomains {
+		if hostname.PublicSuffix(d) && (strings.HasPrefix(d, "*.") || c.DNSMatch != policy.MatchExact) {
+			w = append(w, fmt.Sprintf("RBRN_UPLINK_ALLOWED_DOMAINS entry %s allows a public suffix as a whole: every name anyone registers under it resolves; list the names you mean", d))
+		}
 	}
 	for _, d := range c.RebindOKDomains {
 		if !c.DNSGlobal && !policy.InAnyDomain(d, c.AllowedDomains) {

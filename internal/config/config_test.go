@@ -71,6 +71,15 @@ func TestInvalidValues(t *testing.T) {
 		{"dns match", "RBRN_DNS_MATCH", "strict", "subdomains"},
 		{"domain long label", "RBRN_UPLINK_ALLOWED_DOMAINS", strings.Repeat("a", 64) + ".test", "at most 63"},
 		{"domain hyphen edge", "RBRN_UPLINK_ALLOWED_DOMAINS", "-a.test", "DNS name"},
+		{"domain invalid", "RBRN_UPLINK_ALLOWED_DOMAINS", "allowed.test invalid", "special-use"},
+		{"domain readiness", "RBRN_UPLINK_ALLOWED_DOMAINS", "rbm-ready.invalid", "special-use"},
+		{"domain test whole", "RBRN_UPLINK_ALLOWED_DOMAINS", "TEST.", "special-use"},
+		{"domain wild local", "RBRN_UPLINK_ALLOWED_DOMAINS", "*.local", "special-use"},
+		{"domain localhost", "RBRN_UPLINK_ALLOWED_DOMAINS", "localhost", "special-use"},
+		{"domain under localhost", "RBRN_UPLINK_ALLOWED_DOMAINS", "a.localhost", "special-use"},
+		{"domain arpa", "RBRN_UPLINK_ALLOWED_DOMAINS", "arpa", "special-use"},
+		{"domain onion", "RBRN_UPLINK_ALLOWED_DOMAINS", "x.onion", "special-use"},
+		{"rebind invalid", "RBRN_DNS_REBIND_OK_DOMAINS", "invalid", "special-use"},
 		{"port zero", "RBRN_ENTRY_PORT_ENCLAVE", "0", "1 to 65535"},
 		{"port big", "RBRN_ENTRY_PORT_WORKSTATION", "65536", "1 to 65535"},
 		{"port word", "RBRN_ENTRY_PORT_WORKSTATION", "http", "1 to 65535"},
@@ -174,6 +183,9 @@ func TestWarnings(t *testing.T) {
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "192.0.0.0/16"}, "overlaps the enclave"},
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "169.254.169.254"}, "link-local"},
 		{[]string{"RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24"}, "no egress at all"},
+		{[]string{"RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", "allowed.test com"}, "entry com allows a public suffix"},
+		{[]string{"RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", "co.uk"}, "entry co.uk allows a public suffix"},
+		{[]string{"RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", "*.github.io", "RBRN_DNS_MATCH", "exact"}, "entry *.github.io allows a public suffix"},
 	}
 	// Learning names open the way: no warning about an empty CIDR list.
 	_, warnings, err := Resolve(base, settings("RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", "allowed.test"))
@@ -329,5 +341,19 @@ func TestNameGateSettings(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(warns, "\n"), "RBRN_UPLINK_NAME_CHECK=learned has no effect") {
 		t.Errorf("no warning that the gate has nothing to check without learning: %q", warns)
+	}
+}
+
+// TestNoSuffixWarning: a name under a public suffix is what an allowlist
+// holds, and in exact mode a plain entry allows that one name only.
+func TestNoSuffixWarning(t *testing.T) {
+	for _, kv := range [][]string{
+		{"RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", "allowed.test *.cdn.test me.github.io"},
+		{"RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", "com", "RBRN_DNS_MATCH", "exact"},
+	} {
+		_, warnings, err := Resolve(base, settings(kv...))
+		if err != nil || strings.Contains(strings.Join(warnings, "\n"), "public suffix") {
+			t.Errorf("%v: %v, warnings %q", kv, err, warnings)
+		}
 	}
 }

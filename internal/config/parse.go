@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+
+	"github.com/recipe-bottle/rbm/internal/hostname"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,6 +156,10 @@ func (p *parser) domain(name, v string, wild bool) (string, bool) {
 			p.fail(name, v, "expected a DNS name: labels of letters, digits and inner hyphens (at most 63 each) separated by dots, optionally after a leading *.")
 			return "", false
 		}
+	}
+	if s, ok := hostname.SpecialUse(d); ok {
+		p.fail(name, v, fmt.Sprintf("expected a name on the internet; %s is a special-use name (RFC 6761/7686) that no upstream should be asked about (invalid also holds the sentry's readiness name); names under test and example are fine", s))
+		return "", false
 	}
 	return star + d, true
 }
