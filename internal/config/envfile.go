@@ -40,6 +40,11 @@ func ParseEnvFile(name, text string) (map[string]Setting, error) {
 	return out, nil
 }
 
+// unquote reads a value as a POSIX shell would, or refuses it: a file
+// that `set -a; . ./file` reads differently from rbm is an error, not a
+// guess. Single quotes keep every byte up to the next single quote; double
+// quotes may not hold what a shell expands in them ($, `, \); after the
+// closing quote only blanks and a comment may follow.
 func unquote(v string) (string, error) {
 	if v == "" {
 		return "", nil
@@ -51,15 +56,21 @@ func unquote(v string) (string, error) {
 		}
 		return v, nil
 	}
-	end := strings.LastIndexByte(v, q)
+	end := strings.IndexByte(v[1:], q) + 1
 	if end == 0 {
-		return "", fmt.Errorf("unterminated %c quote in %s", q, v)
+		return "", fmt.Errorf("unterminated %c quote in %q", q, v)
 	}
-	if rest := strings.TrimSpace(v[end+1:]); rest != "" && !strings.HasPrefix(rest, "#") {
+	if rest := v[end+1:]; rest != "" && !(isBlank(rest[0]) && strings.HasPrefix(strings.TrimSpace(rest), "#")) {
 		return "", fmt.Errorf("unexpected text %q after the closing quote", rest)
 	}
-	return v[1:end], nil
+	val := v[1:end]
+	if i := strings.IndexAny(val, "$`\\"); q == '"' && i >= 0 {
+		return "", fmt.Errorf("%q inside double quotes: a shell expands it there; use single quotes", val[i])
+	}
+	return val, nil
 }
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
 // LoadEnvFile reads and parses one env file.
 func LoadEnvFile(path string) (map[string]Setting, error) {

@@ -23,7 +23,7 @@ func TestParseEnvFile(t *testing.T) {
 }
 
 func TestParseEnvFileErrors(t *testing.T) {
-	for _, text := range []string{"no equals sign", "1BAD=x", "A=\"open", "A='x' junk", "A B=c"} {
+	for _, text := range []string{"no equals sign", "1BAD=x", "A=\"open", "A='x' junk", "A B=c", "A='x'#y", "A='a'b'", "A=\"$(id)\"", "A=\"`id`\"", "A=\"a\\b\""} {
 		_, err := ParseEnvFile("bad.env", text)
 		if err == nil || !strings.Contains(err.Error(), "bad.env:1") {
 			t.Errorf("%q: want an error naming bad.env:1, got %v", text, err)
