@@ -19,6 +19,13 @@ reach without an allowed name, each with counts and first and last seen. It
 prints RBRN_UPLINK_ALLOWED_DOMAINS and RBRN_UPLINK_ALLOWED_CIDRS lines that
 extend the service's present values. Refusals no setting should open (cloud
 metadata, the sentry's own ports, other resolvers) are listed with why.
+Refused names that are not host names (a space, a control byte, a quote,
+$...), special-use names (invalid, localhost, test...) and public suffixes
+(com, co.uk) are never proposed: they are listed, escaped, with why.
+
+The lines are single-quoted and hold only host-name bytes: a POSIX shell
+(set -a; . ./proposed.env) and rbm's env-file parser read them the same,
+and sourcing them runs nothing.
 
 Nothing is applied: read the lines, keep what you mean, put them in the
 nameplate and restart (or reload) the service.`,

@@ -1,6 +1,7 @@
 package suggest
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net/netip"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/safetext"
 )
 
 // neverWhy says, per rule, why its refusals are not suggested.
@@ -35,7 +37,7 @@ type Current struct {
 // Print writes the report as commented nameplate lines. Nothing is
 // suggested for what no setting should open; it is listed, with why.
 func (r Report) Print(w io.Writer, cur Current) {
-	if len(r.Names)+len(r.Addresses)+len(r.Never)+len(r.Guarded) == 0 {
+	if len(r.Names)+len(r.Withheld)+len(r.Addresses)+len(r.Never)+len(r.Guarded) == 0 {
 		fmt.Fprintln(w, "# rbm suggest: nothing was refused in the sentry's history; nothing to add.")
 		return
 	}
@@ -43,14 +45,15 @@ func (r Report) Print(w io.Writer, cur Current) {
 	if len(r.Names) > 0 {
 		fmt.Fprintln(w, "\n# Names the sentry refused (not in an allowed domain), asked or sent on a connection:")
 		for _, it := range r.Names {
-			fmt.Fprintf(w, "#   %-32s %s\n", it.Value, seen(it, "time", "times"))
+			fmt.Fprintf(w, "#   %-32s %s\n", safetext.Word(it.Value), seen(it, "time", "times"))
 		}
-		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_DOMAINS=%q\n", strings.Join(r.Domains(cur.Domains, cur.Match), " "))
+		fmt.Fprintln(w, assign("RBRN_UPLINK_ALLOWED_DOMAINS", r.Domains(cur.Domains, cur.Match)))
 	}
+	printWithheld(w, r.Withheld)
 	if len(r.Addresses) > 0 {
 		printAddresses(w, "Addresses the bottle tried to reach (outside the allowed CIDRs and learned addresses)", r.Addresses)
 		fmt.Fprintln(w, "# Prefer allowing the name where there is one: its addresses then open as it resolves.")
-		fmt.Fprintf(w, "RBRN_UPLINK_ALLOWED_CIDRS=%q\n", strings.Join(r.CIDRs(cur.CIDRs), " "))
+		fmt.Fprintln(w, assign("RBRN_UPLINK_ALLOWED_CIDRS", r.CIDRs(cur.CIDRs)))
 	}
 	if len(r.Guarded) > 0 {
 		printAddresses(w, "Addresses in ranges no resolved name opens (here: the sentry's uplink network)", r.Guarded)
@@ -59,7 +62,7 @@ func (r Report) Print(w io.Writer, cur Current) {
 	if len(r.Never) > 0 {
 		fmt.Fprintln(w, "\n# Refused and not to be allowed:")
 		for _, it := range r.Never {
-			fmt.Fprintf(w, "#   %-24s %s: %s\n", it.Value, seen(it, "time", "times"), neverWhy[it.Value])
+			fmt.Fprintf(w, "#   %-24s %s: %s\n", safetext.Word(it.Value), seen(it, "time", "times"), cmp.Or(neverWhy[it.Value], "no setting opens it"))
 		}
 	}
 }
@@ -69,7 +72,27 @@ func (r Report) Print(w io.Writer, cur Current) {
 func printAddresses(w io.Writer, heading string, items []Item) {
 	fmt.Fprintf(w, "\n# %s:\n", heading)
 	for _, it := range items {
-		fmt.Fprintf(w, "#   %-16s %-12s %-24s %s\n", it.Value, strings.Join(it.Ports, ","), nameOf(it), seen(it, "attempt", "attempts"))
+		fmt.Fprintf(w, "#   %-16s %-12s %-24s %s\n", safetext.Word(it.Value), safetext.Word(strings.Join(it.Ports, ",")), nameOf(it), seen(it, "attempt", "attempts"))
+	}
+}
+
+// maxWithheld bounds the withheld names listed; the rest are counted.
+const maxWithheld = 20
+
+// printWithheld lists, escaped, the refused names never proposed and why:
+// the operator sees them (a name that is not a host name may be a tunnel)
+// without a line that would allow them.
+func printWithheld(w io.Writer, items []Item) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n# %d refused names not proposed (not host names, special-use names or public suffixes), shown escaped:\n", len(items))
+	for i, it := range items {
+		if i == maxWithheld {
+			fmt.Fprintf(w, "#   and %d more names\n", len(items)-maxWithheld)
+			break
+		}
+		fmt.Fprintf(w, "#   %-32s %s: %s\n", safetext.Word(it.Value), seen(it, "time", "times"), it.Why)
 	}
 }
 
@@ -77,7 +100,7 @@ func nameOf(it Item) string {
 	if it.Name == "" {
 		return "(no name)"
 	}
-	return "(" + it.Name + ")"
+	return "(" + safetext.Word(it.Name) + ")"
 }
 
 func seen(it Item, one, many string) string {

@@ -23,11 +23,15 @@ type Item struct {
 	First, Last time.Time // seen
 	Ports       []string  // for addresses: "tcp/443", ...
 	Name        string    // for addresses: the name that resolved to it, if any
+	Why         string    // for withheld names: why it is not proposed
 }
 
 // Report is what was refused, grouped.
 type Report struct {
-	Names     []Item // DNS queries answered "not allowed"
+	Names []Item // DNS queries answered "not allowed", fit to propose
+	// Withheld: refused names never proposed (not host names, special-use
+	// names, public suffixes), each with why.
+	Withheld  []Item
 	Addresses []Item // connections refused by the default drop: candidates for a CIDR
 	// Never: refusals no nameplate line should open (the sentry's own
 	// ports, cloud metadata, other resolvers, spoofed sources), by rule.
@@ -67,6 +71,7 @@ func Build(evs []events.Event) Report {
 		}
 	}
 	r.Names, r.Addresses, r.Never, r.Guarded = sorted(names, byValue), sorted(addrs, byAddr), sorted(never, byValue), sorted(guarded, byAddr)
+	r.Names, r.Withheld = withhold(r.Names)
 	return r
 }
 

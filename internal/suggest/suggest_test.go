@@ -48,9 +48,9 @@ func TestBuildAndPrint(t *testing.T) {
 	r.Print(&b, cur)
 	out := b.String()
 	for _, want := range []string{
-		`RBRN_UPLINK_ALLOWED_DOMAINS="allowed.test pypi.test"`,
+		`RBRN_UPLINK_ALLOWED_DOMAINS='allowed.test pypi.test'`,
 		// 203.0.113.1 is inside the allowed /30 already: refused for another reason, not added again.
-		`RBRN_UPLINK_ALLOWED_CIDRS="203.0.113.0/30 198.51.100.99/32 203.0.113.7/32"`,
+		`RBRN_UPLINK_ALLOWED_CIDRS='203.0.113.0/30 198.51.100.99/32 203.0.113.7/32'`,
 		"(ssh.other.test)", "2 times", "link-local (cloud metadata)",
 	} {
 		if !strings.Contains(out, want) {
@@ -81,7 +81,7 @@ func TestBuildGate(t *testing.T) {
 	}
 	var b strings.Builder
 	r.Print(&b, Current{Domains: []string{"allowed.test"}})
-	if out := b.String(); !strings.Contains(out, `RBRN_UPLINK_ALLOWED_DOMAINS="allowed.test evil.test"`) || !strings.Contains(out, "TLS without a name") {
+	if out := b.String(); !strings.Contains(out, `RBRN_UPLINK_ALLOWED_DOMAINS='allowed.test evil.test'`) || !strings.Contains(out, "TLS without a name") {
 		t.Errorf("output:\n%s", out)
 	}
 }

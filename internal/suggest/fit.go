@@ -1,0 +1,59 @@
+package suggest
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/recipe-bottle/rbm/internal/hostname"
+)
+
+// Why a refused name is not proposed.
+const (
+	notHostName  = "not a host name"
+	specialUse   = "a special-use name"
+	publicSuffix = "a public suffix as a whole"
+)
+
+// withhold splits the refused names into those fit to propose and those
+// not: names that are not host names (a space, a control byte, a shell's
+// $ or quote: the bottle chose them, and they could only be a tunnel or an
+// attack on whoever reads the output), special-use names (invalid holds
+// the sentry's readiness name) and public suffixes (allowing com allows
+// everything under it). Each withheld item says why.
+func withhold(names []Item) (fit, withheld []Item) {
+	for _, it := range names {
+		switch {
+		case hostname.Check(it.Value) != nil:
+			it.Why = notHostName
+		case isSpecial(it.Value):
+			it.Why = specialUse
+		case hostname.PublicSuffix(it.Value):
+			it.Why = publicSuffix
+		default:
+			fit = append(fit, it)
+			continue
+		}
+		withheld = append(withheld, it)
+	}
+	return fit, withheld
+}
+
+func isSpecial(name string) bool { _, ok := hostname.SpecialUse(name); return ok }
+
+// safeItem is what a value line may hold inside single quotes: the bytes
+// of host names, wildcards and CIDRs. Nothing in it is special to a shell
+// within single quotes, nor to rbm's env-file parser.
+var safeItem = regexp.MustCompile(`^[A-Za-z0-9._*:/-]+$`)
+
+// assign renders KEY='a b c' from items, leaving out any item that is not
+// safeItem (the live configuration cannot hold one: config check refuses
+// it; a proposed name passed withhold).
+func assign(key string, items []string) string {
+	kept := items[:0:0]
+	for _, s := range items {
+		if safeItem.MatchString(s) {
+			kept = append(kept, s)
+		}
+	}
+	return key + "='" + strings.Join(kept, " ") + "'"
+}
