@@ -31,6 +31,11 @@ done
 for target in FuzzStream FuzzReadStatus; do
   go test -run='^$' -fuzz="^$target\$" -fuzztime=15s -fuzzminimizetime=5s ./internal/httphead
 done
+# What rbm reads from a file a person wrote and from the sentry's event
+# stream (names the bottle chose), and the escaping that shows them.
+for pkg_target in internal/config:FuzzParseEnvFile internal/events:FuzzDecode internal/safetext:FuzzEscape; do
+  go test -run='^$' -fuzz="^${pkg_target#*:}\$" -fuzztime=15s -fuzzminimizetime=5s "./${pkg_target%%:*}"
+done
 # The lab's end-to-end tests once more on the other firewall backend (the
 # battery, the learned-egress and the Podman tests run both already).
 RBM_TEST_FIREWALL_BACKEND=nftables go test -count=1 -timeout 10m ./internal/lab
