@@ -132,8 +132,8 @@ func TestE2EObserveAndSuggest(t *testing.T) {
 		}
 		cidrs = append(cidrs, a.Learned.String()+"/32", a.Forbidden.String()+"/32") // new ones in address order
 		for _, want := range []string{
-			`RBRN_UPLINK_ALLOWED_DOMAINS="` + strings.Join(domains, " ") + `"`,
-			`RBRN_UPLINK_ALLOWED_CIDRS="` + strings.Join(cidrs, " ") + `"`,
+			`RBRN_UPLINK_ALLOWED_DOMAINS='` + strings.Join(domains, " ") + `'`,
+			`RBRN_UPLINK_ALLOWED_CIDRS='` + strings.Join(cidrs, " ") + `'`,
 			"(" + lab.LearnName(p) + ")",
 		} {
 			if !strings.Contains(string(out), want) {

@@ -87,7 +87,7 @@ func checkReload(s *service, bin string) {
 	if r := s.probe(dns("198.51.100.2", "far.test"))[0]; r.Rcode != "NXDOMAIN" {
 		t.Errorf("far.test before the reload: %s %v, want NXDOMAIN", r.Rcode, r.Answers)
 	}
-	if out := s.must(bin, "suggest", "--moniker", moniker); !strings.Contains(out, `RBRN_UPLINK_ALLOWED_DOMAINS="allowed.test far.test`) {
+	if out := s.must(bin, "suggest", "--moniker", moniker); !strings.Contains(out, `RBRN_UPLINK_ALLOWED_DOMAINS='allowed.test far.test`) {
 		t.Errorf("rbm suggest does not propose far.test:\n%s", out)
 	}
 	// The stand-in answers a documentation address: rebind-ok, as allowed.test.
