@@ -85,3 +85,20 @@ func FuzzDecode(f *testing.F) {
 		})
 	})
 }
+
+// TestSocketStreamASCII: the stream rbm sentry events prints as it is
+// holds no raw DEL or C1 byte, and reads back to the same name.
+func TestSocketStreamASCII(t *testing.T) {
+	var b bytes.Buffer
+	name := "del\x7f c1\u009b esc\x1b.test"
+	if err := (asciiEncoder{&b}).Encode(Event{Kind: DNS, Name: name}); err != nil {
+		t.Fatal(err)
+	}
+	if line := strings.TrimSuffix(b.String(), "\n"); !printable(line) {
+		t.Errorf("stream line %q is not printable ASCII", line)
+	}
+	var got []Event
+	if err := Decode(&b, func(e Event) error { got = append(got, e); return nil }); err != nil || len(got) != 1 || got[0].Name != name {
+		t.Errorf("read back %+v (%v), want the name %q", got, err, name)
+	}
+}

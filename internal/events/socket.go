@@ -70,7 +70,7 @@ func serveConn(ctx context.Context, c net.Conn, h *History) {
 		return
 	}
 	c.SetReadDeadline(time.Time{})
-	enc := json.NewEncoder(c)
+	enc := asciiEncoder{c}
 	if !req.Follow {
 		for _, e := range h.Since(req.Since) {
 			if enc.Encode(e) != nil {
@@ -100,6 +100,19 @@ func serveConn(ctx context.Context, c net.Conn, h *History) {
 			}
 		}
 	}
+}
+
+// asciiEncoder writes each event as one ASCII-only JSON line
+// (safetext.JSON): rbm sentry events prints this stream as it is.
+type asciiEncoder struct{ w io.Writer }
+
+func (a asciiEncoder) Encode(e Event) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = a.w.Write(append(safetext.JSON(b), '\n'))
+	return err
 }
 
 // Dial asks the history at path for req and returns the stream of JSON
