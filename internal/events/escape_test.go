@@ -102,3 +102,13 @@ func TestSocketStreamASCII(t *testing.T) {
 		t.Errorf("read back %+v (%v), want the name %q", got, err, name)
 	}
 }
+
+// TestHistoryLogASCII: the sentry's own JSON log (podman logs) holds no
+// raw DEL or C1 byte either.
+func TestHistoryLogASCII(t *testing.T) {
+	var out bytes.Buffer
+	NewHistory(2, &out).Emit(Event{Kind: DNS, Name: "c1\u009b[2J del\x7f.test"})
+	if line := strings.TrimSuffix(out.String(), "\n"); !printable(line) {
+		t.Errorf("log line %q is not printable ASCII", line)
+	}
+}
