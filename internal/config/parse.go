@@ -128,8 +128,6 @@ func (p *parser) cidrs(name string) []netip.Prefix {
 	return out
 }
 
-var labelRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-
 // domain normalises and checks one DNS name: letters, digits, hyphens, dots,
 // and, where wild allows it, a leading "*." (the names under a domain).
 // Anything else could smuggle a second dnsmasq directive into the config.
@@ -152,7 +150,7 @@ func (p *parser) domain(name, v string, wild bool) (string, bool) {
 		return "", false
 	}
 	for _, label := range strings.Split(d, ".") {
-		if !labelRE.MatchString(label) {
+		if !hostname.LDHLabel(label) {
 			p.fail(name, v, "expected a DNS name: labels of letters, digits and inner hyphens (at most 63 each) separated by dots, optionally after a leading *.")
 			return "", false
 		}

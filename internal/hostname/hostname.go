@@ -39,6 +39,38 @@ func Check(name string) error {
 	return nil
 }
 
+// Allowable reports whether name is what RBRN_UPLINK_ALLOWED_DOMAINS
+// accepts (the stricter letters-digits-hyphen rule, lowercase, no '_':
+// each label starts and ends with a letter or digit); config and suggest
+// share it, so suggest never proposes a name config check refuses.
+func Allowable(name string) bool {
+	n := strings.TrimSuffix(name, ".")
+	if n == "" || len(n) > MaxName {
+		return false
+	}
+	for _, label := range strings.Split(n, ".") {
+		if !LDHLabel(label) {
+			return false
+		}
+	}
+	return true
+}
+
+// LDHLabel reports whether label is 1 to 63 lowercase letters, digits and
+// inner hyphens.
+func LDHLabel(label string) bool {
+	if label == "" || len(label) > MaxLabel || label[0] == '-' || label[len(label)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(label); i++ {
+		c := label[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func hostByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }

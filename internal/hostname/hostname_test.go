@@ -53,3 +53,16 @@ func TestPublicSuffix(t *testing.T) {
 		}
 	}
 }
+
+func TestAllowable(t *testing.T) {
+	for _, n := range []string{"allowed.test", "a-b.test", "x1.test.", strings.Repeat("a", 63) + ".test"} {
+		if !hostname.Allowable(n) {
+			t.Errorf("Allowable(%q) = false", n)
+		}
+	}
+	for _, n := range []string{"", "A.test", "_dmarc.test", "-a.test", "a-.test", "a..test", "a b.test", strings.Repeat("a", 64) + ".test"} {
+		if hostname.Allowable(n) {
+			t.Errorf("Allowable(%q) = true", n)
+		}
+	}
+}

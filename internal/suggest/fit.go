@@ -10,6 +10,7 @@ import (
 // Why a refused name is not proposed.
 const (
 	notHostName  = "not a host name"
+	notAllowable = "a host name RBRN_UPLINK_ALLOWED_DOMAINS does not take ('_' or a hyphen at a label's edge)"
 	specialUse   = "a special-use name"
 	publicSuffix = "a public suffix as a whole"
 )
@@ -25,6 +26,8 @@ func withhold(names []Item) (fit, withheld []Item) {
 		switch {
 		case hostname.Check(it.Value) != nil:
 			it.Why = notHostName
+		case !hostname.Allowable(it.Value):
+			it.Why = notAllowable
 		case isSpecial(it.Value):
 			it.Why = specialUse
 		case hostname.PublicSuffix(it.Value):
@@ -39,6 +42,19 @@ func withhold(names []Item) (fit, withheld []Item) {
 }
 
 func isSpecial(name string) bool { _, ok := hostname.SpecialUse(name); return ok }
+
+// nameKey is how refused names are grouped: DNS names are case-blind and
+// a final dot changes nothing. Only ASCII letters are folded, so the bytes
+// of a name that is not a host name are shown as they came.
+func nameKey(name string) string {
+	b := []byte(strings.TrimSuffix(name, "."))
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
 
 // safeItem is what a value line may hold inside single quotes: the bytes
 // of host names, wildcards and CIDRs. Nothing in it is special to a shell

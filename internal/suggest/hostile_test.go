@@ -103,3 +103,21 @@ func TestOutputInertInShell(t *testing.T) {
 		t.Errorf("sh reads %q, rbm reads %q (%d settings)", out, want, len(parsed))
 	}
 }
+
+// TestProposedAsConfigReadsIt: names differing in case or a final dot are
+// one name, and a host name config check would refuse ('_', an edge
+// hyphen) is withheld, not proposed.
+func TestProposedAsConfigReadsIt(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	var evs []events.Event
+	for _, n := range []string{"PyPI.test", "pypi.test.", "pypi.test", "_dmarc.mail.test", "-edge.test"} {
+		evs = append(evs, events.Event{Time: t0, Kind: events.DNS, Name: n, Verdict: events.NotAllowed})
+	}
+	r := Build(evs)
+	if len(r.Names) != 1 || r.Names[0].Value != "pypi.test" || r.Names[0].Count != 3 {
+		t.Errorf("proposed %+v, want pypi.test three times", r.Names)
+	}
+	if len(r.Withheld) != 2 || r.Withheld[0].Why != notAllowable || r.Withheld[1].Why != notAllowable {
+		t.Errorf("withheld %+v, want the two names config refuses", r.Withheld)
+	}
+}

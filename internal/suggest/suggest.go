@@ -49,11 +49,11 @@ func Build(evs []events.Event) Report {
 	for _, e := range evs {
 		switch {
 		case e.Kind == events.DNS && e.Verdict == events.NotAllowed:
-			note(names, e.Name, e, "")
+			note(names, nameKey(e.Name), e, "")
 		case e.Kind == events.Deny && e.Rule == "rbm:"+policy.GateName && e.Name != "":
 			// The name gate refused a name on an address another name opened:
 			// allowing the name lets it resolve and open its own addresses.
-			note(names, e.Name, e, "")
+			note(names, nameKey(e.Name), e, "")
 		case e.Kind == events.Deny && e.Rule == "rbm:fwd-drop":
 			note(addrs, e.Dst, e, port(e)).Name = cmp.Or(e.Name, addrs[e.Dst].Name)
 		case e.Kind == events.Deny && e.Rule == "rbm:fwd-learn-guard":
