@@ -139,10 +139,10 @@ The kernel reports at most 50 denials per second per rule (burst 100);
 the rest are counted and shown as "quiet" lines, so a flooding bottle cannot
 hide other events or slow the sentry.
 
-The bottle chooses the names shown, so every field is escaped: control
-bytes, DEL, C1 controls and anything else outside printable ASCII appear as
-\xNN or \u{...}, a backslash as \\, a space in a name as \x20. --json
-prints the same escaped text as ASCII-only JSON.`,
+The bottle chooses the names shown, so every field is escaped: each byte
+outside printable ASCII (control bytes, DEL, C1 controls) appears as \DDD,
+the byte in decimal as dig writes it, and a space in a name as \032.
+--json prints the same escaped text as ASCII-only JSON.`,
 		Example: `  sudo rbm observe --lab
   rbm observe --moniker notebook --since 10m
   rbm observe --moniker notebook --json | jq 'select(.kind=="deny")'`,

@@ -13,9 +13,9 @@ import (
 // name escaped as in the text (so jq -r shows it safely too).
 func TestObserveJSONEscaped(t *testing.T) {
 	for _, c := range []struct{ name, want string }{
-		{"esc\x1b[2J.test", `esc\x1b[2J.test`},
-		{"del\x7f c1\u009b.test", `del\x7f\x20c1\u{9b}.test`},
-		{"nl\n{\"kind\":\"dns\"}.test", `nl\x0a{"kind":"dns"}.test`},
+		{"esc\x1b[2J.test", `esc\027[2J.test`},
+		{"del\x7f c1\u009b.test", `del\127\032c1\194\155.test`},
+		{"nl\n{\"kind\":\"dns\"}.test", `nl\010{"kind":"dns"}.test`},
 	} {
 		var b bytes.Buffer
 		if err := writeEventJSON(&b, events.Event{Kind: events.DNS, Name: c.name, Verdict: events.NotAllowed}); err != nil {

@@ -8,7 +8,8 @@ import "github.com/recipe-bottle/rbm/internal/safetext"
 // printable ASCII (safetext.Text). What the bottle chose (a queried name,
 // an SNI, a Host header) reaches these fields, so every display of an
 // event goes through here: a name cannot hide in, or rewrite, the line
-// that reports it.
+// that reports it. Names the DNS guard escaped already (\DDD) pass
+// through unchanged.
 func (e Event) Escaped() Event {
 	w := safetext.Word
 	e.Kind = Kind(w(string(e.Kind)))

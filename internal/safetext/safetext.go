@@ -1,22 +1,26 @@
 // Package safetext makes text from the bottle safe to print: every byte a
-// terminal could act on (control bytes, DEL, C1 controls, invalid UTF-8)
-// and everything else outside printable ASCII comes out as a visible
-// escape, so a name cannot move the cursor, recolour a line, clear the
-// screen or pass for another name when rbm shows it.
+// terminal could act on (control bytes, DEL, the bytes of C1 controls and
+// of anything else outside printable ASCII) comes out as a visible escape,
+// so a name cannot move the cursor, recolour a line, clear the screen or
+// pass for another name when rbm shows it.
+//
+// The escape is DNS presentation form's \DDD (the byte in decimal), as
+// dig writes names and as the sentry's DNS guard already writes the names
+// it reports: text the guard escaped passes through unchanged, and a name
+// reads the same in every rbm output. A backslash is left as it is (the
+// guard writes a name's own backslash as \092).
 package safetext
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
-// Text escapes s for a line a person reads: printable ASCII stays,
-// a backslash becomes `\\` (so an escape is never ambiguous), and every
-// other byte or rune becomes `\xNN` or `\u{...}`.
+// Text escapes s for a line a person reads: printable ASCII stays, every
+// other byte becomes \DDD.
 func Text(s string) string { return escape(s, false) }
 
-// Word escapes s like Text and also its spaces (`\x20`), for a field that
+// Word escapes s like Text and also its spaces (\032), for a field that
 // is one token (a name, an address, a rule id): "a b.test" must not read
 // as two words.
 func Word(s string) string { return escape(s, true) }
@@ -31,35 +35,27 @@ func Clean(s string) bool {
 	return true
 }
 
-func plain(c byte) bool { return c >= 0x20 && c < 0x7f && c != '\\' }
+func plain(c byte) bool { return c >= 0x20 && c < 0x7f }
 
 func escape(s string, word bool) string {
-	if Clean(s) && !(word && strings.ContainsRune(s, ' ')) {
+	if Clean(s) && !(word && strings.IndexByte(s, ' ') >= 0) {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
+	b := make([]byte, 0, len(s)+16)
+	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c == ' ' && word:
-			b.WriteString(`\x20`)
-		case c == '\\':
-			b.WriteString(`\\`)
-		case plain(c):
-			b.WriteByte(c)
-		case c < utf8.RuneSelf:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 {
-				fmt.Fprintf(&b, `\x%02x`, c) // not UTF-8: the byte itself
-			} else {
-				fmt.Fprintf(&b, `\u{%x}`, r)
-			}
-			i += n
+		if plain(c) && !(word && c == ' ') {
+			b = append(b, c)
 			continue
 		}
-		i++
+		b = append(b, '\\')
+		if c < 100 {
+			b = append(b, '0')
+		}
+		if c < 10 {
+			b = append(b, '0')
+		}
+		b = strconv.AppendUint(b, uint64(c), 10)
 	}
-	return b.String()
+	return string(b)
 }

@@ -41,6 +41,15 @@ func withhold(names []Item) (fit, withheld []Item) {
 	return fit, withheld
 }
 
+// markUnfit says why the DNS guard's refusals are withheld: it refuses
+// exactly the names that are not host names.
+func markUnfit(items []Item) []Item {
+	for i := range items {
+		items[i].Why = notHostName
+	}
+	return items
+}
+
 func isSpecial(name string) bool { _, ok := hostname.SpecialUse(name); return ok }
 
 // nameKey is how refused names are grouped: DNS names are case-blind and

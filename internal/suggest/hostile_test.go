@@ -10,6 +10,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/dns"
+	"github.com/recipe-bottle/rbm/internal/dnsguard"
 	"github.com/recipe-bottle/rbm/internal/events"
 )
 
@@ -52,7 +53,7 @@ func TestHostileNamesNotProposed(t *testing.T) {
 	for _, want := range []string{
 		"RBRN_UPLINK_ALLOWED_DOMAINS='allowed.test *.cdn.test good.test'\n",
 		"RBRN_UPLINK_ALLOWED_CIDRS='203.0.113.9/32'\n",
-		`#   hidden\x20exfil.allowed.test`, `esc\x1b[2J\x1b[31m.test`, `nl\x0atouch\x20MARK\x0a.test`, "not a host name",
+		`#   hidden\032exfil.allowed.test`, `esc\027[2J\027[31m.test`, `nl\010touch\032MARK\010.test`, "not a host name",
 		"#   invalid ", "a special-use name", "#   co.uk ", "a public suffix as a whole", "and 6 more names",
 	} {
 		if !strings.Contains(out, want) {
@@ -119,5 +120,24 @@ func TestProposedAsConfigReadsIt(t *testing.T) {
 	}
 	if len(r.Withheld) != 2 || r.Withheld[0].Why != notAllowable || r.Withheld[1].Why != notAllowable {
 		t.Errorf("withheld %+v, want the two names config refuses", r.Withheld)
+	}
+}
+
+// TestGuardRefusalsWithheld: names the DNS guard refused (already escaped
+// by it) are listed as not host names, never proposed.
+func TestGuardRefusalsWithheld(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	r := Build([]events.Event{
+		{Time: t0, Kind: events.DNS, Name: `hidden\032exfil.allowed.test`, Verdict: dnsguard.NotHostName},
+		{Time: t0, Kind: events.DNS, Name: `hidden\032exfil.allowed.test`, Verdict: dnsguard.NotHostName},
+		{Time: t0, Kind: events.DNS, Name: "other.test", Verdict: events.NotAllowed},
+	})
+	if len(r.Names) != 1 || len(r.Withheld) != 1 || r.Withheld[0].Count != 2 || r.Withheld[0].Why != notHostName {
+		t.Fatalf("names %+v, withheld %+v; want other.test proposed and the guard's refusal withheld twice", r.Names, r.Withheld)
+	}
+	var b strings.Builder
+	r.Print(&b, Current{})
+	if out := b.String(); !strings.Contains(out, `#   hidden\032exfil.allowed.test`) || !strings.Contains(out, "1 refused names not proposed") {
+		t.Errorf("output:\n%s", out)
 	}
 }

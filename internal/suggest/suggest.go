@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/recipe-bottle/rbm/internal/dnsguard"
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
@@ -46,8 +47,11 @@ type Report struct {
 func Build(evs []events.Event) Report {
 	var r Report
 	names, addrs, never, guarded := map[string]*Item{}, map[string]*Item{}, map[string]*Item{}, map[string]*Item{}
+	unfit := map[string]*Item{} // names the DNS guard refused: never proposed
 	for _, e := range evs {
 		switch {
+		case e.Kind == events.DNS && e.Verdict == dnsguard.NotHostName:
+			note(unfit, nameKey(e.Name), e, "")
 		case e.Kind == events.DNS && e.Verdict == events.NotAllowed:
 			note(names, nameKey(e.Name), e, "")
 		case e.Kind == events.Deny && e.Rule == "rbm:"+policy.GateName && e.Name != "":
@@ -72,6 +76,8 @@ func Build(evs []events.Event) Report {
 	}
 	r.Names, r.Addresses, r.Never, r.Guarded = sorted(names, byValue), sorted(addrs, byAddr), sorted(never, byValue), sorted(guarded, byAddr)
 	r.Names, r.Withheld = withhold(r.Names)
+	r.Withheld = append(r.Withheld, markUnfit(sorted(unfit, byValue))...)
+	slices.SortFunc(r.Withheld, func(a, b Item) int { return strings.Compare(a.Value, b.Value) })
 	return r
 }
 
