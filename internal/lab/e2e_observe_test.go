@@ -44,6 +44,12 @@ func (tl *testLab) observe(t *testing.T) *observer {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			for _, c := range sc.Bytes() {
+				if c < 0x20 || c >= 0x7f {
+					t.Errorf("rbm observe --json printed byte %#x raw in %q", c, sc.Text())
+					break
+				}
+			}
 			var e events.Event
 			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 				t.Errorf("rbm observe --json printed %q: %v", sc.Text(), err)
