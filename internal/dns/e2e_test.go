@@ -168,7 +168,7 @@ func checkDenied(t *testing.T, ns *testNS, up *upstream, proto string) {
 
 // startSupervised writes p's configuration and runs the Supervisor in ns
 // until the test ends; it returns a channel of each dnsmasq pid and the log.
-func startSupervised(t *testing.T, ns *testNS, p policy.Policy) (<-chan int, *safeBuffer) {
+func startSupervised(t testing.TB, ns *testNS, p policy.Policy) (<-chan int, *safeBuffer) {
 	t.Helper()
 	conf := filepath.Join(t.TempDir(), "dnsmasq.conf")
 	if err := WriteConfig(conf, RenderDnsmasq(p, testLearnSet)); err != nil {
@@ -195,7 +195,7 @@ func startSupervised(t *testing.T, ns *testNS, p policy.Policy) (<-chan int, *sa
 
 // stopSupervised ends the supervisor (and so dnsmasq) before the namespace
 // goes, and shows dnsmasq's log when the test failed.
-func stopSupervised(t *testing.T, cancel context.CancelFunc, done <-chan error, log *safeBuffer) {
+func stopSupervised(t testing.TB, cancel context.CancelFunc, done <-chan error, log *safeBuffer) {
 	cancel()
 	select {
 	case err := <-done:
@@ -210,7 +210,7 @@ func stopSupervised(t *testing.T, cancel context.CancelFunc, done <-chan error, 
 	}
 }
 
-func waitReady(t *testing.T, ctx context.Context, ns *testNS) {
+func waitReady(t testing.TB, ctx context.Context, ns *testNS) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

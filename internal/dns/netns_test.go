@@ -11,7 +11,7 @@ import (
 )
 
 // needRoot skips tests that create network namespaces and run dnsmasq.
-func needRoot(t *testing.T) {
+func needRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to create network namespaces")
@@ -31,7 +31,7 @@ type testNS struct {
 
 // newTestNS creates rbmt-dns-<random> holding setup (ip -batch commands)
 // and deletes it when the test ends, failed or not.
-func newTestNS(t *testing.T, setup string) *testNS {
+func newTestNS(t testing.TB, setup string) *testNS {
 	t.Helper()
 	ns := &testNS{name: testns.New(t, "rbmt-dns")}
 	cmd := runner.Cmd{Name: "ip", Args: []string{"-n", ns.name, "-batch", "-"}, Stdin: setup}

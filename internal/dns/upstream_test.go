@@ -47,7 +47,7 @@ func (u *upstream) count(name string) int {
 
 // serveUpstream runs u on addr:53 (UDP and TCP) inside ns until the test
 // ends, and in any case for at most a minute.
-func serveUpstream(t *testing.T, ns *testNS, addr string, u *upstream) {
+func serveUpstream(t testing.TB, ns *testNS, addr string, u *upstream) {
 	t.Helper()
 	u.asked = map[string]int{}
 	var pc net.PacketConn

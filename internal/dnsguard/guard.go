@@ -57,6 +57,7 @@ type Guard struct {
 
 	rules   atomic.Pointer[Rules]
 	slots   chan struct{}
+	udp     *udpPool
 	servers []*dns.Server
 	done    chan error
 	once    sync.Once
@@ -73,15 +74,22 @@ func (g *Guard) Start() error {
 	}
 	g.slots = make(chan struct{}, inFlight)
 	g.done = make(chan error, 2)
+	udp, err := newUDPPool(g.Backend)
+	if err != nil {
+		return fmt.Errorf("dns guard: sockets to dnsmasq at %s: %w", g.Backend, err)
+	}
 	pc, err := net.ListenPacket("udp", g.Listen.String())
 	if err != nil {
+		udp.close()
 		return fmt.Errorf("dns guard: listen udp %s: %w", g.Listen, err)
 	}
 	l, err := net.Listen("tcp", g.Listen.String())
 	if err != nil {
+		udp.close()
 		pc.Close()
 		return fmt.Errorf("dns guard: listen tcp %s: %w", g.Listen, err)
 	}
+	g.udp = udp
 	h := dns.HandlerFunc(g.serveDNS)
 	g.servers = []*dns.Server{
 		{PacketConn: pc, Handler: h},
@@ -103,6 +111,9 @@ func (g *Guard) Close() {
 		defer cancel()
 		for _, s := range g.servers {
 			s.ShutdownContext(ctx) // an error means it was already down
+		}
+		if g.udp != nil {
+			g.udp.close()
 		}
 	})
 }

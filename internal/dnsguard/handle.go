@@ -91,13 +91,14 @@ func (g *Guard) forward(r *dns.Msg, udp bool) (reply *dns.Msg, blocked bool, err
 	if clientEDNS == nil {
 		q.SetEdns0(forwardSize, false)
 	}
-	c := &dns.Client{Net: "udp", Timeout: exchangeTimeout, UDPSize: forwardSize}
-	if !udp {
-		c.Net = "tcp"
+	if udp {
+		reply, err = g.udp.exchange(q)
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), exchangeTimeout)
+		defer cancel()
+		c := &dns.Client{Net: "tcp", Timeout: exchangeTimeout}
+		reply, _, err = c.ExchangeContext(ctx, q, g.Backend.String())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), exchangeTimeout)
-	defer cancel()
-	reply, _, err = c.ExchangeContext(ctx, q, g.Backend.String())
 	if err != nil {
 		return nil, false, err
 	}

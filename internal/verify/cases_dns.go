@@ -50,6 +50,7 @@ func dnsCases(t Target) []Case {
 		t.sentryDNS("dns/allowed-name-tcp", t.AllowedName, true),
 	}
 	cs = append(cs, tunnelCases(t)...)
+	cs = append(cs, hostileNameCases(t)...)
 	cs = append(cs, poisonCases(t)...)
 	if t.BaitDomain != "" && t.dnsOn() {
 		cs = append(cs, t.rebind("dns/rebind-private", "private."+t.BaitDomain), t.rebind("dns/rebind-metadata", "metadata."+t.BaitDomain))

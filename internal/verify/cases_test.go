@@ -400,6 +400,11 @@ func sentryDNSOracle(t Target, c Case) []string {
 		if hasAny(e.Outcomes, probe.Answered) || !slices.Equal(e.Moved, []string{enclaveDrop}) {
 			bad = append(bad, "DNS off: the sentry must drop the query (in-enclave-drop)")
 		}
+	case strings.Trim(strings.ReplaceAll(c.Spec.Name, ".", ""), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "":
+		// not a host name: the guard refuses it in every mode
+		if e.Rcode != "REFUSED" || !e.Answers.none || e.Upstream == nil || e.Upstream.Asked || !queryMoves(e, in) {
+			bad = append(bad, "not a host name: want REFUSED, no answer, the upstream never asked, "+in+" moving")
+		}
 	default:
 		rcode, want := "NXDOMAIN", answers{}
 		switch name := c.Spec.Name; {
