@@ -14,7 +14,7 @@ import (
 
 // Verdicts of the guard's own, beside the resolver's (events.Answered...).
 const (
-	NotHostName = "refused: not a host name" // REFUSED, never forwarded
+	NotHostName = events.NotHostName         // REFUSED, never forwarded
 	Busy        = "refused: sentry busy"     // SERVFAIL: too many queries waiting
 	Malformed   = "refused: malformed query" // FORMERR or REFUSED, never forwarded
 )

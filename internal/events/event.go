@@ -29,6 +29,9 @@ const (
 	RebindRefused   = "rebinding refused" // upstream answered a private or metadata address
 	UpstreamFailed  = "upstream failed"   // no answer from upstream in time
 	AnsweredLocally = "answered locally"  // the sentry's own answer (no upstream asked)
+	// NotHostName: the DNS guard refused a name with a byte other than a
+	// letter, digit, '-' or '_' (REFUSED, never forwarded).
+	NotHostName = "refused: not a host name"
 )
 
 // Lifecycle steps (Event.What of a Lifecycle event).
@@ -76,12 +79,24 @@ type Event struct {
 
 	// Suppressed: how many denials of Rule went unlogged since the last report.
 	Count uint64 `json:"count,omitempty"`
+
+	// Repeats: on a refusal the history no longer holds one by one (a
+	// flood pushed them out), how many more times it happened, from Time
+	// on. The event stands for 1+Repeats refusals (Times).
+	Repeats uint64 `json:"repeats,omitempty"`
 }
+
+// Times is how many occurrences e stands for.
+func (e Event) Times() int { return int(1 + e.Repeats) }
 
 // Text renders e as one line for a person: time, what, verdict, and the
 // name beside every address, every field escaped (Escaped).
 func (e Event) Text() string {
-	return e.Time.Local().Format("15:04:05.000") + " " + e.Escaped().body()
+	s := e.Time.Local().Format("15:04:05.000") + " " + e.Escaped().body()
+	if e.Repeats > 0 {
+		s += fmt.Sprintf(" (and %d more times since, beyond the history)", e.Repeats)
+	}
+	return s
 }
 
 func (e Event) body() string {

@@ -17,14 +17,15 @@ const subscriberBuffer = 1024
 // line to its output, and hands live events to subscribers. Safe for
 // concurrent use; Emit never blocks on a reader.
 type History struct {
-	mu   sync.Mutex
-	out  io.Writer
-	now  func() time.Time
-	ring []Event
-	next int // where the next event goes
-	full bool
-	seq  uint64
-	subs map[*subscription]struct{}
+	mu       sync.Mutex
+	out      io.Writer
+	now      func() time.Time
+	ring     []Event
+	next     int // where the next event goes
+	full     bool
+	seq      uint64
+	subs     map[*subscription]struct{}
+	refusals tally
 }
 
 type subscription struct {
@@ -47,6 +48,9 @@ func (h *History) Emit(e Event) {
 	if e.Time.IsZero() {
 		e.Time = h.now().UTC()
 	}
+	if isRefusal(e) {
+		h.refusals.add(e)
+	}
 	h.ring[h.next] = e
 	h.next = (h.next + 1) % len(h.ring)
 	h.full = h.full || h.next == 0
@@ -64,7 +68,9 @@ func (h *History) Emit(e Event) {
 	}
 }
 
-// Since returns the kept events at or after t, oldest first.
+// Since returns the kept events at or after t, oldest first; when the ring
+// no longer reaches back to t, the refusals it lost come first, counted
+// (see tally.beyond).
 func (h *History) Since(t time.Time) []Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -82,6 +88,9 @@ func (h *History) since(t time.Time) []Event {
 		if !e.Time.Before(t) {
 			out = append(out, e)
 		}
+	}
+	if h.full && len(all) > 0 && all[0].Time.After(t) {
+		out = append(h.refusals.beyond(t, out), out...)
 	}
 	return out
 }

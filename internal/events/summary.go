@@ -26,7 +26,7 @@ func Summarize(evs []Event) Summary {
 	for _, e := range evs {
 		switch {
 		case e.Kind == Deny:
-			s.Denied++
+			s.Denied += e.Times()
 			t := safetext.Word(e.Dst) // from the sentry, but escaped like the name
 			if e.Port != 0 {
 				t = fmt.Sprintf("%s:%d", t, e.Port)
@@ -34,10 +34,10 @@ func Summarize(evs []Event) Summary {
 			if e.Name != "" {
 				t += " (" + safetext.Word(e.Name) + ")"
 			}
-			s.ByTarget[t]++
+			s.ByTarget[t] += e.Times()
 		case e.Kind == DNS && e.Verdict == NotAllowed:
-			s.Refused++
-			s.ByName[safetext.Word(e.Name)]++
+			s.Refused += e.Times()
+			s.ByName[safetext.Word(e.Name)] += e.Times()
 		case e.Kind == DNS && e.Verdict == UpstreamFailed:
 			s.Upstream++
 		case e.Kind == Suppressed:

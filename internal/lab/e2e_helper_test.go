@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/miekg/dns"
 )
 
 // The test binary doubles as a tiny TCP client and server run inside a lab
@@ -37,6 +40,8 @@ func helperMain(mode string) int {
 		return helperDial(addr, os.Getenv(envHelperMsg))
 	case "flood":
 		return helperFlood(addr, os.Getenv(envHelperMsg))
+	case "dnsflood":
+		return helperDNSFlood(addr, os.Getenv(envHelperMsg))
 	}
 	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
 	return 2
@@ -122,6 +127,33 @@ func helperFlood(addr, count string) int {
 		}
 	}
 	fmt.Println("sent", sent)
+	return 0
+}
+
+// helperDNSFlood asks the resolver at addr for count (msg) random names
+// under flood.test, one after the other (each answer awaited, at most
+// 200 ms), and prints how many were answered.
+func helperDNSFlood(addr, count string) int {
+	var n int
+	if _, err := fmt.Sscan(count, &n); err != nil || n > 20000 {
+		fmt.Fprintln(os.Stderr, "dnsflood count (at most 20000):", count, err)
+		return 2
+	}
+	c := &dns.Client{Net: "udp", Timeout: 200 * time.Millisecond}
+	conn, err := c.Dial(addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer conn.Close()
+	answered := 0
+	for i := range n {
+		m := new(dns.Msg).SetQuestion(fmt.Sprintf("r%d-%x.flood.test.", i, rand.Uint32()), dns.TypeA)
+		if _, _, err := c.ExchangeWithConn(m, conn); err == nil {
+			answered++
+		}
+	}
+	fmt.Println("answered", answered)
 	return 0
 }
 

@@ -37,7 +37,7 @@ type Current struct {
 // Print writes the report as commented nameplate lines. Nothing is
 // suggested for what no setting should open; it is listed, with why.
 func (r Report) Print(w io.Writer, cur Current) {
-	if len(r.Names)+len(r.Withheld)+len(r.Addresses)+len(r.Never)+len(r.Guarded) == 0 {
+	if len(r.Names)+len(r.Withheld)+len(r.Addresses)+len(r.Never)+len(r.Guarded) == 0 && r.NotKept == 0 {
 		fmt.Fprintln(w, "# rbm suggest: nothing was refused in the sentry's history; nothing to add.")
 		return
 	}
@@ -64,6 +64,9 @@ func (r Report) Print(w io.Writer, cur Current) {
 		for _, it := range r.Never {
 			fmt.Fprintf(w, "#   %-24s %s: %s\n", safetext.Word(it.Value), seen(it, "time", "times"), cmp.Or(neverWhy[it.Value], "no setting opens it"))
 		}
+	}
+	if r.NotKept > 0 {
+		fmt.Fprintf(w, "\n# and %d more refusals, counted only: the sentry's refusal tally was full (a flood of new names or addresses)\n", r.NotKept)
 	}
 }
 

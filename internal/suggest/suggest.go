@@ -39,7 +39,9 @@ type Report struct {
 	Never []Item
 	// Guarded: addresses of allowed names that learning never opens (the
 	// uplink's own network): only an explicit CIDR would.
-	Guarded  []Item
+	Guarded []Item
+	// NotKept: refusals the sentry counted but no longer holds by kind.
+	NotKept  uint64
 	From, To time.Time
 }
 
@@ -64,6 +66,9 @@ func Build(evs []events.Event) Report {
 			note(guarded, e.Dst, e, port(e)).Name = cmp.Or(e.Name, guarded[e.Dst].Name)
 		case e.Kind == events.Deny:
 			note(never, e.Rule, e, "")
+		case e.Kind == events.Lifecycle && e.What == events.RefusalsNotKept:
+			r.NotKept += e.Count
+			continue
 		default:
 			continue
 		}
@@ -87,7 +92,7 @@ func note(m map[string]*Item, key string, e events.Event, port string) *Item {
 		it = &Item{Value: key, First: e.Time, Last: e.Time}
 		m[key] = it
 	}
-	it.Count++
+	it.Count += e.Times()
 	if e.Time.Before(it.First) {
 		it.First = e.Time
 	}
