@@ -32,8 +32,10 @@ for target in FuzzStream FuzzReadStatus; do
   go test -run='^$' -fuzz="^$target\$" -fuzztime=15s -fuzzminimizetime=5s ./internal/httphead
 done
 # What rbm reads from a file a person wrote and from the sentry's event
-# stream (names the bottle chose), and the escaping that shows them.
-for pkg_target in internal/config:FuzzParseEnvFile internal/events:FuzzDecode internal/safetext:FuzzEscape; do
+# stream (names the bottle chose), the escaping that shows them, and the DNS
+# guard's handling of every message the bottle sends.
+for pkg_target in internal/config:FuzzParseEnvFile internal/events:FuzzDecode internal/safetext:FuzzEscape \
+    internal/dnsguard:FuzzName internal/dnsguard:FuzzAnswer; do
   go test -run='^$' -fuzz="^${pkg_target#*:}\$" -fuzztime=15s -fuzzminimizetime=5s "./${pkg_target%%:*}"
 done
 # The lab's end-to-end tests once more on the other firewall backend (the

@@ -24,7 +24,7 @@ type backend struct {
 	stop  func()
 }
 
-func startBackend(t *testing.T) *backend {
+func startBackend(t testing.TB) *backend {
 	t.Helper()
 	b := &backend{}
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
