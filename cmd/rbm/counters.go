@@ -131,12 +131,8 @@ func sortedKeys[V any](m map[string]V) []string {
 // firewallOf is the backend of the sentry using stateDir, as its ready
 // marker names it; without a marker, what the namespace holds decides.
 func firewallOf(ctx context.Context, stateDir string) firewall.Backend {
-	if m, err := sentry.ReadMarker(stateDir); err == nil {
-		if fw, err := backends.New(m.Firewall, runner.Exec{}); err == nil {
-			return fw
-		}
-	}
-	return backends.Detect(ctx, runner.Exec{})
+	m, _ := sentry.ReadMarker(stateDir) // none: Named detects
+	return backends.Named(ctx, m.Firewall, runner.Exec{})
 }
 
 // learnedNames maps learned-address counter ids to the names they were

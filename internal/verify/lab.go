@@ -102,10 +102,7 @@ func batchOne(ctx context.Context, r runner.Runner, c runner.Cmd, s probe.Spec) 
 // labFirewall is the backend the lab's sentry was configured with; a lab
 // saved before backends were named is asked what its namespace holds.
 func labFirewall(info *lab.Info, r runner.Runner) firewall.Backend {
-	if fw, err := backends.New(info.Firewall, r); err == nil {
-		return fw
-	}
-	return backends.Detect(context.Background(), r)
+	return backends.Named(context.Background(), info.Firewall, r)
 }
 
 // UpstreamQueries is the stand-in upstream resolver's own count for name.

@@ -39,6 +39,16 @@ func Detect(ctx context.Context, r runner.Runner) firewall.Backend {
 	return iptables.Firewall{Runner: r}
 }
 
+// Named is the backend a record names (a sentry's ready marker, a lab's
+// info); with no name or an unknown one, the one the namespace holds
+// (Detect), as for a record written before backends were named.
+func Named(ctx context.Context, name string, r runner.Runner) firewall.Backend {
+	if fw, err := New(name, r); err == nil {
+		return fw
+	}
+	return Detect(ctx, r)
+}
+
 // Default is the backend used before a configuration names one (the
 // lockdown of a sentry whose configuration did not load).
 func Default(r runner.Runner) firewall.Backend { return iptables.Firewall{Runner: r} }
