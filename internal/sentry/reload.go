@@ -37,14 +37,14 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), warn); err != nil {
 		warn(err.Error())
 	}
-	if dns.RenderDnsmasq(p, learnSet(st.fw)) != st.dnsConf {
+	if conf := dns.RenderDnsmasq(p, learnSet(st.fw)); conf != st.dnsConf {
 		st.stopResolver()
 		// With dnsmasq stopped nothing is added meanwhile; its successor
 		// starts with an empty cache, so no stale answer outlives this.
 		if err := st.learn.forgetStale(ctx, p); err != nil {
 			s.logf("warning: forgetting learned addresses: %v", err)
 		}
-		if err := s.startDNS(ctx, st); err != nil {
+		if err := s.startDNS(ctx, st, conf); err != nil {
 			s.lockdown(ctx, st.fw)
 			return fmt.Errorf("resolver did not come back (%v): %w", err, errLockedDown)
 		}

@@ -151,7 +151,7 @@ func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
 		return st, fmt.Errorf("state directory: %w", err)
 	}
 	os.Remove(learnedNamesFile(s.StateDir)) // an earlier sentry's, stale
-	if err := s.startDNS(ctx, st); err != nil {
+	if err := s.startDNS(ctx, st, dns.RenderDnsmasq(st.policy, learnSet(st.fw))); err != nil {
 		return st, err
 	}
 	m := Marker{PID: os.Getpid(), SentryIP: p.SentryIP, DNS: p.DNS != policy.DNSOff, Firewall: st.fw.Name(), Since: time.Now().UTC()}
@@ -180,11 +180,11 @@ func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) err
 	return nil
 }
 
-// startDNS writes the dnsmasq configuration, supervises dnsmasq behind the
-// DNS guard and waits until a real query through both is answered. With
-// DNS off there is nothing to run.
-func (s *Sentry) startDNS(ctx context.Context, st *state) error {
-	st.dnsConf = dns.RenderDnsmasq(st.policy, learnSet(st.fw))
+// startDNS writes conf (dnsmasq's configuration for st.policy), supervises
+// dnsmasq behind the DNS guard and waits until a real query through both is
+// answered. With DNS off (conf "") there is nothing to run.
+func (s *Sentry) startDNS(ctx context.Context, st *state, conf string) error {
+	st.dnsConf = conf
 	if st.dnsConf == "" {
 		st.stopGuard()
 		return nil
