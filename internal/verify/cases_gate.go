@@ -70,6 +70,16 @@ func gateCases(t Target) []Case {
 		Spec:   t.afterResolve(noSNI),
 		Expect: refused("TLS without a name cannot be checked"),
 	}}
+	if t.AllowedName != "" && t.AllowedName != t.LearnName && t.Policy.Resolves(t.AllowedName) {
+		// Fronting with a name the bottle may use, on an address only
+		// another name's answer carried.
+		cs = append(cs, Case{
+			Name:   "gate/other-allowed-name",
+			Tried:  fmt.Sprintf("resolve %s, then TLS to its address %s with SNI %s (allowed, but its answers carry other addresses)", t.LearnName, hostPort(t.Learned, 443), t.AllowedName),
+			Spec:   t.afterResolve(t.web("https", t.AllowedName, 443)),
+			Expect: refused("no answer for that name carried the address"),
+		})
+	}
 	if t.gateChecks(80) {
 		cs = append(cs, Case{
 			Name:   "gate/forbidden-host",
