@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
@@ -52,8 +53,14 @@ func Current() (Self, error) {
 		return Self{}, fmt.Errorf("find the running rbm: %w", err)
 	}
 	s := Self{Exe: exe, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
+	// For tests only: the path a Mac takes, taken on Linux (the Podman
+	// test of a cross-built image).
+	if os.Getenv("RBM_TEST_IMAGE_GOOS") == "darwin" {
+		s.GOOS = "darwin"
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		s.Module, s.Version = bi.Main.Path, bi.Main.Version
+		s.FromVCS = slices.ContainsFunc(bi.Settings, func(b debug.BuildSetting) bool { return b.Key == "vcs" })
 	}
 	return s, nil
 }

@@ -10,6 +10,10 @@ type Self struct {
 	// Module is the main module's path; Version is "(devel)" or empty for
 	// a build from a source tree, a version for `go install ...@v`.
 	Module, Version string
+	// FromVCS: built in a version-controlled source tree. Since Go 1.24
+	// such a build carries a version too (v0.0.0-<date>-<commit>+dirty),
+	// which need not exist anywhere else.
+	FromVCS bool
 }
 
 // Source is where the image's rbm comes from.
@@ -45,7 +49,7 @@ func Choose(s Self, eng Platform, given string) (Choice, error) {
 	case s.Module == "":
 		return Choice{}, fmt.Errorf("this rbm is a %s/%s binary without module information and the engine runs %s: give a Linux rbm with --rbm PATH (built with %s)",
 			s.GOOS, s.GOARCH, eng, BuildHint(eng))
-	case s.Version == "" || s.Version == "(devel)":
+	case s.FromVCS || s.Version == "" || s.Version == "(devel)":
 		return Choice{Source: FromTree, Module: s.Module}, nil
 	}
 	return Choice{Source: FromCache, Module: s.Module, Version: s.Version}, nil

@@ -25,6 +25,9 @@ func TestChoose(t *testing.T) {
 			Choice{Source: FromCache, Module: rbmModule, Version: "v1.2.3"}},
 		{"macOS, development build", Self{Exe: "/x/rbm", GOOS: "darwin", GOARCH: "arm64", Module: rbmModule, Version: "(devel)"}, "",
 			Choice{Source: FromTree, Module: rbmModule}},
+		{"macOS, go build in a git clone (Go 1.24 stamps a version)", Self{Exe: "/x/rbm", GOOS: "darwin", GOARCH: "arm64", Module: rbmModule,
+			Version: "v0.0.0-20261205101010-0123456789ab+dirty", FromVCS: true}, "",
+			Choice{Source: FromTree, Module: rbmModule}},
 	} {
 		got, err := Choose(c.self, arm, c.given)
 		if err != nil || got != c.want {
