@@ -3,13 +3,15 @@ package main
 import "github.com/spf13/cobra"
 
 // commands lists every top-level subcommand; each lives in its own file.
+// linuxOnly marks those that need a Linux network namespace: on macOS they
+// say so and exit non-zero.
 func commands() []*cobra.Command {
 	return []*cobra.Command{
 		newConfigCmd(),
 		newRenderCmd(),
-		newSentryCmd(),
-		newCountersCmd(),
-		newLabCmd(),
+		linuxOnly(newSentryCmd()),
+		linuxOnly(newCountersCmd()),
+		linuxOnly(newLabCmd()),
 		newVerifyCmd(),
 		newObserveCmd(),
 		newReloadCmd(),
@@ -18,14 +20,14 @@ func commands() []*cobra.Command {
 		newImageCmd(),
 		newSuggestCmd(),
 		newPresetsCmd(),
-		newDemoCmd(),
-		newProbeCmd(),
-		newStandinCmd(),
+		linuxOnly(newDemoCmd()),
+		linuxOnly(newProbeCmd()),
+		linuxOnly(newStandinCmd()),
 		newPlanCmd(),
 		newStartCmd(),
 		newStopCmd(),
 		newStatusCmd(),
-		newNetinitCmd(),
+		linuxOnly(newNetinitCmd()),
 		newVersionCmd(),
 	}
 }

@@ -2,17 +2,11 @@ package gate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
-
-	"github.com/recipe-bottle/rbm/internal/firewall"
 )
 
 // dialTimeout bounds the gate's own connect to the original destination.
@@ -22,13 +16,7 @@ const dialTimeout = 10 * time.Second
 // connections of the sentry's own that its OUTPUT lets out to learned
 // addresses.
 func dial(ctx context.Context, dst netip.AddrPort) (*net.TCPConn, error) {
-	d := net.Dialer{Timeout: dialTimeout, Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		err := c.Control(func(fd uintptr) {
-			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, firewall.GateMark)
-		})
-		return errors.Join(err, serr)
-	}}
+	d := net.Dialer{Timeout: dialTimeout, Control: markGate}
 	c, err := d.DialContext(ctx, "tcp4", dst.String())
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", dst, err)

@@ -1,6 +1,8 @@
-// Package image builds the sentry's container image from the running rbm
-// binary: the Containerfile lives here, embedded, so `rbm image build`
-// and scripts/build-images.sh build the same thing.
+// Package image builds the sentry's container image around a static Linux
+// rbm of the engine's architecture (the running binary, one given, or one
+// built with the local Go toolchain: Binary): the Containerfile lives here,
+// embedded, so `rbm image build` and scripts/build-images.sh build the
+// same thing.
 package image
 
 import (

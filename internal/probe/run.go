@@ -10,28 +10,6 @@ import (
 // DefaultTimeout bounds a probe whose Spec sets no Timeout.
 const DefaultTimeout = 2 * time.Second
 
-// probers maps each kind to the function that runs it under a deadline.
-var probers = map[Kind]func(context.Context, Spec) Result{
-	KindTCP:        func(ctx context.Context, s Spec) Result { return dialTCP(ctx, "tcp", s) },
-	KindTCP6:       func(ctx context.Context, s Spec) Result { return dialTCP(ctx, "tcp6", s) },
-	KindUDP:        probeUDP,
-	KindDNS:        probeDNS,
-	KindResolveTCP: resolveTCP,
-	KindHTTP:       probeHTTP,
-	KindHTTPS:      probeHTTP,
-	KindICMP:       probeICMP,
-	KindRawSpoof:   probeRawSpoof,
-	KindRawFrag:    probeRawFrag,
-	KindRawProto:   probeRawProto,
-	KindRoute:      probeRoute,
-	KindSysctl:     probeSysctl,
-	KindRawTCP:     probeRawTCP,
-	KindARPClaim:   probeARPClaim,
-	KindMACFlood:   probeMACFlood,
-	KindUDPFlood:   probeUDPFlood,
-	KindDNSForge:   probeDNSForge,
-}
-
 // Run runs one probe, bounded by s.Timeout (DefaultTimeout when unset) and
 // by ctx. It never panics on a bad spec: that is an Error outcome.
 func Run(ctx context.Context, s Spec) Result {

@@ -10,12 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Limits bound a capture: it ends at whichever comes first.
-type Limits struct {
-	Count    int
-	Duration time.Duration
-}
-
 // Live captures frames on the interface ifname of the current network
 // namespace, in both directions, and writes them to w until a limit is
 // reached or ctx ends. It returns how many frames it wrote.

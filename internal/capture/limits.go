@@ -1,0 +1,9 @@
+package capture
+
+import "time"
+
+// Limits bound a capture: it ends at whichever comes first.
+type Limits struct {
+	Count    int
+	Duration time.Duration
+}
