@@ -86,19 +86,32 @@ func broadcast(p netip.Prefix) netip.Addr {
 
 var linkLocal = policy.LinkLocal
 
+// overlapsAny reports whether p overlaps a prefix of one of the lists.
+func overlapsAny(p netip.Prefix, lists ...[]netip.Prefix) bool {
+	for _, l := range lists {
+		for _, q := range l {
+			if p.Overlaps(q) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (c *Config) egressWarnings() []string {
 	var w []string
 	switch {
 	case !c.AccessEnabled && len(c.AllowedCIDRs) > 0:
 		w = append(w, "RBRN_UPLINK_ALLOWED_CIDRS is set but RBRN_UPLINK_ACCESS_ENABLED=false: the bottle has no egress at all")
-	case c.AccessEnabled && c.AccessGlobal && len(c.AllowedCIDRs) > 0:
-		w = append(w, "RBRN_UPLINK_ACCESS_GLOBAL=true: RBRN_UPLINK_ALLOWED_CIDRS is ignored, every destination is allowed")
 	case c.AccessEnabled && !c.AccessGlobal && len(c.AllowedCIDRs) == 0 && !c.learns():
 		w = append(w, "RBRN_UPLINK_ALLOWED_CIDRS is empty and no allowed name opens its addresses (RBRN_UPLINK_DNS_ENABLED, RBRN_UPLINK_DNS_GLOBAL=false and RBRN_UPLINK_LEARN_ADDRESSES): in allowlist mode the bottle can reach nothing")
 	case c.AccessEnabled && c.AccessGlobal && c.LearnAddresses && c.Settings["RBRN_UPLINK_LEARN_ADDRESSES"].Origin != "default":
-		w = append(w, "RBRN_UPLINK_LEARN_ADDRESSES has no effect with RBRN_UPLINK_ACCESS_GLOBAL=true: every destination is allowed")
+		w = append(w, "RBRN_UPLINK_LEARN_ADDRESSES has no effect with RBRN_UPLINK_ACCESS_GLOBAL=true: every internet destination is allowed")
 	}
 	for _, pfx := range c.AllowedCIDRs {
+		if c.AccessEnabled && c.AccessGlobal && !overlapsAny(pfx, policy.Private, policy.Reserved) {
+			w = append(w, fmt.Sprintf("RBRN_UPLINK_ALLOWED_CIDRS entry %s is not private or reserved: with RBRN_UPLINK_ACCESS_GLOBAL=true it only matters if it holds the uplink's subnet or a host address", pfx))
+		}
 		if c.Subnet.IsValid() && pfx.Overlaps(c.Subnet) {
 			w = append(w, fmt.Sprintf("RBRN_UPLINK_ALLOWED_CIDRS entry %s overlaps the enclave %s: traffic back into the enclave is always dropped", pfx, c.Subnet))
 		}

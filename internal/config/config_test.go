@@ -179,7 +179,7 @@ func TestWarnings(t *testing.T) {
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true"}, "in allowlist mode the bottle can reach nothing"},
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_DNS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_DOMAINS", "allowed.test", "RBRN_UPLINK_LEARN_ADDRESSES", "false"}, "in allowlist mode the bottle can reach nothing"},
 		{[]string{"RBRN_UPLINK_DNS_ENABLED", "true"}, "in allowlist mode every name gets NXDOMAIN"},
-		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ACCESS_GLOBAL", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24"}, "is ignored"},
+		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ACCESS_GLOBAL", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24"}, "is not private or reserved"},
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "192.0.0.0/16"}, "overlaps the enclave"},
 		{[]string{"RBRN_UPLINK_ACCESS_ENABLED", "true", "RBRN_UPLINK_ALLOWED_CIDRS", "169.254.169.254"}, "link-local"},
 		{[]string{"RBRN_UPLINK_ALLOWED_CIDRS", "203.0.113.0/24"}, "no egress at all"},

@@ -25,13 +25,12 @@ func (c *Config) Policy() policy.Policy {
 	if c.AccessEnabled {
 		p.Egress = policy.EgressAllowlist
 		if c.AccessGlobal {
-			p.Egress = policy.EgressGlobal
-		} else {
-			p.AllowedCIDRs = slices.Clone(c.AllowedCIDRs)
-			slices.SortFunc(p.AllowedCIDRs, func(a, b netip.Prefix) int {
-				return cmp.Or(a.Addr().Compare(b.Addr()), a.Bits()-b.Bits())
-			})
+			p.Egress = policy.EgressGlobal // the CIDRs open what its guards refuse
 		}
+		p.AllowedCIDRs = slices.Clone(c.AllowedCIDRs)
+		slices.SortFunc(p.AllowedCIDRs, func(a, b netip.Prefix) int {
+			return cmp.Or(a.Addr().Compare(b.Addr()), a.Bits()-b.Bits())
+		})
 	}
 	if c.LearnAddresses {
 		p.Learn = policy.Learn{Enabled: true, Lifetime: time.Duration(c.LearnLifetime) * time.Second, Max: int(c.LearnMax)}

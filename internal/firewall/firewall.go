@@ -29,6 +29,11 @@ type Interfaces struct {
 	UplinkPrefix netip.Prefix
 }
 
+// IDInterfaces are the interfaces the backends' RuleIDs render with: ids
+// do not depend on names, and the uplink's subnet (a stand-in) is known, as
+// it is to a running sentry, so its rules are listed too.
+var IDInterfaces = Interfaces{Enclave: "enclave", Uplink: "uplink", UplinkPrefix: netip.MustParsePrefix("192.0.2.0/24")}
+
 // Backend loads the sentry's rules into one kind of kernel ruleset. Render
 // is pure; every other method has side effects through the backend's own
 // runner. Implementations: iptables (with ipset) and nftables.

@@ -31,14 +31,15 @@ func LearnedID(a netip.Addr) string { return learnedPrefix + a.String() }
 // are not logged.
 var Denials = []string{
 	"fwd-spoof", "fwd-hairpin", "fwd-dns-reject-udp", "fwd-dns-reject-tcp",
-	"fwd-linklocal", "fwd-learn-guard", "fwd-drop", "in-enclave-drop",
+	"fwd-linklocal", policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved,
+	"fwd-learn-guard", "fwd-drop", "in-enclave-drop",
 }
 
 // FailFast are the denials that RBRN_UPLINK_DENY=reject answers with a
 // TCP reset or ICMP administratively prohibited; the others (spoofed
 // sources, the sentry's own ports, DNS bypasses with their own reject)
 // keep their action.
-var FailFast = []string{"fwd-hairpin", "fwd-linklocal", "fwd-learn-guard", "fwd-drop"}
+var FailFast = []string{"fwd-hairpin", "fwd-linklocal", policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved, "fwd-learn-guard", "fwd-drop"}
 
 // FailsFast reports whether denial id (with or without IDPrefix) follows
 // RBRN_UPLINK_DENY.

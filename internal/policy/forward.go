@@ -55,7 +55,7 @@ func (p Policy) Decide(f Flow, env Env) Decision {
 	}
 	switch p.Egress {
 	case EgressGlobal:
-		return pass("fwd-allow-global", "global egress")
+		return p.decideGlobal(f, env)
 	case EgressAllowlist:
 		for _, c := range p.AllowedCIDRs {
 			if !c.Contains(f.Dst) {

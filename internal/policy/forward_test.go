@@ -26,7 +26,8 @@ func TestDecide(t *testing.T) {
 	learned, uplink := netip.MustParseAddr("198.18.0.10"), netip.MustParsePrefix("198.51.100.0/24")
 	env := Env{UplinkPrefix: uplink, Learned: learnedSet{learned, netip.MustParseAddr("198.51.100.99")},
 		Answers: answers{"allowed.test": {learned}}}
-	global, reject, off, all := base, base, base, base
+	global, reject, off, all, globalLAN := base, base, base, base, base
+	globalLAN.Egress, globalLAN.AllowedCIDRs = EgressGlobal, []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("198.51.100.7/32")}
 	all.Gate.Check = NameCheckAll
 	global.Egress, global.AllowedCIDRs = EgressGlobal, nil
 	reject.Intercept = InterceptReject
@@ -44,6 +45,18 @@ func TestDecide(t *testing.T) {
 		{"the sentry's other ports", base, Flow{Dst: ip("192.0.2.2"), Proto: "tcp", Port: 22}, "in-enclave-drop"},
 		{"metadata", global, Flow{Dst: ip("169.254.169.254"), Proto: "tcp", Port: 80}, "fwd-linklocal"},
 		{"global", global, Flow{Dst: ip("198.18.0.99"), Proto: "tcp", Port: 8443}, "fwd-allow-global"},
+		{"global: a documentation address is the internet", global, Flow{Dst: ip("203.0.113.5"), Proto: "udp", Port: 443}, "fwd-allow-global"},
+		{"global: RFC 1918", global, Flow{Dst: ip("10.88.0.1"), Proto: "tcp", Port: 22}, GlobalPrivate},
+		{"global: RFC 1918, 172.16/12", global, Flow{Dst: ip("172.17.0.1"), Proto: "icmp"}, GlobalPrivate},
+		{"global: RFC 1918, 192.168/16", global, Flow{Dst: ip("192.168.1.1"), Proto: "udp", Port: 161}, GlobalPrivate},
+		{"global: CGNAT", global, Flow{Dst: ip("100.64.0.1"), Proto: "tcp", Port: 80}, GlobalPrivate},
+		{"global: the uplink's subnet", global, Flow{Dst: ip("198.51.100.1"), Proto: "tcp", Port: 22}, GlobalUplink},
+		{"global: loopback", global, Flow{Dst: ip("127.0.0.1"), Proto: "tcp", Port: 22}, GlobalReserved},
+		{"global: multicast", global, Flow{Dst: ip("239.1.1.1"), Proto: "udp", Port: 5353}, GlobalReserved},
+		{"global: a listed private CIDR", globalLAN, Flow{Dst: ip("10.1.2.3"), Proto: "tcp", Port: 22}, "fwd-allow-10.1.0.0/16"},
+		{"global: a private address the listed CIDR leaves out", globalLAN, Flow{Dst: ip("10.2.0.1"), Proto: "tcp", Port: 22}, GlobalPrivate},
+		{"global: a listed address on the uplink", globalLAN, Flow{Dst: ip("198.51.100.7"), Proto: "tcp", Port: 22}, "fwd-allow-198.51.100.7/32"},
+		{"global: a listed CIDR never opens metadata", globalLAN, Flow{Dst: ip("169.254.169.254"), Proto: "tcp", Port: 80}, "fwd-linklocal"},
 		{"global never opens the enclave", global, Flow{Dst: ip("192.0.2.9"), Proto: "tcp", Port: 80}, "fwd-hairpin"},
 		{"allowed cidr, any port", base, Flow{Dst: ip("203.0.113.5"), Proto: "udp", Port: 443}, "fwd-allow-203.0.113.0/24"},
 		{"learned in the guard", base, Flow{Dst: ip("198.51.100.99"), Proto: "tcp", Port: 443}, "fwd-learn-guard"},

@@ -14,7 +14,7 @@ type Egress string
 const (
 	EgressNone      Egress = "none"      // RBRN_UPLINK_ACCESS_ENABLED=false
 	EgressAllowlist Egress = "allowlist" // only AllowedCIDRs
-	EgressGlobal    Egress = "global"    // any destination except link-local
+	EgressGlobal    Egress = "global"    // the internet: not link-local, nor private, internal or the host's addresses unless AllowedCIDRs covers them
 )
 
 // DNS says which names the sentry's resolver answers.
@@ -63,7 +63,7 @@ type Policy struct {
 	Subnet   netip.Prefix // the enclave network
 
 	Egress       Egress
-	AllowedCIDRs []netip.Prefix // masked, de-duplicated, sorted
+	AllowedCIDRs []netip.Prefix // masked, de-duplicated, sorted; in global mode the exceptions to its guards
 
 	DNS            DNS
 	AllowedDomains []string   // lowercase, no trailing dot, de-duplicated; "*.d" for the names under d

@@ -52,11 +52,12 @@ func egressCases(t Target) []Case {
 	return cs
 }
 
-// neighbourExpect: next to the enclave nothing is special; with global
-// egress the sentry forwards it (nobody may answer), so it is reported.
+// neighbourExpect: next to the enclave nothing is special; global egress
+// refuses it as private. Should an allowed CIDR open it, the sentry forwards
+// it (nobody may answer), so it is reported.
 func (t Target) neighbourExpect(n netip.Addr) Expect {
 	if t.reaches(n) {
-		return Expect{Text: "reported: global egress forwards it", Report: true}
+		return Expect{Text: "reported: an allowed CIDR opens it", Report: true}
 	}
 	return Expect{Text: "dropped by the sentry", Outcomes: dropped, Moved: []string{t.dropRuleFor(n)}}
 }

@@ -119,7 +119,7 @@ func deciding(d firewall.Snapshot) []string {
 func oraclePolicies() []policy.Policy {
 	base := policy.Policy{SentryIP: netip.MustParseAddr("192.0.2.2"), BottleIP: netip.MustParseAddr("192.0.2.3"),
 		Subnet: netip.MustParsePrefix("192.0.2.0/24"), Upstream: netip.MustParseAddr("198.51.100.53"),
-		AllowedCIDRs:   []netip.Prefix{netip.MustParsePrefix("198.51.100.80/32"), netip.MustParsePrefix("203.0.113.0/24")},
+		AllowedCIDRs:   []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("198.51.100.80/32"), netip.MustParsePrefix("203.0.113.0/24")},
 		AllowedDomains: []string{"allowed.test"}, Deny: policy.DenyReject,
 		Learn: policy.Learn{Enabled: true, Lifetime: 600 * time.Second, Max: 1024},
 		Gate:  policy.Gate{Check: policy.NameCheckLearned, Ports: []uint16{80, 443}, LearnPorts: []uint16{22, 80, 443}}}
@@ -141,10 +141,14 @@ func oraclePolicies() []policy.Policy {
 	return append(out, all)
 }
 
-// oracleFlows are the destinations and ports every policy is probed with.
+// oracleFlows are the destinations and ports every policy is probed with:
+// the sentry, allowed CIDRs (one private), learned and unlearned addresses,
+// the uplink's subnet, metadata, and private ranges global egress refuses
+// (all routed to the wan namespace the test made).
 func oracleFlows() []policy.Flow {
 	var out []policy.Flow
-	dsts := []string{"192.0.2.2", "198.51.100.80", "203.0.113.10", "198.18.0.10", "198.18.0.11", "198.51.100.99", "169.254.169.254"}
+	dsts := []string{"192.0.2.2", "198.51.100.80", "203.0.113.10", "198.18.0.10", "198.18.0.11", "198.51.100.99", "169.254.169.254",
+		"10.1.2.3", "10.2.0.1", "100.64.0.1", "192.168.1.1"}
 	for _, d := range dsts {
 		for _, pp := range []struct {
 			proto string

@@ -10,7 +10,7 @@ import (
 )
 
 // testIfs are the interface names every golden file is rendered with.
-var testIfs = firewall.Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up"}
+var testIfs = firewall.Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up", UplinkPrefix: netip.MustParsePrefix("10.88.0.0/16")}
 
 // renderCase is one golden policy; its name is the golden file's stem.
 type renderCase struct {

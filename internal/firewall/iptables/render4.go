@@ -16,16 +16,17 @@ func RenderIPv4(p policy.Policy, ifs firewall.Interfaces) string {
 }
 
 // RuleIDs lists every rule id ("rbm:...") that RenderIPv4 renders for p, in
-// document order. Ids do not depend on interface names.
+// document order. Ids do not depend on interface names; the uplink's
+// subnet, which the sentry always knows, is assumed known.
 func RuleIDs(p policy.Policy) []string {
-	return buildIPv4(p, firewall.Interfaces{Enclave: "enclave", Uplink: "uplink"}).ids()
+	return buildIPv4(p, firewall.IDInterfaces).ids()
 }
 
 // CounterIDs lists every counter id a snapshot of p's ruleset holds from
 // the start: RuleIDs, then one per allowed CIDR (its set element).
 func CounterIDs(p policy.Policy) []string {
 	ids := RuleIDs(p)
-	if p.Egress == policy.EgressAllowlist {
+	if p.Egress == policy.EgressAllowlist || p.Egress == policy.EgressGlobal {
 		for _, c := range p.AllowedCIDRs {
 			ids = append(ids, idPrefix+firewall.AllowID(c))
 		}

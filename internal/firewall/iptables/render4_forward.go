@@ -42,13 +42,19 @@ func addBottleForward(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	t.deny(chainForward, "fwd-drop", "", p.Deny)
 }
 
-// addAllowed renders the egress mode: nothing, the whole uplink, or the
+// addAllowed renders the egress mode: nothing, the internet (the uplink
+// but what the global guards refuse, unless a listed CIDR opens it), or the
 // allowed CIDRs as one set lookup (a hash lookup per new connection, however
 // long the list; each element keeps its own counter). Learned addresses
 // come after a guard that no resolver answer can open.
 func addAllowed(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	switch p.Egress {
 	case policy.EgressGlobal:
+		// The listed CIDRs first: they are the exceptions to the guards.
+		t.add(chainForward, "fwd-allow-cidrs", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setAllowed), "ACCEPT")
+		for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
+			t.deny(chainForward, g.Rule, guardMatch(g), p.Deny)
+		}
 		t.add(chainForward, "fwd-allow-global", "-o "+ifs.Uplink, "ACCEPT")
 	case policy.EgressAllowlist:
 		t.add(chainForward, "fwd-allow-cidrs", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setAllowed), "ACCEPT")
@@ -81,4 +87,19 @@ func portList(ports []uint16) string {
 		s[i] = strconv.Itoa(int(p))
 	}
 	return strings.Join(s, ",")
+}
+
+// guardMatch matches a global guard's ranges: one range by address, more
+// through the guard's own set (guardSet).
+func guardMatch(g policy.Guard) string {
+	if len(g.Ranges) == 1 {
+		return "-d " + g.Ranges[0].String()
+	}
+	return fmt.Sprintf("-m set --match-set %s dst", guardSet(g))
+}
+
+// guardSet names the ipset of a global guard: "rbm-private4" for
+// fwd-global-private.
+func guardSet(g policy.Guard) string {
+	return "rbm-" + strings.TrimPrefix(g.Rule, "fwd-global-") + "4"
 }

@@ -138,8 +138,11 @@ func TestModeSelectsRules(t *testing.T) {
 		has := func(id string) bool { return slices.Contains(ids, "rbm:"+id) }
 		want := map[string]bool{
 			"fwd-allow-global":           c.p.Egress == policy.EgressGlobal,
-			"fwd-allow-203.0.113.0/24":   c.p.Egress == policy.EgressAllowlist,
-			"fwd-allow-198.51.100.80/32": c.p.Egress == policy.EgressAllowlist,
+			"fwd-allow-203.0.113.0/24":   c.p.Egress != policy.EgressNone,
+			"fwd-allow-198.51.100.80/32": c.p.Egress != policy.EgressNone,
+			"fwd-global-uplink":          c.p.Egress == policy.EgressGlobal,
+			"fwd-global-private":         c.p.Egress == policy.EgressGlobal,
+			"fwd-global-reserved":        c.p.Egress == policy.EgressGlobal,
 			"nat-masq":                   c.p.Egress != policy.EgressNone,
 			"in-dns-udp":                 c.p.DNS != policy.DNSOff,
 			"out-dns-tcp":                c.p.DNS != policy.DNSOff,

@@ -15,19 +15,24 @@ import (
 // it fills, so a high cap costs nothing.
 const netMaxElem = 1 << 20
 
-// renderSets returns the ipset restore document: the allowed CIDRs and the
-// never-learned ranges are built under a temporary name and swapped in, so
-// a live set is replaced in one step and a failure before the swap leaves
-// it as it was; the learned set is only created if missing, so a reload
+// renderSets returns the ipset restore document: the allowed CIDRs, the
+// never-learned ranges and the global guards' ranges are built under a
+// temporary name and swapped in, so a live set is replaced in one step and
+// a failure before the swap leaves it as it was; the learned set is only created if missing, so a reload
 // keeps what was learned (Apply recreates it first if its lifetime or size
 // changed). "" when the policy uses no set.
 func renderSets(p policy.Policy, ifs firewall.Interfaces) string {
-	if p.Egress != policy.EgressAllowlist {
+	if p.Egress != policy.EgressAllowlist && p.Egress != policy.EgressGlobal {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("# rbm sets; load with ipset restore after (re)creating the learned set if its shape changed\n")
 	swapIn(&b, setAllowed, p.AllowedCIDRs)
+	for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
+		if len(g.Ranges) > 1 {
+			swapIn(&b, guardSet(g), g.Ranges)
+		}
+	}
 	if p.Learns() {
 		swapIn(&b, setNever, p.NeverLearned(ifs.UplinkPrefix))
 		fmt.Fprintf(&b, "create %s %s -exist\n", setLearned, learnedShape(p))

@@ -24,13 +24,16 @@ func TestForwardOrder(t *testing.T) {
 	if got := chainIDs(RenderDoc(p, testIfs), chainForward); slices.Contains(got, "fwd-learned") || slices.Contains(got, "fwd-learn-guard") {
 		t.Errorf("learning disabled but rbm-forward = %q", got)
 	}
+	// Global: the listed CIDRs, then each guard, then the internet.
 	global := testPolicy(policy.EgressGlobal, policy.DNSAllowlist, false, policy.InterceptRedirect)
-	if got := chainIDs(RenderDoc(global, testIfs), chainForward); !slices.Contains(got, "fwd-allow-global") || slices.Contains(got, "fwd-allow-cidrs") {
-		t.Errorf("global egress: rbm-forward = %q", got)
+	want = append(slices.Clone(want[:11]), "fwd-allow-cidrs", "log:fwd-global-uplink", "fwd-global-uplink", "log:fwd-global-private", "fwd-global-private",
+		"log:fwd-global-reserved", "fwd-global-reserved", "fwd-allow-global", "log:fwd-drop", "fwd-drop")
+	if got := chainIDs(RenderDoc(global, testIfs), chainForward); !slices.Equal(got, want) {
+		t.Errorf("global egress: rbm-forward = %q, want %q", got, want)
 	}
 }
 
-// TestSets: allow4 holds the CIDRs in allowlist mode only, never4 the fixed
+// TestSets: allow4 holds the CIDRs (in global mode the guards' exceptions), never4 the fixed
 // ranges plus the enclave and uplink, learn4 exists only when learning,
 // with the policy's lifetime and size.
 func TestSets(t *testing.T) {
@@ -52,7 +55,7 @@ func TestSets(t *testing.T) {
 		t.Errorf("learnedWanted = %d, %d, %v", l, s, ok)
 	}
 	global := RenderDoc(testPolicy(policy.EgressGlobal, policy.DNSGlobal, false, policy.InterceptRedirect), testIfs)
-	if strings.Contains(global, "element inet rbm allow4") || strings.Contains(global, "set inet rbm learn4") {
-		t.Error("global egress fills allow4 or declares learn4")
+	if !strings.Contains(global, "add element inet rbm allow4 { 198.51.100.80/32, 203.0.113.0/24 }\n") || strings.Contains(global, "set inet rbm learn4") {
+		t.Error("global egress leaves allow4 empty or declares learn4")
 	}
 }

@@ -18,7 +18,7 @@ func RenderDoc(p policy.Policy, ifs firewall.Interfaces) string {
 // RuleIDs lists every rule id ("rbm:...") RenderDoc renders for p, in
 // document order. Ids do not depend on interface names.
 func RuleIDs(p policy.Policy) []string {
-	return build(p, firewall.Interfaces{Enclave: "enclave", Uplink: "uplink"}).ids()
+	return build(p, firewall.IDInterfaces).ids()
 }
 
 // build is the single description of the ruleset that both the text and the

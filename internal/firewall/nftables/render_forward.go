@@ -44,7 +44,8 @@ func addBottleForward(d *document, p policy.Policy, ifs firewall.Interfaces) {
 	d.deny(chainForward, "fwd-drop", "", p.Deny)
 }
 
-// addAllowed renders the egress mode: nothing, the whole uplink, or the
+// addAllowed renders the egress mode: nothing, the internet (the uplink
+// but what the global guards refuse, unless a listed CIDR opens it), or the
 // allow4 set (each element counts for itself, so verification still tells
 // CIDRs apart). Learned addresses come after the guard, so they never open
 // never4, while explicit CIDRs, matched before it, still do.
@@ -52,6 +53,11 @@ func addAllowed(d *document, p policy.Policy, ifs firewall.Interfaces) {
 	up := fmt.Sprintf("oifname %q", ifs.Uplink)
 	switch p.Egress {
 	case policy.EgressGlobal:
+		// The listed CIDRs first: they are the exceptions to the guards.
+		d.add(chainForward, "fwd-allow-cidrs", up+" ip daddr @"+setAllowed, "accept")
+		for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
+			d.deny(chainForward, g.Rule, "ip daddr { "+strings.Join(elements(g.Ranges), ", ")+" }", p.Deny)
+		}
 		d.add(chainForward, "fwd-allow-global", up, "accept")
 	case policy.EgressAllowlist:
 		d.add(chainForward, "fwd-allow-cidrs", up+" ip daddr @"+setAllowed, "accept")

@@ -31,7 +31,7 @@ func lifetimeSeconds(p policy.Policy) int {
 // sets returns the table's sets for p.
 func sets(p policy.Policy, ifs firewall.Interfaces) []set {
 	var allowed []netip.Prefix
-	if p.Egress == policy.EgressAllowlist {
+	if p.Egress == policy.EgressAllowlist || p.Egress == policy.EgressGlobal {
 		allowed = p.AllowedCIDRs
 	}
 	never := p.NeverLearned(ifs.UplinkPrefix)
