@@ -31,7 +31,7 @@ func LearnedID(a netip.Addr) string { return learnedPrefix + a.String() }
 // are not logged.
 var Denials = []string{
 	"fwd-spoof", "fwd-hairpin", "fwd-dns-reject-udp", "fwd-dns-reject-tcp",
-	"fwd-linklocal", policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved,
+	"fwd-linklocal", policy.HostRule, policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved,
 	"fwd-learn-guard", "fwd-drop", "in-enclave-drop",
 }
 
@@ -39,7 +39,7 @@ var Denials = []string{
 // TCP reset or ICMP administratively prohibited; the others (spoofed
 // sources, the sentry's own ports, DNS bypasses with their own reject)
 // keep their action.
-var FailFast = []string{"fwd-hairpin", "fwd-linklocal", policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved, "fwd-learn-guard", "fwd-drop"}
+var FailFast = []string{"fwd-hairpin", "fwd-linklocal", policy.HostRule, policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved, "fwd-learn-guard", "fwd-drop"}
 
 // FailsFast reports whether denial id (with or without IDPrefix) follows
 // RBRN_UPLINK_DENY.

@@ -107,9 +107,12 @@ func (p Policy) decideSentry(f Flow) Decision {
 	return deny("in-enclave-drop", "the sentry offers the bottle nothing but DNS")
 }
 
-// decideLearned: the guard, then the learned set, through the name gate
+// decideLearned: the host's addresses, the guard, then the learned set, through the name gate
 // where it checks.
 func (p Policy) decideLearned(f Flow, env Env) (Decision, bool) {
+	if d, ok := p.decideHost(f); ok {
+		return d, true
+	}
 	for _, n := range p.NeverLearned(env.UplinkPrefix) {
 		if n.Contains(f.Dst) {
 			return deny("fwd-learn-guard", fmt.Sprintf("%s is in %s, which no resolved name opens", f.Dst, n)), true

@@ -26,7 +26,12 @@ func TestDecide(t *testing.T) {
 	learned, uplink := netip.MustParseAddr("198.18.0.10"), netip.MustParsePrefix("198.51.100.0/24")
 	env := Env{UplinkPrefix: uplink, Learned: learnedSet{learned, netip.MustParseAddr("198.51.100.99")},
 		Answers: answers{"allowed.test": {learned}}}
-	global, reject, off, all, globalLAN := base, base, base, base, base
+	host := netip.MustParseAddr("198.18.0.20")
+	base.HostAddrs = []netip.Addr{netip.MustParseAddr("10.1.2.3"), host}
+	env.Learned = append(env.Learned.(learnedSet), host)
+	env.Answers = answers{"allowed.test": {learned, host}}
+	global, reject, off, all, globalLAN, noLearn := base, base, base, base, base, base
+	noLearn.Learn.Enabled = false
 	globalLAN.Egress, globalLAN.AllowedCIDRs = EgressGlobal, []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("198.51.100.7/32")}
 	all.Gate.Check = NameCheckAll
 	global.Egress, global.AllowedCIDRs = EgressGlobal, nil
@@ -57,6 +62,11 @@ func TestDecide(t *testing.T) {
 		{"global: a private address the listed CIDR leaves out", globalLAN, Flow{Dst: ip("10.2.0.1"), Proto: "tcp", Port: 22}, GlobalPrivate},
 		{"global: a listed address on the uplink", globalLAN, Flow{Dst: ip("198.51.100.7"), Proto: "tcp", Port: 22}, "fwd-allow-198.51.100.7/32"},
 		{"global: a listed CIDR never opens metadata", globalLAN, Flow{Dst: ip("169.254.169.254"), Proto: "tcp", Port: 80}, "fwd-linklocal"},
+		{"global: the host's own address", global, Flow{Dst: host, Proto: "tcp", Port: 22}, HostRule},
+		{"global: a host address in a listed CIDR", globalLAN, Flow{Dst: ip("10.1.2.3"), Proto: "tcp", Port: 22}, "fwd-allow-10.1.0.0/16"},
+		{"learned: the host's own address, a checked port, its name", base, Flow{Dst: host, Proto: "tcp", Port: 443, Name: "allowed.test"}, HostRule},
+		{"learned: the host's own address, gate off", off, Flow{Dst: host, Proto: "udp", Port: 443}, HostRule},
+		{"not learning: a host address is simply not allowed", noLearn, Flow{Dst: host, Proto: "tcp", Port: 22}, "fwd-drop"},
 		{"global never opens the enclave", global, Flow{Dst: ip("192.0.2.9"), Proto: "tcp", Port: 80}, "fwd-hairpin"},
 		{"allowed cidr, any port", base, Flow{Dst: ip("203.0.113.5"), Proto: "udp", Port: 443}, "fwd-allow-203.0.113.0/24"},
 		{"learned in the guard", base, Flow{Dst: ip("198.51.100.99"), Proto: "tcp", Port: 443}, "fwd-learn-guard"},

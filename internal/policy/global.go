@@ -3,11 +3,14 @@ package policy
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 )
 
 // Rule ids of global egress's refusals: "global" means the internet, not
-// the workstation, its containers and its LAN.
+// the workstation, its containers and its LAN. HostRule refuses the host's
+// own addresses to learned answers too.
 const (
+	HostRule       = "fwd-host"            // the host's own addresses
 	GlobalUplink   = "fwd-global-uplink"   // the uplink's subnet: the host's bridge address, neighbouring containers
 	GlobalPrivate  = "fwd-global-private"  // RFC 1918 and shared address space (CGNAT)
 	GlobalReserved = "fwd-global-reserved" // this network, loopback, multicast, reserved
@@ -64,6 +67,9 @@ func (p Policy) decideGlobal(f Flow, env Env) Decision {
 			return pass(AllowID(c), fmt.Sprintf("%s is in the allowed CIDR %s", f.Dst, c))
 		}
 	}
+	if d, ok := p.decideHost(f); ok {
+		return d
+	}
 	for _, g := range p.GlobalGuards(env.UplinkPrefix) {
 		for _, r := range g.Ranges {
 			if r.Contains(f.Dst) {
@@ -72,4 +78,17 @@ func (p Policy) decideGlobal(f Flow, env Env) Decision {
 		}
 	}
 	return pass("fwd-allow-global", "global egress: the internet")
+}
+
+// GuardsHost reports whether the sentry refuses the host's own addresses
+// (HostRule): in global mode and while it learns, the modes that would
+// otherwise open an address nobody listed.
+func (p Policy) GuardsHost() bool { return p.Egress == EgressGlobal || p.Learns() }
+
+// decideHost: the host's own addresses, after the allowed CIDRs.
+func (p Policy) decideHost(f Flow) (Decision, bool) {
+	if !p.GuardsHost() || !slices.Contains(p.HostAddrs, f.Dst) {
+		return Decision{}, false
+	}
+	return deny(HostRule, fmt.Sprintf("%s is the host's own address: only RBRN_UPLINK_ALLOWED_CIDRS opens it", f.Dst)), true
 }

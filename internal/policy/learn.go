@@ -21,8 +21,10 @@ var neverLearned = []netip.Prefix{
 }
 
 // NeverLearned lists what the learned-address guard drops for p: the fixed
-// ranges, the enclave, and the sentry's uplink subnet when known (the host
-// and neighbouring containers live there). An explicit allowed CIDR is
+// ranges, the enclave, the sentry's uplink subnet when known (the host
+// and neighbouring containers live there) and the host's own addresses
+// (which HostRule, before the guard, refuses first; listed here so the name
+// gate never takes them either). An explicit allowed CIDR is
 // checked before the guard and still opens any of them. Backends render
 // the guard from this list; verify predicts from it which rule drops.
 func (p Policy) NeverLearned(uplink netip.Prefix) []netip.Prefix {
@@ -32,6 +34,9 @@ func (p Policy) NeverLearned(uplink netip.Prefix) []netip.Prefix {
 	}
 	if uplink.IsValid() && uplink.Addr().Is4() {
 		out = append(out, uplink.Masked())
+	}
+	for _, a := range p.HostAddrs {
+		out = append(out, netip.PrefixFrom(a, 32))
 	}
 	return out
 }

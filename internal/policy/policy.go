@@ -75,6 +75,12 @@ type Policy struct {
 
 	Entry *Entry // nil when the entry port is disabled
 
+	// HostAddrs are the host's own addresses (those rbm start and rbm
+	// reload found, and what rootless networking maps to the host):
+	// neither global egress nor a learned answer opens them, only
+	// AllowedCIDRs. Sorted, de-duplicated, IPv4.
+	HostAddrs []netip.Addr
+
 	Learn Learn // in effect only when Learns() is true
 	Gate  Gate  // in effect only when GateChecks() is true
 }

@@ -19,8 +19,13 @@ import (
 // 198.51.100.0/24, which the guard covers.
 var oracleIfs = firewall.Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up", UplinkPrefix: netip.MustParsePrefix("198.51.100.0/24")}
 
-// learnedAddrs are put into the learned set: one ordinary, one in the guard.
-var learnedAddrs = []netip.Addr{netip.MustParseAddr("198.18.0.10"), netip.MustParseAddr("198.51.100.99")}
+// learnedAddrs are put into the learned set: one ordinary, one in the
+// guard, one of the host's own addresses (an answer naming the host).
+var learnedAddrs = []netip.Addr{netip.MustParseAddr("198.18.0.10"), netip.MustParseAddr("198.51.100.99"), oracleHost}
+
+// oracleHost stands for one of the host's own (public) addresses; the
+// other host address is in a listed private CIDR, which opens it.
+var oracleHost = netip.MustParseAddr("198.18.0.20")
 
 type set []netip.Addr
 
@@ -120,7 +125,7 @@ func oraclePolicies() []policy.Policy {
 	base := policy.Policy{SentryIP: netip.MustParseAddr("192.0.2.2"), BottleIP: netip.MustParseAddr("192.0.2.3"),
 		Subnet: netip.MustParsePrefix("192.0.2.0/24"), Upstream: netip.MustParseAddr("198.51.100.53"),
 		AllowedCIDRs:   []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("198.51.100.80/32"), netip.MustParsePrefix("203.0.113.0/24")},
-		AllowedDomains: []string{"allowed.test"}, Deny: policy.DenyReject,
+		AllowedDomains: []string{"allowed.test"}, Deny: policy.DenyReject, HostAddrs: []netip.Addr{netip.MustParseAddr("10.1.2.3"), oracleHost},
 		Learn: policy.Learn{Enabled: true, Lifetime: 600 * time.Second, Max: 1024},
 		Gate:  policy.Gate{Check: policy.NameCheckLearned, Ports: []uint16{80, 443}, LearnPorts: []uint16{22, 80, 443}}}
 	var out []policy.Policy
@@ -143,12 +148,12 @@ func oraclePolicies() []policy.Policy {
 
 // oracleFlows are the destinations and ports every policy is probed with:
 // the sentry, allowed CIDRs (one private), learned and unlearned addresses,
-// the uplink's subnet, metadata, and private ranges global egress refuses
+// the uplink's subnet, metadata, the host's addresses, and private ranges global egress refuses
 // (all routed to the wan namespace the test made).
 func oracleFlows() []policy.Flow {
 	var out []policy.Flow
 	dsts := []string{"192.0.2.2", "198.51.100.80", "203.0.113.10", "198.18.0.10", "198.18.0.11", "198.51.100.99", "169.254.169.254",
-		"10.1.2.3", "10.2.0.1", "100.64.0.1", "192.168.1.1"}
+		"10.1.2.3", "10.2.0.1", "100.64.0.1", "192.168.1.1", oracleHost.String()}
 	for _, d := range dsts {
 		for _, pp := range []struct {
 			proto string

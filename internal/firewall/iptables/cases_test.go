@@ -43,6 +43,7 @@ func testPolicy(eg policy.Egress, dns policy.DNS, entry bool, ic policy.Intercep
 		AllowedDomains: []string{"example.test"},
 		Upstream:       netip.MustParseAddr("198.51.100.53"),
 		Intercept:      ic,
+		HostAddrs:      []netip.Addr{netip.MustParseAddr("198.18.0.1")},
 	}
 	if entry {
 		p.Entry = &policy.Entry{WorkstationPort: 8443, EnclavePort: 8000}

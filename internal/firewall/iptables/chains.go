@@ -19,4 +19,5 @@ const (
 	setAllowed = "rbm-allow4" // RBRN_UPLINK_ALLOWED_CIDRS, hash:net with counters
 	setLearned = "rbm-learn4" // addresses dnsmasq learned, hash:ip with timeout
 	setNever   = "rbm-never4" // what a learned address never opens
+	setHost    = "rbm-host4"  // the host's own addresses (policy.HostAddrs)
 )

@@ -210,6 +210,7 @@ func makeSets(t *testing.T, r runner.Runner) {
 	doc := "create rbm-allow4 hash:net counters -exist\n" +
 		"create rbm-never4 hash:net counters -exist\n" +
 		"create rbm-private4 hash:net counters -exist\n" +
+		"create rbm-host4 hash:net counters -exist\n" +
 		"create rbm-reserved4 hash:net counters -exist\n" +
 		"create rbm-learn4 hash:ip timeout 600 counters -exist\n"
 	if _, err := r.Run(context.Background(), runner.Cmd{Name: "ipset", Args: []string{"restore"}, Stdin: doc}); err != nil {

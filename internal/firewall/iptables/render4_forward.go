@@ -52,6 +52,7 @@ func addAllowed(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	case policy.EgressGlobal:
 		// The listed CIDRs first: they are the exceptions to the guards.
 		t.add(chainForward, "fwd-allow-cidrs", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setAllowed), "ACCEPT")
+		t.deny(chainForward, policy.HostRule, "-m set --match-set "+setHost+" dst", p.Deny)
 		for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
 			t.deny(chainForward, g.Rule, guardMatch(g), p.Deny)
 		}
@@ -59,6 +60,7 @@ func addAllowed(t *table, p policy.Policy, ifs firewall.Interfaces) {
 	case policy.EgressAllowlist:
 		t.add(chainForward, "fwd-allow-cidrs", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setAllowed), "ACCEPT")
 		if p.Learns() {
+			t.deny(chainForward, policy.HostRule, "-m set --match-set "+setHost+" dst", p.Deny)
 			t.deny(chainForward, "fwd-learn-guard", fmt.Sprintf("-o %s -m set --match-set %s dst", ifs.Uplink, setNever), p.Deny)
 			addLearned(t, p, ifs)
 		}

@@ -28,6 +28,13 @@ func renderSets(p policy.Policy, ifs firewall.Interfaces) string {
 	var b strings.Builder
 	b.WriteString("# rbm sets; load with ipset restore after (re)creating the learned set if its shape changed\n")
 	swapIn(&b, setAllowed, p.AllowedCIDRs)
+	if p.GuardsHost() {
+		hosts := make([]netip.Prefix, len(p.HostAddrs))
+		for i, a := range p.HostAddrs {
+			hosts[i] = netip.PrefixFrom(a, 32)
+		}
+		swapIn(&b, setHost, hosts)
+	}
 	for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
 		if len(g.Ranges) > 1 {
 			swapIn(&b, guardSet(g), g.Ranges)

@@ -44,6 +44,7 @@ func testPolicy(eg policy.Egress, dns policy.DNS, entry bool, ic policy.Intercep
 		AllowedDomains: []string{"example.test"},
 		Upstream:       netip.MustParseAddr("198.51.100.53"),
 		Intercept:      ic,
+		HostAddrs:      []netip.Addr{netip.MustParseAddr("198.18.0.1")},
 		Learn:          policy.Learn{Enabled: true, Lifetime: 600 * time.Second, Max: 65536},
 	}
 	if entry {

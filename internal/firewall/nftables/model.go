@@ -35,6 +35,7 @@ const (
 	setAllowed = "allow4" // RBRN_UPLINK_ALLOWED_CIDRS, interval, with element counters
 	setLearned = "learn4" // addresses dnsmasq learned, with timeouts
 	setNever   = "never4" // what a learned address never opens
+	setHost    = "host4"  // the host's own addresses (policy.HostAddrs)
 )
 
 // chain is one chain declaration; spec is "" for a regular chain, else the

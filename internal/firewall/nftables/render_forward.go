@@ -55,6 +55,7 @@ func addAllowed(d *document, p policy.Policy, ifs firewall.Interfaces) {
 	case policy.EgressGlobal:
 		// The listed CIDRs first: they are the exceptions to the guards.
 		d.add(chainForward, "fwd-allow-cidrs", up+" ip daddr @"+setAllowed, "accept")
+		d.deny(chainForward, policy.HostRule, "ip daddr @"+setHost, p.Deny)
 		for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
 			d.deny(chainForward, g.Rule, "ip daddr { "+strings.Join(elements(g.Ranges), ", ")+" }", p.Deny)
 		}
@@ -62,6 +63,7 @@ func addAllowed(d *document, p policy.Policy, ifs firewall.Interfaces) {
 	case policy.EgressAllowlist:
 		d.add(chainForward, "fwd-allow-cidrs", up+" ip daddr @"+setAllowed, "accept")
 		if p.Learns() {
+			d.deny(chainForward, policy.HostRule, "ip daddr @"+setHost, p.Deny)
 			d.deny(chainForward, "fwd-learn-guard", "ip daddr @"+setNever, p.Deny)
 			addLearned(d, p, up)
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
-// Set declarations. allow4 and never4 always exist, so the table has one
+// Set declarations. allow4, never4 and host4 always exist, so the table has one
 // shape whatever the mode; learn4 only when the policy learns.
 const (
 	specAllowed = "type ipv4_addr; flags interval; counter;"
@@ -38,9 +38,19 @@ func sets(p policy.Policy, ifs firewall.Interfaces) []set {
 	out := []set{
 		{name: setAllowed, spec: specAllowed, elements: elements(allowed)},
 		{name: setNever, spec: specNever, elements: elements(never)},
+		{name: setHost, spec: specNever, elements: elements(hostPrefixes(p))},
 	}
 	if p.Learns() {
 		out = append(out, set{name: setLearned, spec: specLearned(lifetimeSeconds(p), p.Learn.Max), keep: true})
+	}
+	return out
+}
+
+// hostPrefixes are the host's addresses as /32 prefixes.
+func hostPrefixes(p policy.Policy) []netip.Prefix {
+	out := make([]netip.Prefix, len(p.HostAddrs))
+	for i, a := range p.HostAddrs {
+		out[i] = netip.PrefixFrom(a, 32)
 	}
 	return out
 }
