@@ -22,7 +22,9 @@ func newReloadCmd() *cobra.Command {
 environment) on top, validates the result and shows what changes. The sentry
 then applies it atomically: the rules are swapped in one step, the resolver
 restarted only if its configuration changed, and connections and learned
-addresses that stay allowed are kept; the bottle keeps running. An invalid
+addresses that stay allowed are kept; the bottle keeps running. The host's
+addresses are found again (RBRR_HOST_ADDRESSES), so a host that changed
+networks stays shut to the bottle after a reload. An invalid
 configuration is refused with the usual error lines and nothing changes.
 
 What shapes the containers cannot change in place: addresses, the subnet,
@@ -51,6 +53,9 @@ to one of those is refused with the list; rbm stop and rbm start apply it.`,
 			}
 			if next.Moniker != moniker {
 				return &exitError{code: 2, err: fmt.Errorf("RBRN_MONIKER %q: the files name another service than --moniker %s", next.Moniker, moniker)}
+			}
+			if err := findHostAddrs(next); err != nil {
+				return err
 			}
 			return engine.Reload(ctx, rt, runner.Exec{}, live, next, cmd.OutOrStdout())
 		},

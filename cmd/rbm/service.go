@@ -81,6 +81,9 @@ func startService(ctx context.Context, cmd *cobra.Command, cfg *config.Config, h
 	if err != nil {
 		return err
 	}
+	if err := findHostAddrs(cfg); err != nil {
+		return err
+	}
 	rep := engine.Preflight{Runtime: rt, Runner: runner.Exec{}}.Check(ctx, cfg)
 	for _, line := range rep.Info {
 		fmt.Fprintln(out, "preflight:", line)

@@ -38,6 +38,8 @@ type Config struct {
 	AccessGlobal  bool
 	AllowedCIDRs  []netip.Prefix
 
+	HostAddrs []netip.Addr // sorted, de-duplicated
+
 	LearnAddresses bool
 	LearnLifetime  uint64 // seconds
 	LearnMax       uint64
@@ -161,6 +163,7 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	c.AccessEnabled = p.boolean("RBRN_UPLINK_ACCESS_ENABLED")
 	c.AccessGlobal = p.boolean("RBRN_UPLINK_ACCESS_GLOBAL")
 	c.AllowedCIDRs = p.cidrs("RBRN_UPLINK_ALLOWED_CIDRS")
+	c.HostAddrs = p.hostAddrs("RBRR_HOST_ADDRESSES")
 	c.LearnAddresses = p.boolean("RBRN_UPLINK_LEARN_ADDRESSES")
 	c.LearnLifetime = p.count("RBRN_UPLINK_LEARN_LIFETIME", 2, 86400, "seconds")
 	c.LearnMax = p.count("RBRN_UPLINK_LEARN_MAX", 1, 1<<20, "addresses")

@@ -12,6 +12,7 @@ import (
 func (c *Config) Environ() []string {
 	lists := map[string]string{
 		"RBRN_UPLINK_ALLOWED_CIDRS":   joinPrefixes(c.AllowedCIDRs),
+		"RBRR_HOST_ADDRESSES":         joinAddrs(c.HostAddrs),
 		"RBRN_UPLINK_ALLOWED_DOMAINS": strings.Join(c.AllowedDomains, " "),
 		"RBRN_DNS_REBIND_OK_DOMAINS":  strings.Join(c.RebindOKDomains, " "),
 	}

@@ -21,6 +21,7 @@ func (c *Config) Policy() policy.Policy {
 		Upstream:  c.DNSServer,
 		Intercept: c.Intercept,
 		Deny:      c.Deny,
+		HostAddrs: slices.Clone(c.HostAddrs),
 	}
 	if c.AccessEnabled {
 		p.Egress = policy.EgressAllowlist

@@ -30,6 +30,7 @@ var Vars = []Var{
 	{"RBRR_RUNTIME", Regime, "podman", "container runtime that runs the service: podman (rootful or rootless) or docker (the docker CLI and its daemon)"},
 	{"RBRR_SENTRY_IMAGE", Regime, "localhost/rbm-sentry:dev", "image of the sentry (also used for the containers that set the bottle's routes)"},
 	{"RBRR_FIREWALL_BACKEND", Regime, "iptables", "how the sentry filters: iptables (iptables-restore with ipset sets, what the request asks for) or nftables (one nft table, one transaction)"},
+	{"RBRR_HOST_ADDRESSES", Regime, "", "the host's own IPv4 addresses, which neither global egress nor a learned answer opens (only RBRN_UPLINK_ALLOWED_CIDRS does); rbm start and rbm reload replace it with what they find: the host's interfaces' addresses, its default gateway (what pasta maps to the host) and 10.0.2.2 (slirp4netns)"},
 	{"RBRR_UPLINK_NETWORK", Regime, "", "network of the runtime that gives the sentry its way out; empty: the runtime's default network (podman for Podman, bridge for Docker)"},
 	{"RBRN_MONIKER", Nameplate, "bottle", "short name of this bottle service; names every container and network of it (lowercase letters, digits, hyphens)"},
 	{"RBRN_BOTTLE_IMAGE", Nameplate, "", "image the bottle runs; required by `rbm plan` and `rbm start`"},
