@@ -7,7 +7,9 @@ package lab
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
+	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
@@ -26,6 +28,10 @@ type Addresses struct {
 	// names resolve to: reachable only once the sentry learned them.
 	Learned  netip.Addr `json:"learned"`
 	Learned2 netip.Addr `json:"learned2"`
+	// Host stands for one of the host's own addresses (RBRR_HOST_ADDRESSES):
+	// a web server in no allowed CIDR that global egress and learned
+	// answers must not open.
+	Host netip.Addr `json:"host"`
 }
 
 var docNets = []netip.Prefix{
@@ -42,6 +48,7 @@ const (
 	hostUpstream  = 53
 	hostLearned   = 77
 	hostLearned2  = 78
+	hostHost      = 20
 )
 
 // PlanAddresses picks the stand-in addresses for p. Pure.
@@ -70,7 +77,8 @@ func PlanAddresses(p policy.Policy) (Addresses, error) {
 	others := func(x netip.Addr) bool { return free(x) || x == a.Forbidden || x == a.Foreign }
 	a.Learned = pick(hostLearned, others)
 	a.Learned2 = pick(hostLearned2, func(x netip.Addr) bool { return others(x) || x == a.Learned })
-	if !a.Forbidden.IsValid() || !a.Foreign.IsValid() || !a.Learned.IsValid() || !a.Learned2.IsValid() {
+	a.Host = pick(hostHost, func(x netip.Addr) bool { return others(x) || x == a.Learned || x == a.Learned2 })
+	if !a.Forbidden.IsValid() || !a.Foreign.IsValid() || !a.Learned.IsValid() || !a.Learned2.IsValid() || !a.Host.IsValid() {
 		return a, fmt.Errorf("no documentation address is left outside the allowed CIDRs for the lab's forbidden server")
 	}
 	return a, nil
@@ -135,4 +143,10 @@ func allowedHost(p policy.Policy) netip.Addr {
 		}
 	}
 	return netip.Addr{}
+}
+
+// WithHost adds the lab's stand-in for the host's own addresses (a.Host)
+// to cfg's RBRR_HOST_ADDRESSES, as rbm start adds the real ones.
+func WithHost(cfg *config.Config, a Addresses) error {
+	return cfg.SetHostAddrs(append(slices.Clone(cfg.HostAddrs), a.Host))
 }

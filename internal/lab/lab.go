@@ -63,11 +63,14 @@ func (l *Lab) Up(ctx context.Context, cfg *config.Config) (*Info, error) {
 }
 
 func (l *Lab) up(ctx context.Context, cfg *config.Config) (*Info, error) {
-	p := cfg.Policy()
-	a, err := PlanAddresses(p)
+	a, err := PlanAddresses(cfg.Policy())
 	if err != nil {
 		return nil, err
 	}
+	if err := WithHost(cfg, a); err != nil {
+		return nil, err
+	}
+	p := cfg.Policy()
 	dir := StateDir(l.Prefix)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lab state directory: %w", err)

@@ -58,7 +58,7 @@ func topology(prefix string, p policy.Policy, a Addresses, bottleUID int) []runn
 // wanHosts are the stand-in servers' addresses, held on the wan's loopback.
 func wanHosts(a Addresses) []netip.Addr {
 	var out []netip.Addr
-	for _, x := range []netip.Addr{a.Upstream, a.Allowed, a.Forbidden, a.Foreign, a.Learned, a.Learned2} {
+	for _, x := range []netip.Addr{a.Upstream, a.Allowed, a.Forbidden, a.Foreign, a.Learned, a.Learned2, a.Host} {
 		if x.IsValid() {
 			out = append(out, x)
 		}

@@ -27,7 +27,7 @@ func wanConfig(info *Info) standin.Config {
 		c.Resolver.Records[name] = []string{addr}
 	}
 	c.Resolver.CNAMEs = cnames(info.Policy)
-	for _, x := range []netip.Addr{a.Allowed, a.Forbidden, a.Learned, a.Learned2} {
+	for _, x := range []netip.Addr{a.Allowed, a.Forbidden, a.Learned, a.Learned2, a.Host} {
 		if !x.IsValid() {
 			continue
 		}

@@ -35,6 +35,12 @@ func egressCases(t Target) []Case {
 			Expect: Expect{Text: "dropped in every mode", Outcomes: dropped, Moved: []string{"rbm:fwd-linklocal"}},
 		},
 	)
+	if h := t.HostAddr; h.IsValid() {
+		cs = append(cs, Case{
+			Name: "egress/host-address", Tried: "TCP connect " + hostPort(h, 443) + " (one of the host's own addresses)", Spec: tcp(h, 443),
+			Expect: t.reach(h.String(), reachedTCP, "a host address an allowed CIDR lists"),
+		})
+	}
 	if t.BridgeIP.IsValid() {
 		cs = append(cs, Case{
 			Name: "egress/host-bridge-address", Tried: "TCP connect " + hostPort(t.BridgeIP, 22), Spec: tcp(t.BridgeIP, 22),

@@ -41,6 +41,7 @@ var (
 	tLearned   = netip.MustParseAddr("198.51.100.77") // in no allowed CIDR
 	tBelow     = netip.MustParseAddr("10.241.255.1")  // neighbour subnet below the enclave
 	tAbove     = netip.MustParseAddr("10.242.1.1")    // neighbour subnet above
+	tHost      = netip.MustParseAddr("198.51.100.20") // one of the host's own addresses
 )
 
 var (
@@ -55,6 +56,7 @@ func testPolicy(eg policy.Egress, dns policy.DNS, ic policy.Intercept, entry boo
 	p := policy.Policy{
 		SentryIP: tSentry, BottleIP: tBottle, Subnet: tSubnet,
 		Egress: eg, DNS: dns, Upstream: tUpstream, Intercept: ic,
+		HostAddrs: []netip.Addr{tHost},
 	}
 	if eg == policy.EgressAllowlist {
 		p.AllowedCIDRs = []netip.Prefix{tCIDRLow, tCIDRHigh}
@@ -78,7 +80,7 @@ func fullTarget(p policy.Policy, hostile bool) Target {
 		Policy: p, Foreign: tForeign, Allowed: tAllowed, Forbidden: tForbidden, EchoPort: 22,
 		AllowedName: "allowed.test", ForbiddenName: "forbidden.test", BaitDomain: "bait.test",
 		CAFile: "/ca.pem", BridgeIP: tBridge, SentryUplink: tUplink, Hostile: hostile,
-		Learned: tLearned, LearnName: "learn.allowed.test",
+		Learned: tLearned, LearnName: "learn.allowed.test", HostAddr: tHost,
 	}
 }
 
@@ -371,6 +373,14 @@ func oracle(t Target, c Case) []string {
 		// internet, not the LANs and container networks around it
 		if global {
 			wantDrop(&bad, e, "rbm:"+policy.GlobalPrivate)
+		} else {
+			wantDrop(&bad, e, dropRule)
+		}
+	case dst == t.HostAddr:
+		// the host's own address: refused wherever an address could open
+		// without being listed (global egress, learning), else not allowed
+		if slices.Contains(p.HostAddrs, dst) && (global || p.Learns()) {
+			wantDrop(&bad, e, "rbm:"+policy.HostRule)
 		} else {
 			wantDrop(&bad, e, dropRule)
 		}

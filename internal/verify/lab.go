@@ -34,7 +34,7 @@ func labTarget(p policy.Policy, a lab.Addresses, ca string, hostile bool) Target
 		Policy: p, Foreign: a.Foreign, Allowed: a.Allowed, Forbidden: a.Forbidden, EchoPort: 22,
 		AllowedName: lab.AllowedName(p), ForbiddenName: lab.ForbiddenName(p), BaitDomain: lab.BaitDomain(p),
 		CAFile: ca, SentryUplink: a.SentryUplink, UplinkPrefix: a.LinkNet, Hostile: hostile,
-		Learned: a.Learned, LearnName: lab.LearnName(p),
+		Learned: a.Learned, LearnName: lab.LearnName(p), HostAddr: a.Host,
 	}
 }
 
@@ -45,12 +45,14 @@ func ExampleLabTarget() (Target, error) {
 	if err != nil {
 		return Target{}, err
 	}
-	p := c.Policy()
-	a, err := lab.PlanAddresses(p)
+	a, err := lab.PlanAddresses(c.Policy())
 	if err != nil {
 		return Target{}, err
 	}
-	return labTarget(p, a, "", false), nil
+	if err := lab.WithHost(c, a); err != nil {
+		return Target{}, err
+	}
+	return labTarget(c.Policy(), a, "", false), nil
 }
 
 // Probe runs one probe through `rbm probe batch` in the bottle namespace.

@@ -31,7 +31,10 @@ type Target struct {
 	BaitDomain    string // allowed, under rebinding protection, with private.<d> and metadata.<d> names ("": skip)
 	CAFile        string // CA of Allowed's HTTPS certificate, as the prober sees it ("": system roots)
 
-	BridgeIP     netip.Addr   // the host's address on the enclave (.1), if any
+	BridgeIP netip.Addr // the host's address on the enclave (.1), if any
+	// HostAddr is one of the host's own addresses (in Policy.HostAddrs)
+	// with a web server on it, outside every allowed CIDR (invalid: skip).
+	HostAddr     netip.Addr
 	SentryUplink netip.Addr   // the sentry's uplink address, if known
 	UplinkPrefix netip.Prefix // the uplink's subnet, if known: learned addresses never open it
 	Hostile      bool         // probes run with NET_RAW and NET_ADMIN
