@@ -93,6 +93,10 @@ func LearnName(p policy.Policy) string  { return "learn." + AllowedName(p) }
 func Learn2Name(p policy.Policy) string { return "learn2." + AllowedName(p) }
 func RaceDomain(p policy.Policy) string { return "race." + AllowedName(p) }
 
+// HostName is an allowed name whose answer is the host's own address
+// (a.Host): resolving it must not open it.
+func HostName(p policy.Policy) string { return "host." + AllowedName(p) }
+
 // records are the stand-in resolver's A records. Allowed names point at the
 // allowed server, or at the learned one when no CIDR is allowed (never at
 // the forbidden server: a learning sentry would open it); the forbidden
@@ -107,6 +111,7 @@ func records(p policy.Policy, a Addresses) map[string]string {
 		"www." + AllowedName(p): target.String(),
 		LearnName(p):            a.Learned.String(),
 		Learn2Name(p):           a.Learned2.String(),
+		HostName(p):             a.Host.String(),
 		"*." + RaceDomain(p):    a.Learned.String(),
 		ForbiddenName(p):        a.Forbidden.String(),
 		privateTarget:           privateAnswer,

@@ -31,6 +31,9 @@ func learnCases(t Target) []Case {
 		Spec:   tcp(t.Learned, 443),
 		Expect: closed,
 	}, t.afterResolvingCase()}
+	if h := t.HostAddr; h.IsValid() && t.HostName != "" {
+		cs = append(cs, t.hostAnswerCase())
+	}
 	if t.Foreign.IsValid() && t.ForbiddenName != "" {
 		cs = append(cs, Case{
 			Name:   "learn/forbidden-name-via-foreign-resolver",
@@ -86,5 +89,21 @@ func (t Target) afterResolvingCase() Case {
 		Tried:  fmt.Sprintf("resolve %s @%s, connect to the answer:443 at once", t.LearnName, t.Policy.SentryIP),
 		Spec:   resolveTCP(t.Policy.SentryIP.String(), t.LearnName, 443),
 		Expect: t.afterResolving(),
+	}
+}
+
+// hostAnswerCase: an allowed name whose answer is the host's own address
+// opens nothing: fwd-host refuses it before any learned accept (and the
+// name gate never takes it), so the address decides, as if not learned.
+func (t Target) hostAnswerCase() Case {
+	e := Expect{Text: "not resolved (the name is not allowed, or DNS is off): nothing connects", Outcomes: unresolved}
+	if t.Policy.Resolves(t.HostName) {
+		e = t.reach(t.HostAddr.String(), reachedTCP, "the host address (an allowed CIDR lists it)")
+	}
+	return Case{
+		Name:   "learn/host-address-answer",
+		Tried:  fmt.Sprintf("resolve %s @%s (the answer is one of the host's addresses), connect to the answer:443", t.HostName, t.Policy.SentryIP),
+		Spec:   resolveTCP(t.Policy.SentryIP.String(), t.HostName, 443),
+		Expect: e,
 	}
 }

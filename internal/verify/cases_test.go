@@ -80,7 +80,7 @@ func fullTarget(p policy.Policy, hostile bool) Target {
 		Policy: p, Foreign: tForeign, Allowed: tAllowed, Forbidden: tForbidden, EchoPort: 22,
 		AllowedName: "allowed.test", ForbiddenName: "forbidden.test", BaitDomain: "bait.test",
 		CAFile: "/ca.pem", BridgeIP: tBridge, SentryUplink: tUplink, Hostile: hostile,
-		Learned: tLearned, LearnName: "learn.allowed.test", HostAddr: tHost,
+		Learned: tLearned, LearnName: "learn.allowed.test", HostAddr: tHost, HostName: "host.allowed.test",
 	}
 }
 
@@ -235,6 +235,8 @@ func TestCaseNamesGolden(t *testing.T) {
 				"egress/allowed-quic-udp-443":               tg.Allowed.IsValid(),
 				"egress/allowed-tcp-22":                     tg.Allowed.IsValid() && tg.EchoPort == 22,
 				"egress/host-bridge-address":                tg.BridgeIP.IsValid(),
+				"egress/host-address":                       tg.HostAddr.IsValid(),
+				"learn/host-address-answer":                 tg.HostAddr.IsValid() && tg.HostName != "",
 				"sentry/entry-port-via-enclave":             tg.Policy.Entry != nil,
 				"sentry/entry-port-via-uplink":              tg.Policy.Entry != nil && tg.SentryUplink.IsValid(),
 				"learn/before-resolving":                    tg.Learned.IsValid(),
@@ -775,6 +777,19 @@ func learnOracle(t Target, c Case) []string {
 			wantThrough(&bad, e, []string{"rbm:fwd-learned", "rbm:fwd-learned-" + tLearned.String()})
 		case global:
 			wantThrough(&bad, e, []string{"rbm:fwd-allow-global"})
+		default:
+			wantDrop(&bad, e, "rbm:fwd-drop")
+		}
+	case "learn/host-address-answer":
+		// the host's own address never opens by an answer: fwd-host where
+		// an address could open unlisted (global, learning), else unlisted
+		switch {
+		case !(p.DNS == policy.DNSGlobal || p.DNS == policy.DNSAllowlist && strings.HasSuffix(t.HostName, ".allowed.test")):
+			if hasAny(e.Outcomes, probe.Connected, probe.Error) || len(e.Outcomes) == 0 {
+				bad = append(bad, "the name does not resolve: want it not to connect (and a probe error to count)")
+			}
+		case global || learns:
+			wantDrop(&bad, e, "rbm:"+policy.HostRule)
 		default:
 			wantDrop(&bad, e, "rbm:fwd-drop")
 		}

@@ -34,7 +34,7 @@ func labTarget(p policy.Policy, a lab.Addresses, ca string, hostile bool) Target
 		Policy: p, Foreign: a.Foreign, Allowed: a.Allowed, Forbidden: a.Forbidden, EchoPort: 22,
 		AllowedName: lab.AllowedName(p), ForbiddenName: lab.ForbiddenName(p), BaitDomain: lab.BaitDomain(p),
 		CAFile: ca, SentryUplink: a.SentryUplink, UplinkPrefix: a.LinkNet, Hostile: hostile,
-		Learned: a.Learned, LearnName: lab.LearnName(p), HostAddr: a.Host,
+		Learned: a.Learned, LearnName: lab.LearnName(p), HostAddr: a.Host, HostName: lab.HostName(p),
 	}
 }
 

@@ -35,6 +35,7 @@ type Target struct {
 	// HostAddr is one of the host's own addresses (in Policy.HostAddrs)
 	// with a web server on it, outside every allowed CIDR (invalid: skip).
 	HostAddr     netip.Addr
+	HostName     string       // an allowed name whose answer is HostAddr ("": skip)
 	SentryUplink netip.Addr   // the sentry's uplink address, if known
 	UplinkPrefix netip.Prefix // the uplink's subnet, if known: learned addresses never open it
 	Hostile      bool         // probes run with NET_RAW and NET_ADMIN
