@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/recipe-bottle/rbm/internal/config"
 	"net/netip"
 	"slices"
 	"strings"
@@ -33,6 +34,9 @@ placeholders given by --enclave-if and --uplink-if.`,
 			c, err := f.load(cmd.ErrOrStderr())
 			if err != nil {
 				return err
+			}
+			if c.NeedsRuntimeResolver() {
+				return &exitError{code: 2, err: fmt.Errorf("RBRR_DNS_SERVER is unset: the sentry forwards to %s, known only when it starts; set RBRR_DNS_SERVER (a stand-in such as 198.51.100.53 will do) to render", config.RuntimeResolverText)}
 			}
 			p := c.Policy()
 			fw, err := backends.New(c.FirewallBackend, nil) // rendering runs nothing

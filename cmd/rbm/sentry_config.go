@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/dns"
+	"github.com/recipe-bottle/rbm/internal/resolvconf"
 	"github.com/recipe-bottle/rbm/internal/sentry"
 	"github.com/spf13/cobra"
 )
@@ -33,11 +35,14 @@ type sentryLoader struct {
 	flags  *configFlags
 	dir    string
 	stderr io.Writer
+	// resolvConf is where the runtime's resolver is read when
+	// RBRR_DNS_SERVER is unset; empty: resolvconf.Path.
+	resolvConf string
 }
 
 func (l sentryLoader) load() (*config.Config, error) {
 	if c, ok, err := l.file(pendingConfig); ok {
-		return c, err
+		return l.withResolver(c, err)
 	}
 	c, _, err := l.live()
 	return c, err
@@ -47,10 +52,31 @@ func (l sentryLoader) load() (*config.Config, error) {
 // where it comes from.
 func (l sentryLoader) live() (*config.Config, string, error) {
 	if c, ok, err := l.file(liveConfig); ok {
+		c, err = l.withResolver(c, err)
 		return c, "reloaded (" + filepath.Join(l.dir, liveConfig) + ")", err
 	}
 	c, err := l.flags.load(l.stderr)
+	c, err = l.withResolver(c, err)
 	return c, "as started (environment and files)", err
+}
+
+// withResolver gives a configuration without RBRR_DNS_SERVER the resolver
+// the runtime wrote into the sentry's resolv.conf, read at every load (a
+// start, a reload), so a laptop that changed networks is followed.
+func (l sentryLoader) withResolver(c *config.Config, err error) (*config.Config, error) {
+	if err != nil || !c.NeedsRuntimeResolver() {
+		return c, err
+	}
+	path := cmp.Or(l.resolvConf, resolvconf.Path)
+	a, err := resolvconf.Read(path)
+	if err == nil {
+		err = c.UseRuntimeResolver(a, path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(l.stderr, "rbm sentry: RBRR_DNS_SERVER is unset: forwarding to %s, the runtime's resolver (from %s)\n", a, path)
+	return c, nil
 }
 
 // file loads the state directory's file name alone, if it exists.

@@ -84,6 +84,7 @@ func startService(ctx context.Context, cmd *cobra.Command, cfg *config.Config, h
 	if err := findHostAddrs(cfg); err != nil {
 		return err
 	}
+	fmt.Fprintln(out, "upstream resolver:", cfg.ResolverText())
 	rep := engine.Preflight{Runtime: rt, Runner: runner.Exec{}}.Check(ctx, cfg)
 	for _, line := range rep.Info {
 		fmt.Fprintln(out, "preflight:", line)

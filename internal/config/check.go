@@ -19,14 +19,10 @@ func (c *Config) check(p *parser) []string {
 	if c.NameCheck != policy.NameCheckOff && len(list(p.raw("RBRN_UPLINK_NAME_PORTS"))) == 0 {
 		p.fail("RBRN_UPLINK_NAME_PORTS", "", "expected at least one port (RBRN_UPLINK_NAME_CHECK=learned checks names on them)")
 	}
-	if c.DNSEnabled && !c.DNSServer.IsValid() && p.raw("RBRR_DNS_SERVER") == "" {
-		p.fail("RBRR_DNS_SERVER", "", "expected the upstream resolver's IPv4 address (required because RBRN_UPLINK_DNS_ENABLED=true)")
-	}
+	// Unset, the sentry forwards to its runtime's resolver (UseRuntimeResolver).
 	if c.DNSServer.IsValid() {
-		if c.Subnet.IsValid() && c.Subnet.Contains(c.DNSServer) {
-			p.fail("RBRR_DNS_SERVER", c.DNSServer.String(), fmt.Sprintf("expected a resolver outside the enclave %s", c.Subnet))
-		} else if !c.DNSServer.IsGlobalUnicast() && !c.DNSServer.IsPrivate() {
-			p.fail("RBRR_DNS_SERVER", c.DNSServer.String(), "expected a unicast address (not loopback, link-local, multicast or unspecified)")
+		if why := c.badResolver(c.DNSServer); why != "" {
+			p.fail("RBRR_DNS_SERVER", c.DNSServer.String(), why)
 		}
 	}
 	return append(c.egressWarnings(), c.dnsWarnings()...)

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -124,11 +125,47 @@ func TestEntryPortsRequiredWhenEnabled(t *testing.T) {
 	}
 }
 
-func TestDNSServerRequiredWhenDNSEnabled(t *testing.T) {
-	_, _, err := Resolve(settings("RBRN_UPLINK_DNS_ENABLED", "true"))
-	ps := problemsOf(t, err)
-	if len(ps) != 1 || ps[0].Var != "RBRR_DNS_SERVER" || !strings.Contains(ps[0].Want, "required") {
-		t.Fatalf("want RBRR_DNS_SERVER required, got %v", ps)
+// TestDNSServerUnset: with DNS on and RBRR_DNS_SERVER unset the
+// configuration is valid; the sentry takes its runtime's resolver, checked
+// as RBRR_DNS_SERVER would be.
+func TestDNSServerUnset(t *testing.T) {
+	c, _, err := Resolve(settings("RBRN_UPLINK_DNS_ENABLED", "true"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.NeedsRuntimeResolver() || c.ResolverText() != RuntimeResolverText {
+		t.Fatalf("NeedsRuntimeResolver %v, ResolverText %q", c.NeedsRuntimeResolver(), c.ResolverText())
+	}
+	for _, bad := range []string{"10.242.0.9", "127.0.0.53", "169.254.169.254"} {
+		if err := c.UseRuntimeResolver(netip.MustParseAddr(bad), "/etc/resolv.conf"); err == nil || !strings.Contains(err.Error(), "RBRR_DNS_SERVER is unset and the sentry's /etc/resolv.conf names "+bad) {
+			t.Errorf("UseRuntimeResolver(%s) = %v", bad, err)
+		}
+	}
+	if c.DNSServer.IsValid() {
+		t.Fatalf("a refused resolver was kept: %v", c.DNSServer)
+	}
+	if err := c.UseRuntimeResolver(netip.MustParseAddr("10.20.30.1"), "/etc/resolv.conf"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "10.20.30.1 (" + RuntimeResolverText + ")"; c.ResolverText() != want || c.Policy().Upstream.String() != "10.20.30.1" {
+		t.Errorf("ResolverText %q (want %q), upstream %v", c.ResolverText(), want, c.Policy().Upstream)
+	}
+	if env := strings.Join(c.Environ(), "\n"); !strings.Contains(env, "RBRR_DNS_SERVER=\n") {
+		t.Errorf("the runtime's resolver reached Environ (a reload would not look again):\n%s", env)
+	}
+}
+
+func TestResolverText(t *testing.T) {
+	off, _, err := Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _, err := Resolve(settings("RBRN_UPLINK_DNS_ENABLED", "true"), settings("RBRR_DNS_SERVER", "198.51.100.53"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off.ResolverText() != "none (DNS is off)" || set.ResolverText() != "198.51.100.53 (RBRR_DNS_SERVER)" {
+		t.Errorf("ResolverText: off %q, set %q", off.ResolverText(), set.ResolverText())
 	}
 }
 

@@ -25,7 +25,7 @@ var Vars = []Var{
 	{"RBRR_POD_SUBNET", Regime, "10.242.0.0/24", "enclave network (IPv4 CIDR) shared by the sentry and the bottle; must not overlap other networks"},
 	{"RBRR_SENTRY_IP", Regime, "10.242.0.2", "the sentry's address on the enclave; the bottle's gateway and resolver"},
 	{"RBRR_BOTTLE_IP", Regime, "10.242.0.3", "the bottle's address; the only source allowed out of the enclave"},
-	{"RBRR_DNS_SERVER", Regime, "", "upstream resolver the sentry forwards allowed names to (IPv4 address); required when DNS is enabled"},
+	{"RBRR_DNS_SERVER", Regime, "", "upstream resolver the sentry forwards allowed names to (IPv4 address); empty: the first IPv4 nameserver of the sentry container's own /etc/resolv.conf (filled by the runtime from the host's, past a local stub), read at start and on every rbm reload"},
 	{"RBRR_BOTTLE_UID", Regime, "1000", "numeric user (and group) the bottle runs as; never 0"},
 	{"RBRR_RUNTIME", Regime, "podman", "container runtime that runs the service: podman (rootful or rootless) or docker (the docker CLI and its daemon)"},
 	{"RBRR_SENTRY_IMAGE", Regime, "localhost/rbm-sentry:dev", "image of the sentry (also used for the containers that set the bottle's routes)"},

@@ -82,7 +82,14 @@ func (l *Lab) up(ctx context.Context, cfg *config.Config) (*Info, error) {
 	if err := build(ctx, l.Runner, topology(l.Prefix, p, a, cfg.BottleUID)); err != nil {
 		return nil, err
 	}
-	if err := writeResolvConf(Namespace(l.Prefix, Bottle), p.SentryIP.String()); err != nil {
+	if err := writeResolvConf(Namespace(l.Prefix, Bottle), p.SentryIP.String(), "the bottle resolves through the sentry"); err != nil {
+		return nil, err
+	}
+	// The sentry's "runtime resolver" is the stand-in upstream, as a
+	// container runtime writes the host's into the sentry's resolv.conf:
+	// with RBRR_DNS_SERVER unset the lab's sentry forwards there, never to
+	// the machine's own resolver.
+	if err := writeResolvConf(Namespace(l.Prefix, Sentry), a.Upstream.String(), "the sentry's runtime resolver is the stand-in upstream"); err != nil {
 		return nil, err
 	}
 	if err := l.startWan(ctx, info); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
 // reload re-reads the configuration; an invalid one changes nothing. The
@@ -60,8 +61,9 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 		return fmt.Errorf("name gate (%v): %w", err, errLockedDown)
 	}
 	st.learn.answers.Forget(p.Resolves)
-	s.logf("reloaded: egress %s, DNS %s, interception %s, denials %s", p.Egress, p.DNS, p.Intercept, p.Deny)
-	s.w.lifecycle(events.Reloaded, fmt.Sprintf("egress %s, DNS %s, interception %s, denials %s", p.Egress, p.DNS, p.Intercept, p.Deny))
+	done := fmt.Sprintf("egress %s, DNS %s%s, interception %s, denials %s", p.Egress, p.DNS, upstreamText(p), p.Intercept, p.Deny)
+	s.logf("reloaded: %s", done)
+	s.w.lifecycle(events.Reloaded, done)
 	return nil
 }
 
@@ -69,4 +71,14 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 func learnSet(fw firewall.Backend) dns.LearnSet {
 	d, t := fw.ResolverSet()
 	return dns.LearnSet{Directive: d, Target: t}
+}
+
+// upstreamText names the resolver the sentry forwards to, for the ready
+// and reloaded lines: with RBRR_DNS_SERVER unset it is the one the runtime
+// gave the sentry, known only here.
+func upstreamText(p policy.Policy) string {
+	if p.DNS == policy.DNSOff || !p.Upstream.IsValid() {
+		return ""
+	}
+	return " via " + p.Upstream.String()
 }

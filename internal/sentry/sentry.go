@@ -73,8 +73,8 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 		s.lockdown(ctx, st.fw)
 		return err
 	}
-	ready := fmt.Sprintf("firewall %s, egress %s, DNS %s, interception %s, denials %s, learning %s, enclave %s, uplink %s",
-		st.fw.Name(), st.policy.Egress, st.policy.DNS, st.policy.Intercept, st.policy.Deny, learningText(st.policy), st.ifs.Enclave, st.ifs.Uplink)
+	ready := fmt.Sprintf("firewall %s, egress %s, DNS %s%s, interception %s, denials %s, learning %s, enclave %s, uplink %s",
+		st.fw.Name(), st.policy.Egress, st.policy.DNS, upstreamText(st.policy), st.policy.Intercept, st.policy.Deny, learningText(st.policy), st.ifs.Enclave, st.ifs.Uplink)
 	s.logf("ready in %d ms: %s", time.Since(start).Milliseconds(), ready)
 	s.w.lifecycle(events.Ready, ready)
 	defer s.stop(st)
