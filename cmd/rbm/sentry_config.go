@@ -45,18 +45,17 @@ func (l sentryLoader) load() (*config.Config, error) {
 		return l.withResolver(c, err)
 	}
 	c, _, err := l.live()
-	return c, err
+	return l.withResolver(c, err)
 }
 
 // live is the configuration running now (a staged one is not yet), and
-// where it comes from.
+// where it comes from, as configured: with RBRR_DNS_SERVER unset the
+// resolver is not looked up (withResolver does).
 func (l sentryLoader) live() (*config.Config, string, error) {
 	if c, ok, err := l.file(liveConfig); ok {
-		c, err = l.withResolver(c, err)
 		return c, "reloaded (" + filepath.Join(l.dir, liveConfig) + ")", err
 	}
 	c, err := l.flags.load(l.stderr)
-	c, err = l.withResolver(c, err)
 	return c, "as started (environment and files)", err
 }
 
@@ -140,8 +139,9 @@ can resolve at all. rbm status shows it. Exit status 1 when it does not answer.`
 		Example: "  rbm sentry upstream",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, _, err := sentryLoader{flags: f, dir: *stateDir, stderr: io.Discard}.live()
-			if err != nil {
+			l := sentryLoader{flags: f, dir: *stateDir, stderr: io.Discard}
+			c, _, err := l.live()
+			if c, err = l.withResolver(c, err); err != nil {
 				return err
 			}
 			if !c.DNSEnabled {
