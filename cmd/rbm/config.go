@@ -63,8 +63,8 @@ func printConfig(cmd *cobra.Command, c *config.Config) {
 	w.Flush()
 	printPresets(cmd, c)
 	p := c.Policy()
-	fmt.Fprintf(cmd.OutOrStdout(), "\nvalid: egress %s, DNS %s, interception %s, entry %s\nupstream resolver: %s\nname gate: %s\n",
-		p.Egress, p.DNS, p.Intercept, entrySummary(c), c.ResolverText(), p.GateText())
+	fmt.Fprintf(cmd.OutOrStdout(), "\nvalid: egress %s, DNS %s, interception %s, entry %s\nenclave: %s\nupstream resolver: %s\nname gate: %s\n",
+		p.Egress, p.DNS, p.Intercept, entrySummary(c), c.EnclaveText(), c.ResolverText(), p.GateText())
 }
 
 // printPresets shows what each @name of RBRN_UPLINK_ALLOWED_DOMAINS

@@ -8,6 +8,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/subnet"
 	"github.com/spf13/cobra"
 )
 
@@ -31,6 +32,11 @@ shell. Nothing is checked or created; rbm start also runs a preflight.`,
 				return err
 			}
 			rt, err := configRuntime(cfg)
+			if err != nil {
+				return err
+			}
+			// What rbm start would choose now; nothing holds it.
+			cfg, _, err = engine.AutoSubnet(cmd.Context(), rt, runner.Exec{}, cfg, "")
 			if err != nil {
 				return err
 			}
@@ -81,6 +87,14 @@ func startService(ctx context.Context, cmd *cobra.Command, cfg *config.Config, h
 	if err != nil {
 		return err
 	}
+	// Held from the choice until the enclave network exists, so two starts
+	// at once choose two subnets.
+	cfg, release, err := engine.AutoSubnet(ctx, rt, runner.Exec{}, cfg, subnet.LockPath())
+	if err != nil {
+		return err
+	}
+	defer release()
+	fmt.Fprintln(out, "enclave:", cfg.EnclaveText(), "("+cfg.Settings["RBRR_POD_SUBNET"].Origin+")")
 	if err := findHostAddrs(cfg); err != nil {
 		return err
 	}
@@ -92,5 +106,5 @@ func startService(ctx context.Context, cmd *cobra.Command, cfg *config.Config, h
 	if err := rep.Err(); err != nil {
 		return err
 	}
-	return engine.Start(ctx, rt, runner.Exec{}, cfg, engine.Options{Out: out, HealthTimeout: healthTimeout})
+	return engine.Start(ctx, rt, runner.Exec{}, cfg, engine.Options{Out: out, HealthTimeout: healthTimeout, NetworkCreated: release})
 }

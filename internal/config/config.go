@@ -102,7 +102,7 @@ func fromEnviron(environ []string) map[string]Setting {
 func Resolve(layers ...map[string]Setting) (*Config, []string, error) {
 	merged := map[string]Setting{}
 	for _, v := range Vars {
-		merged[v.Name] = Setting{Value: v.Default, Origin: "default"}
+		merged[v.Name] = Setting{Value: v.Default, Origin: originDefault}
 	}
 	for _, l := range layers {
 		for k, s := range l {
@@ -138,6 +138,7 @@ var (
 )
 
 func parse(s map[string]Setting) (*Config, *parser) {
+	deriveHosts(s)
 	p := &parser{settings: s}
 	c := &Config{Settings: s}
 	if pfx, ok := p.prefix("RBRR_POD_SUBNET", p.raw("RBRR_POD_SUBNET")); ok {

@@ -394,3 +394,35 @@ func TestNoSuffixWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestEnclaveDefaults: left unset, the enclave is rbm start's to choose;
+// a subnet alone gives its .2 and .3; explicit addresses keep their meaning.
+func TestEnclaveDefaults(t *testing.T) {
+	unset, _, err := Resolve(settings("RBRR_POD_SUBNET", "", "RBRR_SENTRY_IP", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !unset.EnclaveUnset() || unset.Subnet.String() != "10.242.0.0/24" {
+		t.Fatalf("unset: EnclaveUnset %v, subnet %v", unset.EnclaveUnset(), unset.Subnet)
+	}
+	chosen, err := unset.WithSubnet(netip.MustParsePrefix("10.242.7.0/24"), "chosen by a test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chosen.EnclaveUnset() || chosen.SentryIP.String() != "10.242.7.2" || chosen.BottleIP.String() != "10.242.7.3" {
+		t.Fatalf("chosen: unset %v, sentry %v, bottle %v", chosen.EnclaveUnset(), chosen.SentryIP, chosen.BottleIP)
+	}
+	if env := strings.Join(chosen.Environ(), "\n"); !strings.Contains(env, "RBRR_POD_SUBNET=10.242.7.0/24\nRBRR_SENTRY_IP=10.242.7.2\nRBRR_BOTTLE_IP=10.242.7.3\n") {
+		t.Errorf("the sentry would not get the chosen enclave:\n%s", env)
+	}
+	own, _, err := Resolve(settings("RBRR_POD_SUBNET", "172.30.5.0/24", "RBRR_BOTTLE_IP", "172.30.5.9"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own.EnclaveUnset() || own.SentryIP.String() != "172.30.5.2" || own.BottleIP.String() != "172.30.5.9" {
+		t.Errorf("subnet given: unset %v, sentry %v, bottle %v", own.EnclaveUnset(), own.SentryIP, own.BottleIP)
+	}
+	if _, err := unset.WithSubnet(netip.MustParsePrefix("10.242.7.0/30"), "test"); err == nil {
+		t.Error("a /30 was accepted")
+	}
+}

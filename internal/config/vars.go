@@ -22,9 +22,9 @@ type Var struct {
 
 // Vars lists every variable rbm reads, in the order they are shown.
 var Vars = []Var{
-	{"RBRR_POD_SUBNET", Regime, "10.242.0.0/24", "enclave network (IPv4 CIDR) shared by the sentry and the bottle; must not overlap other networks"},
-	{"RBRR_SENTRY_IP", Regime, "10.242.0.2", "the sentry's address on the enclave; the bottle's gateway and resolver"},
-	{"RBRR_BOTTLE_IP", Regime, "10.242.0.3", "the bottle's address; the only source allowed out of the enclave"},
+	{"RBRR_POD_SUBNET", Regime, "10.242.0.0/24", "enclave network (IPv4 CIDR) shared by the sentry and the bottle; must not overlap other networks. When it and both addresses are unset, rbm start takes the first /24 of 10.242.0.0/16 that overlaps no network of the runtime and no host route (10.242.0.0/24 when free), so several services need no configuration; a given subnet that overlaps stays an error"},
+	{"RBRR_SENTRY_IP", Regime, "10.242.0.2", "the sentry's address on the enclave; the bottle's gateway and resolver; unset: .2 of the subnet"},
+	{"RBRR_BOTTLE_IP", Regime, "10.242.0.3", "the bottle's address; the only source allowed out of the enclave; unset: .3 of the subnet"},
 	{"RBRR_DNS_SERVER", Regime, "", "upstream resolver the sentry forwards allowed names to (IPv4 address); empty: the first IPv4 nameserver of the sentry container's own /etc/resolv.conf (filled by the runtime from the host's, past a local stub), read at start and on every rbm reload"},
 	{"RBRR_BOTTLE_UID", Regime, "1000", "numeric user (and group) the bottle runs as; never 0"},
 	{"RBRR_RUNTIME", Regime, "podman", "container runtime that runs the service: podman (rootful or rootless) or docker (the docker CLI and its daemon)"},

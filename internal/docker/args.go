@@ -16,7 +16,8 @@ const stopSeconds = engine.StopSeconds
 // nobody holds; the bottle's routes prohibit it anyway.
 func enclaveStep(cfg *config.Config, n engine.Names) engine.Step {
 	return engine.Step{
-		Desc: fmt.Sprintf("enclave network %s (%s): internal, the host holds no address on it, bridge %s", n.Enclave, cfg.Subnet, BridgeName(n.Moniker)),
+		Network: true,
+		Desc:    fmt.Sprintf("enclave network %s (%s): internal, the host holds no address on it, bridge %s", n.Enclave, cfg.Subnet, BridgeName(n.Moniker)),
 		Cmd: docker("network", "create", "--internal", "--subnet", cfg.Subnet.String(),
 			"--gateway", engine.BridgeIP(cfg.Subnet).String(),
 			"-o", "com.docker.network.bridge.inhibit_ipv4=true",

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
 // defaultNets are the runtimes' default networks, named in the hint.
@@ -57,13 +58,9 @@ type hostRoute struct {
 // would make the bottle's traffic ambiguous; Podman refuses it too.
 // The runtime's own bridges are judged by checkSubnet.
 func (p Preflight) checkHostRoutes(ctx context.Context, cfg *config.Config, nets []Network, rep *Report) {
-	out, err := p.Runner.Run(ctx, cmdIP("-j", "-4", "route", "show"))
+	routes, err := hostRoutes(ctx, p.Runner)
 	if err != nil {
 		rep.Infof("could not read the host's routes (%v); skipped that check", err)
-		return
-	}
-	var routes []hostRoute
-	if json.Unmarshal(out, &routes) != nil {
 		return
 	}
 	for _, r := range routes {
@@ -72,6 +69,20 @@ func (p Preflight) checkHostRoutes(ctx context.Context, cfg *config.Config, nets
 			rep.Problemf("RBRR_POD_SUBNET=%s overlaps %s, routed by this host on %s; choose a subnet the host does not use", cfg.Subnet, pfx, r.Dev)
 		}
 	}
+}
+
+// hostRoutes reads the host's IPv4 routes; unparsable output is no routes
+// (the runtime's own overlap check still stands behind).
+func hostRoutes(ctx context.Context, r runner.Runner) ([]hostRoute, error) {
+	out, err := r.Run(ctx, cmdIP("-j", "-4", "route", "show"))
+	if err != nil {
+		return nil, err
+	}
+	var routes []hostRoute
+	if json.Unmarshal(out, &routes) != nil {
+		return nil, nil
+	}
+	return routes, nil
 }
 
 func parseDst(dst string) (netip.Prefix, bool) {

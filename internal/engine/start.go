@@ -15,6 +15,9 @@ type Options struct {
 	Out           io.Writer     // progress, one line per step
 	HealthTimeout time.Duration // how long the sentry may take to become healthy (default 90s)
 	PollEvery     time.Duration // between health checks (default 1s)
+	// NetworkCreated is called once the enclave network exists (the step
+	// marked Network): a chosen subnet's lock can go (AutoSubnet).
+	NetworkCreated func()
 }
 
 func (o Options) withDefaults() Options {
@@ -48,6 +51,9 @@ func Start(ctx context.Context, rt Runtime, r runner.Runner, cfg *config.Config,
 			fmt.Fprintf(o.Out, "step %d failed: %s\n  %v\nremoving what was created:\n", i+1, s.Desc, err)
 			undo(r, steps[:i+1], o.Out)
 			return fmt.Errorf("start %s: step %d (%s): %w", cfg.Moniker, i+1, s.Desc, err)
+		}
+		if s.Network && o.NetworkCreated != nil {
+			o.NetworkCreated()
 		}
 	}
 	fmt.Fprintf(o.Out, "bottle service %s is running; `rbm status --moniker %s` shows it, `rbm stop --moniker %s` removes it\n",

@@ -29,6 +29,8 @@ type Step struct {
 	// Container is the container a Poll step waits for: while it fails,
 	// Start gives up at once if that container stopped running.
 	Container string
+	// Network marks the step that creates the enclave network.
+	Network bool
 }
 
 // String renders the plan for `rbm plan`: each step's description as a

@@ -12,7 +12,8 @@ const stopSeconds = engine.StopSeconds
 
 func enclaveStep(cfg *config.Config, n engine.Names) engine.Step {
 	return engine.Step{
-		Desc: fmt.Sprintf("enclave network %s (%s): internal, no DNS, no route off it", n.Enclave, cfg.Subnet),
+		Network: true,
+		Desc:    fmt.Sprintf("enclave network %s (%s): internal, no DNS, no route off it", n.Enclave, cfg.Subnet),
 		Cmd: podman("network", "create", "--internal", "--disable-dns",
 			"--subnet", cfg.Subnet.String(), "--label", n.Label(), n.Enclave),
 		Undo: podman("network", "rm", "-f", n.Enclave),
