@@ -44,13 +44,25 @@ const masqRule = "rbm:nat-masq"
 // leftBy is the rule that would show a dropped case's flow leaving the
 // uplink: only with egress on (else no such rule is rendered) and for
 // probes from ordinary sockets, whose packets are valid new flows that the
-// nat table sees (a forged or invalid raw packet would not cross it).
+// nat table sees (a forged or invalid raw packet would not cross it). An
+// HTTP request opens such a flow too, and so does a connect chained after
+// a query to the sentry (which itself never crosses the uplink).
 func (t Target) leftBy(c Case) string {
-	plain := []probe.Kind{probe.KindTCP, probe.KindUDP, probe.KindICMP, probe.KindDNS}
-	if t.Policy.Egress == policy.EgressNone || !slices.Contains(plain, c.Spec.Kind) || c.Spec.Then != nil || !slices.Equal(c.Expect.Outcomes, dropped) {
+	if t.Policy.Egress == policy.EgressNone || !ordinary(c.Spec) || !slices.Equal(c.Expect.Outcomes, dropped) {
 		return ""
 	}
 	return masqRule
+}
+
+// ordinary reports whether s and every probe chained after it use
+// ordinary sockets (a resolve through the sentry, then a connect or a
+// request), whose flows the nat table sees.
+func ordinary(s probe.Spec) bool {
+	plain := []probe.Kind{probe.KindTCP, probe.KindUDP, probe.KindICMP, probe.KindDNS, probe.KindHTTP, probe.KindHTTPS}
+	if !slices.Contains(plain, s.Kind) {
+		return false
+	}
+	return s.Then == nil || ordinary(*s.Then)
 }
 
 // rejecting widens a "dropped" expectation whose deciding rule rejects:
@@ -110,7 +122,7 @@ func (t Target) dropRuleFor(a netip.Addr) string {
 func (t Target) reach(addrText string, through []probe.Outcome, text string) Expect {
 	addr, err := parseAddr(addrText)
 	if err == nil && t.reaches(addr) {
-		return Expect{Text: "reaches " + text, Outcomes: through, Moved: nonEmpty(t.allowRule(addrText))}
+		return Expect{Text: "reaches " + text, Outcomes: through, Moved: nonEmpty(t.allowRule(addrText)), Needs: uplinkNeed(addr)}
 	}
 	return Expect{Text: "dropped by the sentry", Outcomes: dropped, Moved: []string{t.dropRuleFor(addr)}}
 }

@@ -49,7 +49,7 @@ func gateCases(t Target) []Case {
 		return nil
 	}
 	refused := func(why string) Expect {
-		return Expect{Text: "reset by the name gate: " + why, Outcomes: gateRefused, Moved: []string{gateRedirect}, Unmoved: []string{gateOut}}
+		return Expect{Text: "reset by the name gate: " + why, Outcomes: gateRefused, Moved: []string{gateRedirect}, Unmoved: []string{gateOut}, Needs: upstreamNeed(t)}
 	}
 	split := t.web("https", t.LearnName, 443)
 	split.Segment = 64
@@ -58,7 +58,7 @@ func gateCases(t Target) []Case {
 		Name:   "gate/split-hello",
 		Tried:  fmt.Sprintf("resolve %s, then HTTPS to it with the ClientHello in 64-byte TCP segments", t.LearnName),
 		Spec:   t.afterResolve(split),
-		Expect: learnedPass(),
+		Expect: t.learnedPass(),
 	}, {
 		Name:   "gate/forbidden-sni",
 		Tried:  fmt.Sprintf("resolve %s, then TLS to its address %s with SNI %s", t.LearnName, hostPort(t.Learned, 443), t.ForbiddenName),
@@ -121,7 +121,7 @@ func (t Target) unopenedPort() uint16 {
 
 // learnedPass is what a request for the allowed name to its learned
 // address must give while the gate checks it: an answer, through the gate.
-func learnedPass() Expect {
+func (t Target) learnedPass() Expect {
 	return Expect{Text: "connects through the name gate: the name is allowed and its answer carried the address",
-		Outcomes: reachedTCP, Moved: []string{gateRedirect, gateOut}}
+		Outcomes: reachedTCP, Moved: []string{gateRedirect, gateOut}, Needs: append(upstreamNeed(t), uplinkNeed(t.Learned)...)}
 }

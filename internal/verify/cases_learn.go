@@ -59,7 +59,7 @@ func (t Target) afterResolving() Expect {
 			Outcomes: dropped, Moved: []string{guardRule}}
 	case p.Learns() && !t.reaches(t.Learned):
 		return Expect{Text: "connects: the sentry's answer opened the address", Outcomes: reachedTCP,
-			Moved: []string{learnedRule, firewall.IDPrefix + firewall.LearnedID(t.Learned)}}
+			Moved: []string{learnedRule, firewall.IDPrefix + firewall.LearnedID(t.Learned)}, Needs: append(upstreamNeed(t), uplinkNeed(t.Learned)...)}
 	}
 	e := t.reach(t.Learned.String(), reachedTCP, "the learned server (by its CIDR; resolving opens nothing)")
 	if !t.reaches(t.Learned) {
@@ -81,7 +81,7 @@ func (t Target) afterResolvingCase() Case {
 			Name:   "learn/after-resolving",
 			Tried:  fmt.Sprintf("resolve %s @%s, HTTPS to it at the answer:443 at once", t.LearnName, t.Policy.SentryIP),
 			Spec:   t.afterResolve(t.web("https", t.LearnName, 443)),
-			Expect: learnedPass(),
+			Expect: t.learnedPass(),
 		}
 	}
 	return Case{

@@ -18,15 +18,15 @@ const (
 func ownEgressCases(t Target) []Case {
 	cs := []Case{
 		{Name: "sentry/own-egress-forbidden", Tried: "from the sentry: TCP connect " + hostPort(t.Forbidden, 443), FromSentry: true,
-			Spec: tcp(t.Forbidden, 443), Expect: Expect{Text: "dropped: the sentry talks only to its upstream", Outcomes: dropped, Moved: []string{outDrop}}},
+			Spec: tcp(t.Forbidden, 443), Expect: Expect{Text: "dropped: the sentry talks only to its upstream", Outcomes: dropped, Moved: []string{outDrop}, Dst: t.Forbidden}},
 		{Name: "sentry/own-egress-foreign-resolver", Tried: fmt.Sprintf("from the sentry: dig @%s %s", t.Foreign, t.ForbiddenName), FromSentry: true,
 			Spec:   dnsQuery(t.Foreign, 53, t.ForbiddenName, false),
-			Expect: Expect{Text: "dropped: the sentry talks only to its upstream", Outcomes: dropped, Moved: []string{outDrop}, ForeignUntouched: true}},
+			Expect: Expect{Text: "dropped: the sentry talks only to its upstream", Outcomes: dropped, Moved: []string{outDrop}, ForeignUntouched: true, Dst: t.Foreign}},
 	}
 	if t.dnsOn() && t.Policy.Upstream.IsValid() {
 		cs = append(cs, Case{Name: "sentry/own-egress-upstream", Tried: fmt.Sprintf("from the sentry: dig @%s %s", t.Policy.Upstream, t.AllowedName), FromSentry: true,
 			Spec:   dnsQuery(t.Policy.Upstream, 53, t.AllowedName, false),
-			Expect: Expect{Text: "answered: the upstream is the sentry's one way out", Outcomes: []probe.Outcome{probe.Answered}, Moved: []string{outDNSUDP}}})
+			Expect: Expect{Text: "answered: the upstream is the sentry's one way out", Outcomes: []probe.Outcome{probe.Answered}, Moved: []string{outDNSUDP}, Needs: upstreamNeed(t)}})
 	}
 	return cs
 }

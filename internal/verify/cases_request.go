@@ -43,6 +43,9 @@ func (t Target) foreignDNS(name string, overTCP bool) Case {
 			Rcode: t.sentryRcode(t.ForbiddenName), Answers: answers{exclude: standin.DefaultForeignAnswer},
 			ForeignUntouched: true,
 		}
+		if t.Policy.Resolves(t.ForbiddenName) {
+			c.Expect.Needs = upstreamNeed(t)
+		}
 		c.Expect.Moved, c.Expect.AnyMoved = queryRule("rbm:nat-dns-", overTCP)
 		return c
 	}
@@ -87,13 +90,13 @@ func (t Target) sentryDNS(name, qname string, overTCP bool) Case {
 	case !t.dnsOn():
 		c.Expect = Expect{Text: "no resolver (DNS off): dropped", Outcomes: notThrough, Moved: []string{"rbm:in-enclave-drop"}}
 	case t.Policy.Resolves(qname) && qname == t.AllowedName:
-		c.Expect = Expect{Text: "answered with an address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR", Answers: answers{some: true}}
+		c.Expect = Expect{Text: "answered with an address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR", Answers: answers{some: true}, Needs: upstreamNeed(t)}
 	case t.Policy.Resolves(qname):
 		// Any other name (the forbidden one, under global DNS) resolves, but
 		// the Target does not promise its address is public: rebinding
 		// protection may strip a private answer, and must, unless exempt.
 		c.Expect = Expect{Text: "answered (global DNS), no private address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR",
-			Answers: answers{noPrivate: !policy.InAnyDomain(qname, t.Policy.RebindOK)}}
+			Answers: answers{noPrivate: !policy.InAnyDomain(qname, t.Policy.RebindOK)}, Needs: upstreamNeed(t)}
 	default:
 		c.Expect = Expect{Text: "NXDOMAIN from the sentry", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NXDOMAIN"}
 	}
@@ -125,7 +128,8 @@ func (t Target) httpsAllowed() Case {
 	}
 	ok := t.dnsOn() && t.Policy.Resolves(t.AllowedName) && t.Allowed.IsValid() && t.reaches(t.Allowed)
 	if ok {
-		c.Expect = Expect{Text: "works (name allowed, address allowed)", Outcomes: reachedTCP, Moved: nonEmpty(t.allowRule(t.Allowed.String()))}
+		c.Expect = Expect{Text: "works (name allowed, address allowed)", Outcomes: reachedTCP, Moved: nonEmpty(t.allowRule(t.Allowed.String())),
+			Needs: append(upstreamNeed(t), uplinkNeed(t.Allowed)...)}
 		return c
 	}
 	why := "name not resolved"

@@ -21,7 +21,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/standin"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/case-names.golden")
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // The test world: a 10.x enclave and documentation addresses only.
 var (

@@ -73,6 +73,7 @@ func poisonCases(t Target) []Case {
 			c := t.rebind("dns/cname-to-"+kind, qname)
 			c.Tried += " (a CNAME to a name outside the allowed domains with a " + kind + " address)"
 			c.Expect.Upstream = &UpstreamCheck{Name: qname, Asked: true}
+			c.Expect.Needs = upstreamNeed(t)
 			if !t.Policy.Resolves(qname) {
 				c.Expect = Expect{Text: "NXDOMAIN: not an allowed name", Answers: answers{noPrivate: true}}
 			}

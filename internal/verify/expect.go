@@ -41,6 +41,12 @@ type Expect struct {
 	// before the case runs (an earlier run resolved it), the expectation
 	// cannot be shown and the case only reports.
 	UnlessLearned string `json:"unless_learned,omitempty"`
+	// Needs: what outside the sentry the expected success depends on
+	// (its upstream, a route out of the uplink); see couldNotRun.
+	Needs []Need `json:"needs,omitempty"`
+	// Dst: the outside address the sentry's own probe sends to, where a
+	// drop may be made by the sentry's kernel (see unsent).
+	Dst netip.Addr `json:"dst,omitzero"`
 }
 
 // UpstreamCheck names a query the upstream must or must not have seen.

@@ -52,7 +52,7 @@ func WriteJUnit(w io.Writer, suite string, rs []Result) error {
 		case Broken:
 			s.Failures++
 			c.Failure = &junitProblem{Message: "BROKEN: " + r.Why, Text: detail}
-		case Failed:
+		case NotRun:
 			s.Errors++
 			c.Error = &junitProblem{Message: "could not run: " + r.Why, Text: detail}
 		default:
@@ -74,6 +74,10 @@ func WriteJUnit(w io.Writer, suite string, rs []Result) error {
 
 // describe is what a person reading a CI report needs of one case.
 func describe(r Result) string {
-	return fmt.Sprintf("tried: %s\nexpected: %s\nobserved: %s\nrules moved: %s\n",
+	d := fmt.Sprintf("tried: %s\nexpected: %s\nobserved: %s\nrules moved: %s\n",
 		r.Case.Tried, r.Case.Expect.Text, Observed(r.Observed), strings.Join(Telling(r.Moved), " "))
+	if r.Rule != "" {
+		d += "verdict rests on: " + r.Rule + "\n"
+	}
+	return d
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/firewall"
@@ -120,4 +121,9 @@ func (b LabBackend) UpstreamQueries(ctx context.Context, name string) (int, erro
 // sentry's own privileges).
 func (b LabBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
 	return batchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: []string{"netns", "exec", b.Info.Namespaces[lab.Sentry], b.Info.RBM, "probe", "batch"}}, s)
+}
+
+// SentryRoutes asks the sentry namespace's kernel for its route to a.
+func (b LabBackend) SentryRoutes(ctx context.Context, a netip.Addr) (bool, error) {
+	return routeGet(ctx, b.Runner, runner.Cmd{Name: "ip", Args: []string{"netns", "exec", b.Info.Namespaces[lab.Sentry], "ip", "route", "get", a.String()}})
 }

@@ -19,7 +19,7 @@ func Print(w io.Writer, rs []Result) {
 	for _, r := range rs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Verdict, r.Case.Name, r.Case.Tried, r.Case.Expect.Text, Observed(r.Observed), strings.Join(Telling(r.Moved), " "))
 		if r.Why != "" {
-			fmt.Fprintf(tw, "\t  why: %s\t\t\t\t\n", r.Why)
+			fmt.Fprintf(tw, "\t  %s: %s\t\t\t\t\n", whyLabel(r.Verdict), r.Why)
 		}
 		if r.Note != "" {
 			fmt.Fprintf(tw, "\t  how: %s\t\t\t\t\n", r.Note)
@@ -43,8 +43,8 @@ func Summary(rs []Result) string {
 		n[r.Verdict]++
 	}
 	s := fmt.Sprintf("%d cases: %d hold, %d info, %d broken", len(rs), n[Holds], n[Info], n[Broken])
-	if n[Failed] > 0 {
-		s += fmt.Sprintf(", %d could not run", n[Failed])
+	if n[NotRun] > 0 {
+		s += fmt.Sprintf(", %d could not run", n[NotRun])
 	}
 	return s
 }
@@ -78,4 +78,13 @@ func Telling(ids []string) []string {
 		out = append(out, strings.TrimPrefix(id, "rbm:"))
 	}
 	return out
+}
+
+// whyLabel heads the line that says why: a case that could not run says
+// so in words, so it never reads as a verdict on containment.
+func whyLabel(v Verdict) string {
+	if v == NotRun {
+		return "could not run"
+	}
+	return "why"
 }

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/probe"
@@ -26,7 +27,11 @@ const (
 	Holds  Verdict = "holds"
 	Broken Verdict = "BROKEN"
 	Info   Verdict = "info"
-	Failed Verdict = "error" // the case could not be run
+	// NotRun: the case could not run: its probe failed to run, or the
+	// success it expected needs something outside the sentry that the
+	// evidence shows unreachable (see couldNotRun). Neither holds nor
+	// BROKEN.
+	NotRun Verdict = "could-not-run"
 )
 
 // Result is one case's outcome with the rules whose counters moved.
@@ -35,8 +40,11 @@ type Result struct {
 	Observed probe.Result `json:"observed"`
 	Verdict  Verdict      `json:"verdict"`
 	Why      string       `json:"why,omitempty"`
-	Note     string       `json:"note,omitempty"` // how a case held, when not the plain way
-	Moved    []string     `json:"moved"`
+	// Rule is the rule id the verdict rests on: the deciding rule, or for
+	// a case that could not run the rule whose silence shows nothing left.
+	Rule  string   `json:"rule,omitempty"`
+	Note  string   `json:"note,omitempty"` // how a case held, when not the plain way
+	Moved []string `json:"moved"`
 }
 
 // forwardJump is the rule every forwarded bottle packet crosses.
@@ -52,9 +60,9 @@ func Run(ctx context.Context, b Backend, cases []Case, progress func(Result)) ([
 		return nil, fmt.Errorf("read counters: %w", err)
 	}
 	var out []Result
-	before := first
+	before, rs := first, routes{}
 	for _, c := range cases {
-		r, after, err := runCase(ctx, b, c, before)
+		r, after, err := runCase(ctx, b, c, before, rs)
 		if err != nil {
 			return out, err
 		}
@@ -64,14 +72,14 @@ func Run(ctx context.Context, b Backend, cases []Case, progress func(Result)) ([
 			progress(r)
 		}
 	}
-	total := forwardCase(before.Delta(first))
+	total := forwardCase(before.Delta(first), rs)
 	if progress != nil {
 		progress(total)
 	}
 	return append(out, total), nil
 }
 
-func runCase(ctx context.Context, b Backend, c Case, before firewall.Snapshot) (Result, firewall.Snapshot, error) {
+func runCase(ctx context.Context, b Backend, c Case, before firewall.Snapshot, rs routes) (Result, firewall.Snapshot, error) {
 	w0, err := observe(ctx, b, c.Expect, false)
 	if err != nil {
 		return Result{}, before, err
@@ -83,14 +91,30 @@ func runCase(ctx context.Context, b Backend, c Case, before firewall.Snapshot) (
 	}
 	r := Result{Case: c, Observed: obs, Moved: after.Delta(before).Moved()}
 	if perr != nil {
-		r.Verdict, r.Why = Failed, perr.Error()
+		r.Verdict, r.Why = NotRun, perr.Error()
 		return r, after, nil
 	}
 	w1, err := observe(ctx, b, c.Expect, true)
 	if err != nil {
 		return Result{}, after, err
 	}
-	ok, why, note := c.Expect.judge(obs, r.Moved, w1.since(w0))
+	if err := rs.check(ctx, b, c.Expect); err != nil {
+		return Result{}, after, err
+	}
+	judgeCase(&r, before, w1.since(w0), rs)
+	return r, after, nil
+}
+
+// judgeCase gives r its verdict from what was observed, the rules that
+// moved, what the stand-ins saw and the sentry's routes. Pure.
+func judgeCase(r *Result, before firewall.Snapshot, w witness, rs routes) {
+	c, obs := r.Case, r.Observed
+	e, unsent := c.Expect.unsent(obs, rs)
+	ok, why, note := e.judge(obs, r.Moved, w)
+	if ok && unsent && !slices.ContainsFunc(c.Expect.Moved, func(id string) bool { return slices.Contains(r.Moved, id) }) {
+		note = unsentNote
+	}
+	r.Rule = decidingRule(c.Expect, r.Moved)
 	switch {
 	case c.Expect.UpstreamState:
 		r.Verdict, r.Why = Info, upstreamState(obs)
@@ -102,21 +126,46 @@ func runCase(ctx context.Context, b Backend, c Case, before firewall.Snapshot) (
 		r.Verdict, r.Note = Holds, note
 	default:
 		r.Verdict, r.Why = Broken, why
+		if cnr, rule := c.Expect.couldNotRun(r.Moved, rs); cnr != "" {
+			r.Verdict, r.Why, r.Rule = NotRun, cnr, rule
+		}
 	}
-	return r, after, nil
+}
+
+// decidingRule is the first rule e names as deciding, preferring one that
+// moved.
+func decidingRule(e Expect, moved []string) string {
+	ids := append(slices.Clone(e.Moved), e.AnyMoved...)
+	for _, id := range ids {
+		if slices.Contains(moved, id) {
+			return id
+		}
+	}
+	if len(ids) > 0 {
+		return ids[0]
+	}
+	return ""
 }
 
 // forwardCase is the request's "verify the FORWARD chain is processing
 // packets", judged on the whole battery.
-func forwardCase(total firewall.Snapshot) Result {
+//
+// Where the sentry had no route to an address the battery needed and
+// nothing left the uplink over the whole battery, no bottle packet could
+// be forwarded: the case could not run.
+func forwardCase(total firewall.Snapshot, rs routes) Result {
 	c := Case{
 		Name:   "request/forward-chain-counted",
 		Tried:  "all of the above",
 		Expect: Expect{Text: "the bottle's packets crossed the sentry's FORWARD chain", Moved: []string{forwardJump}},
 	}
 	r := Result{Case: c, Moved: total.Moved(), Verdict: Holds}
+	r.Rule = forwardJump
 	if ok, why, _ := c.Expect.judge(probe.Result{}, r.Moved, witness{}); !ok {
 		r.Verdict, r.Why = Broken, why
+		if a, none := rs.anyUnrouted(); none && !slices.Contains(r.Moved, masqRule) {
+			r.Verdict, r.Why = NotRun, fmt.Sprintf("no bottle packet could be forwarded: the uplink has no route out (none to %s); nothing left: %s did not move", a, masqRule)
+		}
 	}
 	r.Observed = probe.Result{Detail: fmt.Sprintf("%s: %d packets", forwardJump, total.Rules[forwardJump].Packets)}
 	return r
@@ -125,7 +174,7 @@ func forwardCase(total firewall.Snapshot) Result {
 // AllHold reports whether no case is broken or failed.
 func AllHold(rs []Result) bool {
 	for _, r := range rs {
-		if r.Verdict == Broken || r.Verdict == Failed {
+		if r.Verdict == Broken || r.Verdict == NotRun {
 			return false
 		}
 	}

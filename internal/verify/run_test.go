@@ -133,7 +133,7 @@ func TestRunVerdicts(t *testing.T) {
 		{Holds, []string{"rbm:fwd-allow-203.0.113.0/24", "rbm:fwd-jump", "rbm:nat-masq"}, nil},
 		{Broken, []string{"rbm:fwd-jump", "rbm:nat-masq"}, []string{"outcome connected", "rbm:fwd-drop did not move"}},
 		{Info, []string{"rbm:fwd-allow-global", "rbm:fwd-jump"}, nil},
-		{Failed, nil, []string{"setpriv: exit status 1"}},
+		{NotRun, nil, []string{"setpriv: exit status 1"}},
 		{Broken, []string{"rbm:nat-dns-udp"}, []string{"the foreign resolver received 1 queries"}},
 	}
 	for i, w := range want {
@@ -284,7 +284,7 @@ func TestPrintNamesBrokenCases(t *testing.T) {
 			verdicts[f[1]] = f[0]
 		}
 	}
-	for name, v := range map[string]string{"egress/forbidden": "BROKEN", "request/foreign-dns-udp": "BROKEN", "egress/allowed": "holds", "egress/neighbour": "info", "sentry/tcp-22": "error"} {
+	for name, v := range map[string]string{"egress/forbidden": "BROKEN", "request/foreign-dns-udp": "BROKEN", "egress/allowed": "holds", "egress/neighbour": "info", "sentry/tcp-22": "could-not-run"} {
 		if verdicts[name] != v {
 			t.Errorf("Print: %s shown as %q, want %s\n%s", name, verdicts[name], v, out)
 		}

@@ -158,3 +158,8 @@ func (b *ServiceBackend) ForeignQueries(context.Context) (int, bool, error) { re
 func (b *ServiceBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
 	return batchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.Names.Sentry, true, "rbm", "probe", "batch"), s)
 }
+
+// SentryRoutes asks the sentry container's kernel for its route to a.
+func (b *ServiceBackend) SentryRoutes(ctx context.Context, a netip.Addr) (bool, error) {
+	return routeGet(ctx, b.Runner, engine.Exec(b.Runtime, b.Names.Sentry, false, "ip", "route", "get", a.String()))
+}

@@ -13,7 +13,7 @@ func CaseTable(t Target) string {
 	var b strings.Builder
 	b.WriteString("| case | tried (in the built-in lab) | must |\n|---|---|---|\n")
 	cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
-	cs := append(Cases(t), forwardCase(firewall.Snapshot{}).Case)
+	cs := append(Cases(t), forwardCase(firewall.Snapshot{}, nil).Case)
 	for _, c := range cs {
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", c.Name, cell(c.Tried), cell(c.Expect.Text))
 	}
