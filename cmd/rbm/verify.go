@@ -21,8 +21,14 @@ happen, what was observed, the verdict, and the rules whose counters moved.
 The last case checks that the sentry's FORWARD chain saw the bottle's packets.
 
 Verdicts: holds; BROKEN (containment failed); info (reported, e.g. what
-happens to an exfiltration-shaped subdomain); error (the case could not run).
-Exit status 0 only when no case is BROKEN or error.
+happens to an exfiltration-shaped subdomain); could-not-run (neither: the
+probe itself failed, or the success the case expects needs the sentry's
+upstream or a route out of its uplink, the sentry has no route there and
+nothing left, e.g. an --internal uplink with nothing behind it). A drop
+expected where nothing could leave still holds.
+
+Exit status: 0 when every case holds (or is info); 1 when a case is BROKEN;
+3 when none is BROKEN but a case could not run; 2 for bad usage.
 
 --hostile gives the probes NET_RAW and NET_ADMIN: the sentry must hold even
 against a bottle that was given capabilities.
@@ -101,10 +107,26 @@ func runBattery(cmd *cobra.Command, b verify.Backend, cases []verify.Case, o ver
 	} else {
 		verify.Print(cmd.OutOrStdout(), results)
 	}
-	if !verify.AllHold(results) {
-		return fmt.Errorf("containment does not hold: %s", verify.Summary(results))
+	return batteryStatus(results)
+}
+
+// Exit statuses of rbm verify beyond 0 and 2 (bad usage): a BROKEN case
+// outweighs one that could not run, which says nothing about containment.
+const (
+	exitBroken = 1
+	exitNotRun = 3
+)
+
+// batteryStatus is nil when every case held, else an error carrying the
+// exit status that tells BROKEN from could-not-run.
+func batteryStatus(rs []verify.Result) error {
+	switch {
+	case verify.AllHold(rs):
+		return nil
+	case verify.AnyBroken(rs):
+		return &exitError{code: exitBroken, err: fmt.Errorf("containment does not hold: %s", verify.Summary(rs))}
 	}
-	return nil
+	return &exitError{code: exitNotRun, err: fmt.Errorf("some cases could not run (nothing is BROKEN): %s", verify.Summary(rs))}
 }
 
 func writeJUnit(path string, rs []verify.Result) error {

@@ -181,6 +181,11 @@ func AllHold(rs []Result) bool {
 	return true
 }
 
+// AnyBroken reports whether a case is BROKEN.
+func AnyBroken(rs []Result) bool {
+	return slices.ContainsFunc(rs, func(r Result) bool { return r.Verdict == Broken })
+}
+
 // alreadyLearned reports whether e's address was in the learned set before.
 func alreadyLearned(e Expect, before firewall.Snapshot) bool {
 	if e.UnlessLearned == "" {
