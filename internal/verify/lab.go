@@ -123,7 +123,9 @@ func (b LabBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Re
 	return batchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: []string{"netns", "exec", b.Info.Namespaces[lab.Sentry], b.Info.RBM, "probe", "batch"}}, s)
 }
 
-// SentryRoutes asks the sentry namespace's kernel for its route to a.
-func (b LabBackend) SentryRoutes(ctx context.Context, a netip.Addr) (bool, error) {
-	return routeGet(ctx, b.Runner, runner.Cmd{Name: "ip", Args: []string{"netns", "exec", b.Info.Namespaces[lab.Sentry], "ip", "route", "get", a.String()}})
+// SentryWay asks the sentry namespace's kernel for its way to a.
+func (b LabBackend) SentryWay(ctx context.Context, a netip.Addr) (Way, error) {
+	return sentryWay(ctx, b.Runner, func(args ...string) runner.Cmd {
+		return runner.Cmd{Name: "ip", Args: append([]string{"-n", b.Info.Namespaces[lab.Sentry]}, args...)}
+	}, a)
 }

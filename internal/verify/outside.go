@@ -36,18 +36,29 @@ var leftRules = map[string][]string{
 	NeedUplink:   {masqRule, forwardJump, gateOut},
 }
 
-// RouteChecker is a Backend that can ask the sentry's kernel whether it
-// has a route to an address: the evidence that nothing can leave toward
-// it, whatever the rules say.
-type RouteChecker interface {
-	SentryRoutes(ctx context.Context, a netip.Addr) (bool, error)
+// Way is what the sentry's kernel says of the way to an address.
+type Way struct {
+	Out bool   // packets can leave toward it, as far as the kernel knows
+	Why string // when !Out: why not
+	// Wire: when !Out, the packets passed the rules and were stopped at
+	// the wire (the next hop never answered ARP), so the rules that count
+	// what leaves may have moved; else no route: they cannot have.
+	Wire bool
 }
 
-// routes is what the run learned of the sentry's routes, by address.
-type routes map[netip.Addr]bool
+// RouteChecker is a Backend that can ask the sentry's kernel about its
+// way to an address: the evidence that nothing can leave toward it,
+// whatever the rules say.
+type RouteChecker interface {
+	SentryWay(ctx context.Context, a netip.Addr) (Way, error)
+}
 
-// check fills rs for every address e depends on, once per run; a backend
-// that cannot tell leaves rs empty, and then no case is "could not run".
+// routes is what the run learned of the sentry's ways out, by address.
+// Only a missing way is kept: a next hop not yet tried may fail later.
+type routes map[netip.Addr]Way
+
+// check fills rs for every address e depends on; a backend that cannot
+// tell leaves rs empty, and then no case is "could not run".
 func (rs routes) check(ctx context.Context, b Backend, e Expect) error {
 	rc, ok := b.(RouteChecker)
 	if !ok {
@@ -61,26 +72,34 @@ func (rs routes) check(ctx context.Context, b Backend, e Expect) error {
 		if _, seen := rs[a]; seen || !a.IsValid() {
 			continue
 		}
-		has, err := rc.SentryRoutes(ctx, a)
+		w, err := rc.SentryWay(ctx, a)
 		if err != nil {
-			return fmt.Errorf("ask the sentry for its route to %s: %w", a, err)
+			return fmt.Errorf("ask the sentry for its way to %s: %w", a, err)
 		}
-		rs[a] = has
+		if !w.Out {
+			rs[a] = w
+		}
 	}
 	return nil
 }
 
+// blocked is the sentry's missing way to a, if it was found missing.
+func (rs routes) blocked(a netip.Addr) (Way, bool) {
+	w, seen := rs[a]
+	return w, seen && !w.Out
+}
+
 // unrouted reports whether the sentry was found to have no route to a.
 func (rs routes) unrouted(a netip.Addr) bool {
-	has, seen := rs[a]
-	return seen && !has
+	w, ok := rs.blocked(a)
+	return ok && !w.Wire
 }
 
 // anyUnrouted is the first address the sentry has no route to, if any.
 func (rs routes) anyUnrouted() (netip.Addr, bool) {
 	var out []netip.Addr
-	for a, has := range rs {
-		if !has {
+	for a := range rs {
+		if rs.unrouted(a) {
 			out = append(out, a)
 		}
 	}
@@ -102,14 +121,18 @@ func (e Expect) couldNotRun(moved []string, rs routes) (why, rule string) {
 		return "", ""
 	}
 	for _, n := range e.Needs {
-		if !rs.unrouted(n.Addr) {
+		w, ok := rs.blocked(n.Addr)
+		if !ok {
 			continue
+		}
+		if w.Wire {
+			return needText(n) + ": " + w.Why + ", so nothing reached the wire", "" // the rules counted what the wire then dropped
 		}
 		left := leftRules[n.What]
 		if slices.ContainsFunc(left, func(id string) bool { return slices.Contains(moved, id) }) {
 			continue
 		}
-		return needText(n) + ": the sentry has no route to it; nothing left (" + strings.Join(left, ", ") + " did not move)", left[0]
+		return needText(n) + ": " + w.Why + "; nothing left (" + strings.Join(left, ", ") + " did not move)", left[0]
 	}
 	return "", ""
 }
@@ -159,19 +182,57 @@ func denies(id string) bool {
 	return firewall.IsDenial(strings.TrimPrefix(id, firewall.IDPrefix)) || id == outDrop || strings.HasPrefix(id, "rbm:reject-")
 }
 
-// routeGet asks the kernel that r runs in for its route to a with
-// `ip route get`: a route, or none ("Network is unreachable", or an
-// unreachable, prohibit or blackhole route). Other failures are errors.
-func routeGet(ctx context.Context, r runner.Runner, cmd runner.Cmd) (bool, error) {
-	_, err := r.Run(ctx, cmd)
+// sentryWay asks the kernel that ip (a command builder for `ip ARGS` in
+// the sentry) runs in for its way to a: `ip route get` (none: "Network is
+// unreachable", or an unreachable or prohibit route), then the next hop's
+// neighbour entry (FAILED or INCOMPLETE: no host answered ARP for it, so
+// no IP packet went that way). Other failures are errors.
+func sentryWay(ctx context.Context, r runner.Runner, ip func(args ...string) runner.Cmd, a netip.Addr) (Way, error) {
+	out, err := r.Run(ctx, ip("route", "get", a.String()))
 	var ee *runner.ExitError
 	switch {
-	case err == nil:
-		return true, nil
 	case errors.As(err, &ee) && noRoute(ee.Stderr):
-		return false, nil
+		return Way{Why: "the sentry has no route to it"}, nil
+	case err != nil:
+		return Way{}, err
 	}
-	return false, err
+	hop, dev := nextHop(string(out), a)
+	if dev == "" {
+		return Way{Out: true}, nil
+	}
+	out, err = r.Run(ctx, ip("neigh", "show", hop.String(), "dev", dev))
+	if err != nil {
+		return Way{}, err
+	}
+	if f := strings.Fields(string(out)); slices.Contains(f, "FAILED") || slices.Contains(f, "INCOMPLETE") {
+		return Way{Why: fmt.Sprintf("no host answers ARP for %s on the sentry's %s", hop, dev), Wire: true}, nil
+	}
+	return Way{Out: true}, nil
+}
+
+// nextHop reads `ip route get` output: the gateway (or a itself, on the
+// link) and the device; dev "" when the route leaves through no device
+// worth asking (local, or unparsable).
+func nextHop(out string, a netip.Addr) (netip.Addr, string) {
+	f := strings.Fields(out)
+	if len(f) > 0 && f[0] == "local" {
+		return a, ""
+	}
+	hop, dev := a, ""
+	for i := 0; i+1 < len(f); i++ {
+		switch f[i] {
+		case "via":
+			if g, err := netip.ParseAddr(f[i+1]); err == nil {
+				hop = g
+			}
+		case "dev":
+			dev = f[i+1]
+		}
+	}
+	if dev == "lo" || strings.ContainsAny(dev, "/ ") || strings.HasPrefix(dev, "-") {
+		return a, ""
+	}
+	return hop, dev
 }
 
 // noRoute reports whether ip's complaint says there is no way there.

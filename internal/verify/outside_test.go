@@ -28,8 +28,11 @@ func TestJudgeNoWayOut(t *testing.T) {
 	ownDrop := Expect{Text: "dropped", Outcomes: dropped, Moved: []string{outDrop}, Dst: forbiddenAddr, ForeignUntouched: true}
 	refused := probe.Result{Outcome: probe.Answered, Rcode: "REFUSED"}
 	unreachable := probe.Result{Outcome: probe.Unreachable}
-	none := routes{upstreamAddr: false, forbiddenAddr: false}
-	some := routes{upstreamAddr: true, forbiddenAddr: true}
+	noRoute := Way{Why: "the sentry has no route to it"}
+	none := routes{upstreamAddr: noRoute, forbiddenAddr: noRoute}
+	some := routes{}
+	dead := Way{Why: "no host answers ARP for 198.51.100.53 on the sentry's eth1", Wire: true}
+	wire := routes{upstreamAddr: dead, forbiddenAddr: dead}
 	for _, c := range []struct {
 		name     string
 		e        Expect
@@ -44,7 +47,9 @@ func TestJudgeNoWayOut(t *testing.T) {
 		{"no route to the upstream, nothing left", answered, refused, []string{"rbm:in-dns-udp"}, witness{}, none, NotRun, "rbm:out-dns-udp", ""},
 		{"a query left for the upstream", answered, refused, []string{"rbm:in-dns-udp", "rbm:out-dns-udp"}, witness{}, none, Broken, "rbm:in-dns-udp", ""},
 		{"the upstream has a route", answered, refused, []string{"rbm:in-dns-udp"}, witness{}, some, Broken, "rbm:in-dns-udp", ""},
-		{"the backend cannot tell", answered, refused, []string{"rbm:in-dns-udp"}, witness{}, routes{}, Broken, "rbm:in-dns-udp", ""},
+		{"a dead next hop", answered, refused, []string{"rbm:in-dns-udp", "rbm:out-dns-udp"}, witness{}, wire, NotRun, "", ""},
+		{"a dead next hop, the sentry denied it", answered, refused, []string{"rbm:in-enclave-drop"}, witness{}, wire, Broken, "rbm:in-dns-udp", ""},
+		{"the sentry's own drop, next hop dead", ownDrop, probe.Result{Outcome: probe.Timeout}, nil, witness{}, wire, Broken, outDrop, ""},
 		{"the sentry denied it", answered, refused, []string{"rbm:in-enclave-drop"}, witness{}, none, Broken, "rbm:in-dns-udp", ""},
 		{"needs nothing outside", Expect{Text: "NXDOMAIN", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NXDOMAIN"}, refused, nil, witness{}, none, Broken, "", ""},
 		{"no route out, nothing forwarded", reaches, unreachable, nil, witness{}, none, NotRun, masqRule, ""},
@@ -74,13 +79,13 @@ func TestJudgeNoWayOut(t *testing.T) {
 // addresses have a route.
 type routedFake struct {
 	*fakeBackend
-	routed map[netip.Addr]bool
-	asked  int
+	asked int
 }
 
-func (f *routedFake) SentryRoutes(_ context.Context, a netip.Addr) (bool, error) {
+// SentryWay: no route to anything.
+func (f *routedFake) SentryWay(_ context.Context, a netip.Addr) (Way, error) {
 	f.asked++
-	return f.routed[a], nil
+	return Way{Why: "the sentry has no route to it"}, nil
 }
 
 // TestRunNoWayOut: on a sentry with no route out nothing crosses FORWARD,
@@ -149,6 +154,23 @@ func TestRenderGolden(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s changed; if intended, run with -update.\ngot:\n%s\nwant:\n%s", name, got, want)
+		}
+	}
+}
+
+// TestNextHop reads `ip route get` as iproute2 prints it.
+func TestNextHop(t *testing.T) {
+	a := netip.MustParseAddr("203.0.113.53")
+	for _, c := range []struct{ out, hop, dev string }{
+		{"203.0.113.53 via 203.0.113.1 dev eth1 src 203.0.113.2 uid 0 \n    cache \n", "203.0.113.1", "eth1"},
+		{"203.0.113.53 dev eth1 src 203.0.113.2 uid 0 \n    cache \n", "203.0.113.53", "eth1"},
+		{"local 203.0.113.53 dev lo src 203.0.113.53 uid 0 \n", "203.0.113.53", ""},
+		{"", "203.0.113.53", ""},
+		{"203.0.113.53 via nonsense dev -x\n", "203.0.113.53", ""},
+	} {
+		hop, dev := nextHop(c.out, a)
+		if hop.String() != c.hop || dev != c.dev {
+			t.Errorf("%q: %s %q, want %s %q", c.out, hop, dev, c.hop, c.dev)
 		}
 	}
 }

@@ -159,7 +159,9 @@ func (b *ServiceBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (pro
 	return batchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.Names.Sentry, true, "rbm", "probe", "batch"), s)
 }
 
-// SentryRoutes asks the sentry container's kernel for its route to a.
-func (b *ServiceBackend) SentryRoutes(ctx context.Context, a netip.Addr) (bool, error) {
-	return routeGet(ctx, b.Runner, engine.Exec(b.Runtime, b.Names.Sentry, false, "ip", "route", "get", a.String()))
+// SentryWay asks the sentry container's kernel for its way to a.
+func (b *ServiceBackend) SentryWay(ctx context.Context, a netip.Addr) (Way, error) {
+	return sentryWay(ctx, b.Runner, func(args ...string) runner.Cmd {
+		return engine.Exec(b.Runtime, b.Names.Sentry, false, append([]string{"ip"}, args...)...)
+	}, a)
 }
