@@ -15,11 +15,23 @@ import (
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
-// Images the real tests use; scripts/build-images.sh builds them.
-const (
-	sentryImage = "localhost/rbm-sentry:dev"
-	bottleImage = "localhost/rbm-bottle:dev"
+// Images the real tests use; scripts/build-images.sh builds them. The
+// same variables it reads name other tags, so a run can use its own images
+// (RBRR_SENTRY_IMAGE=localhost/rbm-sentry:mine RBM_BOTTLE_IMAGE=...).
+var (
+	sentryImage = imageFromEnv("RBRR_SENTRY_IMAGE", "localhost/rbm-sentry:dev")
+	bottleImage = imageFromEnv("RBM_BOTTLE_IMAGE", "localhost/rbm-bottle:dev")
 )
+
+// imageFromEnv is $name when it looks like a local image reference, else
+// def: the value ends up on podman's command line.
+func imageFromEnv(name, def string) string {
+	v := os.Getenv(name)
+	if v == "" || strings.HasPrefix(v, "-") || strings.ContainsAny(v, " \t\n") {
+		return def
+	}
+	return v
+}
 
 // rootless is a run of these tests by a non-root user with rootless
 // Podman: RBM_TEST_ROOTLESS=1, set by scripts/test.sh for its dedicated

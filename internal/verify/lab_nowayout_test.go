@@ -1,7 +1,16 @@
 package verify
 
 import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestLabNoWayOut cuts the lab sentry's uplink (its default route goes, so
@@ -36,6 +45,48 @@ func TestLabNoWayOut(t *testing.T) {
 			}
 			wantVerdicts(t, rs, NotRun, m.notRun...)
 			wantVerdicts(t, rs, Holds, m.holds...)
+			if m.name == "allowlist" {
+				checkNotRunCLI(t, tl, m.notRun)
+			}
 		})
 	}
+}
+
+// checkNotRunCLI: rbm verify on the cut lab exits 3 (could not run, none
+// BROKEN) and its JUnit report has the cases as errors, not failures.
+func checkNotRunCLI(t *testing.T, tl *testLab, notRun []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	junitFile := filepath.Join(t.TempDir(), "verify.xml")
+	cmd := exec.CommandContext(ctx, rbmBin, "verify", "--lab", "--prefix", tl.lab.Prefix, "--junit", junitFile)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Fatalf("rbm verify with no way out: %v, want exit status 3\n%s%s", err, stdout.String(), stderr.String())
+	}
+	x, err := os.ReadFile(junitFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js junitSuites
+	if err := xml.Unmarshal(x, &js); err != nil || len(js.Suites) != 1 {
+		t.Fatalf("--junit wrote %v: %s", err, x)
+	}
+	errored := map[string]string{}
+	for _, c := range js.Suites[0].Cases {
+		if c.Failure != nil {
+			t.Errorf("--junit: %s.%s is a failure: %s", c.Class, c.Name, c.Failure.Message)
+		}
+		if c.Error != nil {
+			errored[strings.TrimPrefix(c.Class, "rbm.verify.")+"/"+c.Name] = c.Error.Message
+		}
+	}
+	for _, n := range notRun {
+		if !strings.HasPrefix(errored[n], "could not run: ") {
+			t.Errorf("--junit: %s is not an error saying it could not run (%q)", n, errored[n])
+		}
+	}
+	t.Logf("rbm verify exit status %d; %s", exit.ExitCode(), strings.TrimSpace(stderr.String()))
 }
