@@ -177,9 +177,13 @@ func uplinkNeed(a netip.Addr) []Need {
 }
 
 // denies reports whether rule id refuses the bottle's or the sentry's
-// traffic (a denial, the sentry's own out-drop, a reject).
+// traffic: a denial (or its log twin), any drop (the sentry's own
+// out-drop, the invalid-state and lockdown drops) or reject.
 func denies(id string) bool {
-	return firewall.IsDenial(strings.TrimPrefix(id, firewall.IDPrefix)) || id == outDrop || strings.HasPrefix(id, "rbm:reject-")
+	if firewall.IsDenial(strings.TrimPrefix(id, firewall.IDPrefix)) {
+		return true
+	}
+	return strings.Contains(id, "drop") || strings.Contains(id, "reject") || strings.Contains(id, "invalid")
 }
 
 // sentryWay asks the kernel that ip (a command builder for `ip ARGS` in

@@ -49,6 +49,7 @@ func TestJudgeNoWayOut(t *testing.T) {
 		{"the upstream has a route", answered, refused, []string{"rbm:in-dns-udp"}, witness{}, some, Broken, "rbm:in-dns-udp", ""},
 		{"a dead next hop", answered, refused, []string{"rbm:in-dns-udp", "rbm:out-dns-udp"}, witness{}, wire, NotRun, "", ""},
 		{"a dead next hop, the sentry denied it", answered, refused, []string{"rbm:in-enclave-drop"}, witness{}, wire, Broken, "rbm:in-dns-udp", ""},
+		{"a dead next hop, dropped as invalid", reaches, unreachable, []string{"rbm:fwd-jump", "rbm:fwd-invalid"}, witness{}, wire, Broken, "rbm:fwd-allow-global", ""},
 		{"the sentry's own drop, next hop dead", ownDrop, probe.Result{Outcome: probe.Timeout}, nil, witness{}, wire, Broken, outDrop, ""},
 		{"the sentry denied it", answered, refused, []string{"rbm:in-enclave-drop"}, witness{}, none, Broken, "rbm:in-dns-udp", ""},
 		{"needs nothing outside", Expect{Text: "NXDOMAIN", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NXDOMAIN"}, refused, nil, witness{}, none, Broken, "", ""},
