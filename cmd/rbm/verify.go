@@ -23,8 +23,9 @@ The last case checks that the sentry's FORWARD chain saw the bottle's packets.
 Verdicts: holds; BROKEN (containment failed); info (reported, e.g. what
 happens to an exfiltration-shaped subdomain); could-not-run (neither: the
 probe itself failed, or the success the case expects needs the sentry's
-upstream or a route out of its uplink, the sentry has no route there and
-nothing left, e.g. an --internal uplink with nothing behind it). A drop
+upstream or a route out of its uplink, and the sentry's kernel shows that
+nothing could leave for it: no route there, or a next hop that never
+answered ARP; e.g. an --internal uplink with nothing behind it). A drop
 expected where nothing could leave still holds.
 
 Exit status: 0 when every case holds (or is info); 1 when a case is BROKEN;
