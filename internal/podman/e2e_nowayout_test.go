@@ -65,6 +65,11 @@ func TestPodmanVerifyNoWayOut(t *testing.T) {
 // there.
 func noWayBattery(ctx context.Context, t *testing.T, env []string) []verify.Result {
 	h := host{t: t, ctx: ctx}
+	// A run killed before its cleanup leaves the moniker's pod behind, and
+	// preflight refuses to start over it.
+	if err := engine.Stop(ctx, podman.Runtime{}, runner.Exec{}, moniker, testWriter{t}); err != nil {
+		t.Fatalf("remove a leftover service %s: %v", moniker, err)
+	}
 	s := startService(h, resolve(t, env...))
 	if out := s.podman("exec", s.names.Sentry, "ip", "route", "show", "default"); strings.TrimSpace(out) != "" {
 		t.Fatalf("the sentry has a default route on an --internal uplink: %s", out)
