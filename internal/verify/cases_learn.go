@@ -99,6 +99,8 @@ func (t Target) hostAnswerCase() Case {
 	e := Expect{Text: "not resolved (the name is not allowed, or DNS is off): nothing connects", Outcomes: unresolved}
 	if t.Policy.Resolves(t.HostName) {
 		e = t.reach(t.HostAddr.String(), reachedTCP, "the host address (an allowed CIDR lists it)")
+		// Without the upstream's answer there is no address to try.
+		e.Needs = append(upstreamNeed(t), e.Needs...)
 	}
 	return Case{
 		Name:   "learn/host-address-answer",

@@ -112,11 +112,13 @@ func (rs routes) anyUnrouted() (netip.Addr, bool) {
 // not run, and names the rule whose silence shows that nothing left: one
 // of its needs is unreachable (the sentry has no route to it) and none of
 // the rules counting what leaves for that need moved. Any denial moving
-// during the case means the sentry itself stopped something: that is
-// judged, not excused. "" when the evidence is missing.
-func (e Expect) couldNotRun(moved []string, rs routes) (why, rule string) {
-	if slices.ContainsFunc(moved, denies) {
-		return "", ""
+// during the case means the sentry itself stopped something, and a
+// connection where a drop was expected is a hole: those are judged, not
+// excused. A drop whose setup needs the outside (an answer from the
+// upstream to try) can also not run. "" when the evidence is missing.
+func (e Expect) couldNotRun(r probe.Result, moved []string, rs routes) (why, rule string) {
+	if slices.ContainsFunc(moved, denies) || slices.Equal(e.Outcomes, dropped) && r.Outcome == probe.Connected {
+		return "", "" // the sentry stopped something, or a drop did not hold
 	}
 	for _, n := range e.Needs {
 		w, ok := rs.blocked(n.Addr)

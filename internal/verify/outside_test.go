@@ -25,6 +25,7 @@ func TestJudgeNoWayOut(t *testing.T) {
 	answered := Expect{Text: "answered with an address", Outcomes: []probe.Outcome{probe.Answered}, Rcode: "NOERROR", Answers: answers{some: true},
 		AnyMoved: []string{"rbm:in-dns-udp"}, Needs: upstream}
 	reaches := Expect{Text: "reaches", Outcomes: reachedTCP, Moved: []string{"rbm:fwd-allow-global"}, Needs: uplinkNeed(forbiddenAddr)}
+	resolvedDrop := Expect{Text: "dropped", Outcomes: dropped, Moved: []string{"rbm:fwd-host"}, Needs: upstream}
 	ownDrop := Expect{Text: "dropped", Outcomes: dropped, Moved: []string{outDrop}, Dst: forbiddenAddr, ForeignUntouched: true}
 	refused := probe.Result{Outcome: probe.Answered, Rcode: "REFUSED"}
 	unreachable := probe.Result{Outcome: probe.Unreachable}
@@ -57,6 +58,8 @@ func TestJudgeNoWayOut(t *testing.T) {
 		{"no route out, but a flow left", reaches, unreachable, []string{masqRule}, witness{}, none, Broken, "rbm:fwd-allow-global", ""},
 		{"no route out, dropped by the sentry", reaches, probe.Result{Outcome: probe.Timeout}, []string{"rbm:fwd-jump", "rbm:fwd-drop"}, witness{}, none, Broken, "rbm:fwd-allow-global", ""},
 		{"reached anyway", reaches, probe.Result{Outcome: probe.Connected}, []string{"rbm:fwd-allow-global"}, witness{}, none, Holds, "rbm:fwd-allow-global", ""},
+		{"not resolved, so never tried", resolvedDrop, refused, []string{"rbm:in-dns-udp"}, witness{}, none, NotRun, "rbm:out-dns-udp", ""},
+		{"connected where a drop was expected", resolvedDrop, probe.Result{Outcome: probe.Connected}, nil, witness{}, none, Broken, "rbm:fwd-host", ""},
 		{"the sentry's own drop, never sent", ownDrop, unreachable, nil, witness{}, none, Holds, outDrop, unsentNote},
 		{"the sentry's own drop, by its rule", ownDrop, probe.Result{Outcome: probe.Timeout}, []string{outDrop}, witness{}, none, Holds, outDrop, ""},
 		{"the sentry's own drop, with a route", ownDrop, unreachable, nil, witness{}, some, Broken, outDrop, ""},

@@ -126,7 +126,7 @@ func judgeCase(r *Result, before firewall.Snapshot, w witness, rs routes) {
 		r.Verdict, r.Note = Holds, note
 	default:
 		r.Verdict, r.Why = Broken, why
-		if cnr, rule := c.Expect.couldNotRun(r.Moved, rs); cnr != "" {
+		if cnr, rule := c.Expect.couldNotRun(obs, r.Moved, rs); cnr != "" {
 			r.Verdict, r.Why, r.Rule = NotRun, cnr, rule
 		}
 	}
