@@ -145,8 +145,13 @@ func TestHostileNamesNeverLeave(t *testing.T) {
 			}
 		}
 	}
+	for _, proto := range []string{"udp", "tcp"} {
+		if r := ask(t, g, proto, "other.test.", false); r.Rcode != dns.RcodeNameError {
+			t.Errorf("%s: a name outside the allowlist: rcode %s, want NXDOMAIN", proto, dns.RcodeToString[r.Rcode])
+		}
+	}
 	if n := b.count.Load(); n != 0 {
-		t.Errorf("dnsmasq's stand-in got %d queries; hostile names must never reach it", n)
+		t.Errorf("dnsmasq's stand-in got %d queries; hostile and refused names must never reach it", n)
 	}
 }
 
@@ -221,5 +226,11 @@ func TestBackendDown(t *testing.T) {
 	r := ask(t, g, "udp", "www.allowed.test.", false)
 	if e := rec.last(t); r.Rcode != dns.RcodeServerFailure || e.Verdict != events.UpstreamFailed {
 		t.Errorf("rcode %s verdict %q, want SERVFAIL and %q", dns.RcodeToString[r.Rcode], e.Verdict, events.UpstreamFailed)
+	}
+	// A name outside the allowlist is NXDOMAIN from the guard itself,
+	// whether dnsmasq is up or not.
+	r = ask(t, g, "udp", "other.test.", true)
+	if e := rec.last(t); r.Rcode != dns.RcodeNameError || e.Verdict != events.NotAllowed || r.IsEdns0() == nil {
+		t.Errorf("forbidden name with dnsmasq down: rcode %s verdict %q edns %v, want NXDOMAIN, %q, an OPT record", dns.RcodeToString[r.Rcode], e.Verdict, r.IsEdns0() != nil, events.NotAllowed)
 	}
 }

@@ -53,8 +53,14 @@ func (g *Guard) answer(r *dns.Msg, rules *Rules, udp bool) (*dns.Msg, string) {
 		}
 		return refuse(r, dns.RcodeFormatError), Malformed
 	}
-	if checkName(r.Question[0].Name) != "" {
+	q := r.Question[0]
+	if checkName(q.Name) != "" {
 		return refuse(r, dns.RcodeRefused), NotHostName
+	}
+	if name := shown(q.Name); q.Qclass == dns.ClassINET && rules.Allowed != nil && !rules.Allowed(name) && !underReady(name) {
+		// dnsmasq would say the same; said here, it holds while dnsmasq
+		// restarts and a flood of refused names never reaches it.
+		return nxdomain(r), events.NotAllowed
 	}
 	select {
 	case g.slots <- struct{}{}:
@@ -115,6 +121,16 @@ func (g *Guard) forward(r *dns.Msg, udp bool) (reply *dns.Msg, blocked bool, err
 		reply.Truncate(size)
 	}
 	return reply, blocked, nil
+}
+
+// nxdomain is the allowlist's answer for a name outside it.
+func nxdomain(r *dns.Msg) *dns.Msg {
+	m := refuse(r, dns.RcodeNameError)
+	m.RecursionAvailable = true
+	if r.IsEdns0() != nil {
+		m.SetEdns0(forwardSize, false)
+	}
+	return m
 }
 
 // refuse answers r with rcode and nothing else.

@@ -18,7 +18,7 @@ const readyDomain = "invalid"
 // and Extended DNS Error 15 (Blocked).
 func verdictOf(reply *dns.Msg, blocked bool, rules *Rules, name string) string {
 	switch {
-	case name == readyDomain || strings.HasSuffix(name, "."+readyDomain):
+	case underReady(name):
 		return events.AnsweredLocally
 	case rules.Allowed != nil && !rules.Allowed(name):
 		return events.NotAllowed
@@ -28,6 +28,12 @@ func verdictOf(reply *dns.Msg, blocked bool, rules *Rules, name string) string {
 		return events.UpstreamFailed
 	}
 	return events.Answered
+}
+
+// underReady: the readiness domain, which dnsmasq answers itself; the
+// sentry's readiness query must reach dnsmasq to prove it answers.
+func underReady(name string) bool {
+	return name == readyDomain || strings.HasSuffix(name, "."+readyDomain)
 }
 
 // hasEDE reports whether m carries the Extended DNS Error code.
