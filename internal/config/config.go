@@ -57,6 +57,8 @@ type Config struct {
 	DNSMatch        policy.Match
 	Intercept       policy.Intercept
 	Deny            policy.Deny
+
+	Bottle Bottle // set by rbm run, not by a variable
 }
 
 // Load reads the env files in order, then the RBRR_/RBRN_ variables of
