@@ -42,6 +42,7 @@ the bottle has no network. --allow sets RBRN_UPLINK_ALLOWED_DOMAINS
 		Example: `  rbm run --allow @github,pypi.org IMAGE -- git clone https://github.com/org/repo
   echo hello | rbm run IMAGE -- sh -c 'cat; exit 3'; echo $?
   rbm run -e ANTHROPIC_API_KEY -v "$PWD":/work -w /work --allow @anthropic IMAGE -- claude
+  rbm run -p 8888:8888 --allow @pypi IMAGE -- jupyter lab --ip 0.0.0.0
   rbm run --regime regime.env --nameplate notebook.env --keep IMAGE`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -65,6 +66,7 @@ the bottle has no network. --allow sets RBRN_UPLINK_ALLOWED_DOMAINS
 	fl.StringVarP(&f.Workdir, "workdir", "w", "", "directory in the bottle COMMAND runs in")
 	fl.StringVar(&f.Runtime, "runtime", "", "podman or docker (RBRR_RUNTIME)")
 	fl.StringVar(&f.Deny, "deny", "", "drop or reject: what a refused connection meets (RBRN_UPLINK_DENY)")
+	fl.StringVarP(&f.Publish, "publish", "p", "", "[ADDR:]WORKSTATION_PORT:BOTTLE_PORT: the entry port into the bottle (RBRN_ENTRY_*; ADDR default 127.0.0.1)")
 	fl.BoolVar(&f.Keep, "keep", false, "leave the service running when COMMAND ends, and print its moniker")
 	fl.DurationVar(&healthTimeout, "health-timeout", 90*time.Second, "how long the sentry may take to become healthy")
 	return cmd

@@ -23,6 +23,7 @@ type Flags struct {
 	Workdir   string
 	Runtime   string
 	Deny      string
+	Publish   string // [ADDR:]WS:ENCLAVE, the entry port
 	Keep      bool
 }
 
@@ -107,6 +108,11 @@ func (f Flags) Check(image string) (*Spec, error) {
 	default:
 		bad("--runtime", f.Runtime, "expected podman or docker")
 	}
+	if f.Publish != "" {
+		if !publish(f.Publish, set) {
+			bad("-p", f.Publish, "expected [ADDR:]WORKSTATION_PORT:BOTTLE_PORT such as 127.0.0.1:8888:8888 (ports 1-65535, ADDR an IPv4 address)")
+		}
+	}
 	for _, e := range f.Env {
 		env, ok := parseEnv(e)
 		if !ok {
@@ -158,3 +164,26 @@ func problems(err error) []config.Problem {
 	}
 	return []config.Problem{{Var: "-v", Value: "", Want: fmt.Sprint(err)}}
 }
+
+// publish sets the entry port's variables from -p [ADDR:]WS:ENCLAVE.
+func publish(v string, set func(name, v string)) bool {
+	parts := strings.Split(v, ":")
+	if len(parts) == 3 {
+		a, err := netip.ParseAddr(parts[0])
+		if err != nil || !a.Is4() {
+			return false
+		}
+		set("RBRN_ENTRY_BIND_ADDRESS", a.String())
+		parts = parts[1:]
+	}
+	if len(parts) != 2 || !portRE.MatchString(parts[0]) || !portRE.MatchString(parts[1]) {
+		return false
+	}
+	set("RBRN_ENTRY_ENABLED", "true")
+	set("RBRN_ENTRY_PORT_WORKSTATION", parts[0])
+	set("RBRN_ENTRY_PORT_ENCLAVE", parts[1])
+	return true
+}
+
+// portRE is 1-65535 without leading zeros.
+var portRE = regexp.MustCompile(`^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$`)

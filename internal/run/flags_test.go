@@ -14,7 +14,7 @@ func TestCheckLayer(t *testing.T) {
 	s, err := Flags{
 		Allow: []string{"@github,pypi.org", "*.npm.test"}, AllowCIDR: []string{"203.0.113.0/24"},
 		Env: []string{"TOKEN", "A=b=c", "EMPTY="}, Volumes: []string{dir + ":/work:ro"},
-		Workdir: "/work", Runtime: "docker", Deny: "reject",
+		Workdir: "/work", Runtime: "docker", Deny: "reject", Publish: "127.0.0.1:8888:80",
 	}.Check("localhost/img:1")
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +27,10 @@ func TestCheckLayer(t *testing.T) {
 		"RBRN_UPLINK_ALLOWED_CIDRS":   "203.0.113.0/24",
 		"RBRN_UPLINK_DENY":            "reject",
 		"RBRR_RUNTIME":                "docker",
+		"RBRN_ENTRY_ENABLED":          "true",
+		"RBRN_ENTRY_PORT_WORKSTATION": "8888",
+		"RBRN_ENTRY_PORT_ENCLAVE":     "80",
+		"RBRN_ENTRY_BIND_ADDRESS":     "127.0.0.1",
 	}
 	for k, v := range want {
 		if got := s.Layer[k].Value; got != v {
@@ -52,7 +56,7 @@ func TestCheckRefusesAndNamesEveryFlag(t *testing.T) {
 	_, err := Flags{
 		Allow: []string{"@No_Such"}, AllowCIDR: []string{"2001:db8::/32", "1.2.3"},
 		Env: []string{"1BAD=secret-value", "A-B"}, Volumes: []string{"/nonexistent-rbm-test:/x", "/:rel", "/", "/:/x:rx"},
-		Workdir: "rel", Runtime: "lxc", Deny: "bounce",
+		Workdir: "rel", Runtime: "lxc", Deny: "bounce", Publish: "65536:80",
 	}.Check("-oops")
 	var ce *config.Error
 	if !errors.As(err, &ce) {
@@ -62,7 +66,7 @@ func TestCheckRefusesAndNamesEveryFlag(t *testing.T) {
 	for _, p := range ce.Problems {
 		flags = append(flags, p.Var)
 	}
-	if got := strings.Join(flags, " "); got != "IMAGE --allow --allow-cidr --allow-cidr --deny --runtime -e -e -v -v -v -v -w" {
+	if got := strings.Join(flags, " "); got != "IMAGE --allow --allow-cidr --allow-cidr --deny --runtime -p -e -e -v -v -v -v -w" {
 		t.Errorf("problems name %q", got)
 	}
 	if strings.Contains(err.Error(), "secret-value") {
@@ -108,5 +112,17 @@ func TestParseDefault(t *testing.T) {
 	}
 	if _, err := parseDefault("garbage", "img"); err == nil {
 		t.Error("garbage accepted")
+	}
+}
+
+func TestPublish(t *testing.T) {
+	for v, ok := range map[string]bool{
+		"8080:80": true, "0.0.0.0:1:65535": true, "80": false, "0:80": false, "08:80": false,
+		"::1:80:80": false, "a:80:80": false, "1:2:3:4": false, "65536:1": false, "": false,
+	} {
+		got := publish(v, func(string, string) {})
+		if got != ok {
+			t.Errorf("-p %q: ok = %v, want %v", v, got, ok)
+		}
 	}
 }
