@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -57,86 +58,105 @@ var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
 // origin marks settings from run's flags in rbm config check's manner.
 const origin = "rbm run"
 
+// checker gathers every bad value and the layer's settings.
+type checker struct {
+	probs []config.Problem
+	s     *Spec
+}
+
+func (c *checker) bad(flag, v, want string) {
+	c.probs = append(c.probs, config.Problem{Var: flag, Value: v, Want: want})
+}
+
+func (c *checker) set(name, v string) { c.s.Layer[name] = config.Setting{Value: v, Origin: origin} }
+
+var presetRE = regexp.MustCompile(`^@[a-z0-9-]{1,32}$`)
+
 // Check validates every flag and returns the Spec, or one error listing
-// every bad value (naming the flag, the value and what was expected).
+// every bad value (naming the flag, the value and what was expected). The
+// layer's values are checked again by config, as every variable is.
 func (f Flags) Check(image string) (*Spec, error) {
-	var probs []config.Problem
-	bad := func(flag, v, want string) { probs = append(probs, config.Problem{Var: flag, Value: v, Want: want}) }
-	s := &Spec{Layer: map[string]config.Setting{}, Workdir: f.Workdir, Keep: f.Keep}
-	set := func(name, v string) { s.Layer[name] = config.Setting{Value: v, Origin: origin} }
+	c := &checker{s: &Spec{Layer: map[string]config.Setting{}, Workdir: f.Workdir, Keep: f.Keep}}
 	if image == "" || strings.HasPrefix(image, "-") {
-		bad("IMAGE", image, "expected an image reference such as docker.io/library/debian:bookworm")
+		c.bad("IMAGE", image, "expected an image reference such as docker.io/library/debian:bookworm")
 	}
-	set("RBRN_BOTTLE_IMAGE", image)
+	c.set("RBRN_BOTTLE_IMAGE", image)
+	f.checkNetwork(c)
+	f.checkBottle(c)
+	if len(c.probs) > 0 {
+		return nil, &config.Error{Problems: c.probs}
+	}
+	return c.s, nil
+}
+
+// checkNetwork: what the sentry lets through, the entry port, the runtime.
+func (f Flags) checkNetwork(c *checker) {
 	domains := splitList(f.Allow)
 	for _, d := range domains {
-		if strings.HasPrefix(d, "@") && !regexp.MustCompile(`^@[a-z0-9-]{1,32}$`).MatchString(d) {
-			bad("--allow", d, "expected a preset name such as @github (rbm presets lists them)")
+		if strings.HasPrefix(d, "@") && !presetRE.MatchString(d) {
+			c.bad("--allow", d, "expected a preset name such as @github (rbm presets lists them)")
 		}
 	}
 	if len(domains) > 0 {
-		set("RBRN_UPLINK_ALLOWED_DOMAINS", strings.Join(domains, " "))
-		set("RBRN_UPLINK_DNS_ENABLED", "true")
-		set("RBRN_UPLINK_ACCESS_ENABLED", "true")
+		c.set("RBRN_UPLINK_ALLOWED_DOMAINS", strings.Join(domains, " "))
+		c.set("RBRN_UPLINK_DNS_ENABLED", "true")
+		c.set("RBRN_UPLINK_ACCESS_ENABLED", "true")
 	}
 	cidrs := splitList(f.AllowCIDR)
-	for _, c := range cidrs {
-		if p, err := netip.ParsePrefix(c); err != nil || !p.Addr().Is4() {
-			bad("--allow-cidr", c, "expected an IPv4 CIDR such as 203.0.113.0/24")
+	for _, v := range cidrs {
+		if p, err := netip.ParsePrefix(v); err != nil || !p.Addr().Is4() {
+			c.bad("--allow-cidr", v, "expected an IPv4 CIDR such as 203.0.113.0/24")
 		}
 	}
 	if len(cidrs) > 0 {
-		set("RBRN_UPLINK_ALLOWED_CIDRS", strings.Join(cidrs, " "))
-		set("RBRN_UPLINK_ACCESS_ENABLED", "true")
+		c.set("RBRN_UPLINK_ALLOWED_CIDRS", strings.Join(cidrs, " "))
+		c.set("RBRN_UPLINK_ACCESS_ENABLED", "true")
 	}
 	if f.Global {
 		for _, n := range []string{"RBRN_UPLINK_ACCESS_ENABLED", "RBRN_UPLINK_ACCESS_GLOBAL", "RBRN_UPLINK_DNS_ENABLED", "RBRN_UPLINK_DNS_GLOBAL"} {
-			set(n, "true")
+			c.set(n, "true")
 		}
 	}
-	switch f.Deny {
-	case "":
-	case "drop", "reject":
-		set("RBRN_UPLINK_DENY", f.Deny)
+	c.oneOf("--deny", f.Deny, "RBRN_UPLINK_DENY", "drop", "reject")
+	c.oneOf("--runtime", f.Runtime, "RBRR_RUNTIME", config.Runtimes...)
+	if f.Publish != "" && !publish(f.Publish, c.set) {
+		c.bad("-p", f.Publish, "expected [ADDR:]WORKSTATION_PORT:BOTTLE_PORT such as 127.0.0.1:8888:8888 (ports 1-65535, ADDR an IPv4 address)")
+	}
+}
+
+// oneOf sets variable to v when it is one of words (empty: unset).
+func (c *checker) oneOf(flag, v, variable string, words ...string) {
+	switch {
+	case v == "":
+	case slices.Contains(words, v):
+		c.set(variable, v)
 	default:
-		bad("--deny", f.Deny, "expected drop or reject")
+		c.bad(flag, v, "expected "+strings.Join(words, " or "))
 	}
-	switch f.Runtime {
-	case "":
-	case "podman", "docker":
-		set("RBRR_RUNTIME", f.Runtime)
-	default:
-		bad("--runtime", f.Runtime, "expected podman or docker")
-	}
-	if f.Publish != "" {
-		if !publish(f.Publish, set) {
-			bad("-p", f.Publish, "expected [ADDR:]WORKSTATION_PORT:BOTTLE_PORT such as 127.0.0.1:8888:8888 (ports 1-65535, ADDR an IPv4 address)")
-		}
-	}
+}
+
+// checkBottle: the program's environment, mounts and directory.
+func (f Flags) checkBottle(c *checker) {
 	for _, e := range f.Env {
 		env, ok := parseEnv(e)
 		if !ok {
 			name, _, _ := strings.Cut(e, "=") // never the value: it may be a secret
-			bad("-e", name, "expected NAME or NAME=VALUE (NAME: letters, digits, '_', not starting with a digit)")
+			c.bad("-e", name, "expected NAME or NAME=VALUE (NAME: letters, digits, '_', not starting with a digit)")
 			continue
 		}
-		s.Env = append(s.Env, env)
+		c.s.Env = append(c.s.Env, env)
 	}
 	for _, v := range f.Volumes {
 		vol, err := config.ParseVolume("-v", v)
 		if err != nil {
-			probs = append(probs, problems(err)...)
+			c.probs = append(c.probs, problems(err)...)
 			continue
 		}
-		s.Volumes = append(s.Volumes, vol)
+		c.s.Volumes = append(c.s.Volumes, vol)
 	}
 	if f.Workdir != "" && (!strings.HasPrefix(f.Workdir, "/") || strings.ContainsFunc(f.Workdir, isControl)) {
-		bad("-w", f.Workdir, "expected an absolute path in the bottle")
+		c.bad("-w", f.Workdir, "expected an absolute path in the bottle")
 	}
-	if len(probs) > 0 {
-		return nil, &config.Error{Problems: probs}
-	}
-	return s, nil
 }
 
 func parseEnv(s string) (Env, bool) {
