@@ -22,7 +22,8 @@ const runSecret = "s3cr3t-rbm-run-e2e"
 // host's value) is in the bottle and neither in the sentry's inspect nor on
 // any command line, a name outside --allow is refused and named in the end
 // summary, and nothing of the service is left. Then SIGTERM to rbm during
-// a `sleep 60` leaves nothing behind either.
+// a `sleep 60` (a run with no regime: its own enclave) leaves nothing
+// behind either.
 func TestPodmanRun(t *testing.T) {
 	needPodman(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
@@ -32,10 +33,12 @@ func TestPodmanRun(t *testing.T) {
 	waitStandins(h)
 	bin := buildCLI(ctx, t)
 	t.Cleanup(func() { removeRuns(h.detached()) })
-	env := append(os.Environ(), "RBM_RUN_SECRET="+runSecret,
-		"RBRR_POD_SUBNET=198.51.100.0/24", "RBRR_SENTRY_IP=198.51.100.2", "RBRR_BOTTLE_IP=198.51.100.3",
+	// The second run chooses its own enclave (no regime); the resolver is
+	// always the stand-in, never the machine's.
+	auto := append(os.Environ(), "RBM_RUN_SECRET="+runSecret, "RBRR_POD_SUBNET=", "RBRR_SENTRY_IP=", "RBRR_BOTTLE_IP=",
 		"RBRR_UPLINK_NETWORK="+upNet, "RBRR_DNS_SERVER="+resolverIP,
 		"RBRR_SENTRY_IMAGE="+envOr("RBRR_SENTRY_IMAGE", sentryImage))
+	env := append(auto[:len(auto):len(auto)], "RBRR_POD_SUBNET=198.51.100.0/24", "RBRR_SENTRY_IP=198.51.100.2", "RBRR_BOTTLE_IP=198.51.100.3")
 	image := envOr("RBM_BOTTLE_IMAGE", bottleImage)
 
 	rbm := exec.CommandContext(ctx, bin, "run", "--allow", "allowed.test", "--deny", "reject",
@@ -79,12 +82,15 @@ func TestPodmanRun(t *testing.T) {
 
 	// SIGTERM to rbm in the middle of the command.
 	stderr.Reset()
-	rbm = exec.CommandContext(ctx, bin, "run", image, "--", "sleep", "60")
-	rbm.Env, rbm.Stderr = env, &stderr
+	rbm = exec.CommandContext(ctx, bin, "run", "-v", t.TempDir()+":/mnt/run:ro", image, "--", "sleep", "60")
+	rbm.Env, rbm.Stderr = auto, &stderr
 	if err := rbm.Start(); err != nil {
 		t.Fatal(err)
 	}
 	m = waitRunning(h, &stderr)
+	if got := h.podman("inspect", "--format", "{{range .Mounts}}{{.Destination}} {{end}}{{.Config.Entrypoint}}", m+"-bottle"); !strings.Contains(got, "/mnt/run") || !strings.Contains(got, "sleep") {
+		t.Errorf("the bottle of a run with a chosen enclave lacks its mount or keep-alive: %q", got)
+	}
 	rbm.Process.Signal(syscall.SIGTERM)
 	err = rbm.Wait()
 	t.Logf("rbm run (SIGTERM) stderr:\n%s", stderr.String())
