@@ -25,6 +25,7 @@ func commands() []*cobra.Command {
 		linuxOnly(newStandinCmd()),
 		newPlanCmd(),
 		newStartCmd(),
+		newRunCmd(),
 		newStopCmd(),
 		newStatusCmd(),
 		linuxOnly(newNetinitCmd()),

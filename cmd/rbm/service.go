@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -73,7 +74,7 @@ removes what it had created.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), startTimeout)
 			defer cancel()
-			return startService(ctx, cmd, cfg, healthTimeout)
+			return startService(ctx, cmd.OutOrStdout(), cfg, healthTimeout)
 		},
 	}
 	f.register(cmd)
@@ -81,8 +82,7 @@ removes what it had created.`,
 	return cmd
 }
 
-func startService(ctx context.Context, cmd *cobra.Command, cfg *config.Config, healthTimeout time.Duration) error {
-	out := cmd.OutOrStdout()
+func startService(ctx context.Context, out io.Writer, cfg *config.Config, healthTimeout time.Duration) error {
 	rt, err := configRuntime(cfg)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
@@ -57,6 +58,8 @@ type Config struct {
 	DNSMatch        policy.Match
 	Intercept       policy.Intercept
 	Deny            policy.Deny
+
+	Bottle Bottle // set by rbm run, not by a variable
 }
 
 // Load reads the env files in order, then the RBRR_/RBRN_ variables of
@@ -69,16 +72,32 @@ func Load(files []string, environ []string) (*Config, []string, error) {
 // LoadOver is Load with base layers below the files (the lab's built-in
 // example, for instance).
 func LoadOver(base []map[string]Setting, files []string, environ []string) (*Config, []string, error) {
-	layers := append([]map[string]Setting{}, base...)
+	layers, err := fileLayers(files)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Resolve(append(append(slices.Clone(base), layers...), fromEnviron(environ))...)
+}
+
+func fileLayers(files []string) ([]map[string]Setting, error) {
+	var layers []map[string]Setting
 	for _, f := range files {
 		m, err := LoadEnvFile(f)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		layers = append(layers, m)
 	}
-	layers = append(layers, fromEnviron(environ))
-	return Resolve(layers...)
+	return layers, nil
+}
+
+// LoadWithTop is Load with top over the environment (rbm run's flags).
+func LoadWithTop(files []string, environ []string, top map[string]Setting) (*Config, []string, error) {
+	layers, err := fileLayers(files)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Resolve(append(layers, fromEnviron(environ), top)...)
 }
 
 // LoadFromProcess is LoadOver with the process environment.

@@ -405,9 +405,13 @@ func TestEnclaveDefaults(t *testing.T) {
 	if !unset.EnclaveUnset() || unset.Subnet.String() != "10.242.0.0/24" {
 		t.Fatalf("unset: EnclaveUnset %v, subnet %v", unset.EnclaveUnset(), unset.Subnet)
 	}
+	unset.Bottle = Bottle{KeepAlive: true, Volumes: []Volume{{Host: "/h", Bottle: "/b"}}}
 	chosen, err := unset.WithSubnet(netip.MustParsePrefix("10.242.7.0/24"), "chosen by a test")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !chosen.Bottle.KeepAlive || len(chosen.Bottle.Volumes) != 1 {
+		t.Errorf("rbm run's bottle settings are lost with the chosen subnet: %+v", chosen.Bottle)
 	}
 	if chosen.EnclaveUnset() || chosen.SentryIP.String() != "10.242.7.2" || chosen.BottleIP.String() != "10.242.7.3" {
 		t.Fatalf("chosen: unset %v, sentry %v, bottle %v", chosen.EnclaveUnset(), chosen.SentryIP, chosen.BottleIP)

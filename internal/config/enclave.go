@@ -42,7 +42,11 @@ func (c *Config) WithSubnet(pfx netip.Prefix, origin string) (*Config, error) {
 	}
 	layer["RBRR_POD_SUBNET"] = Setting{Value: pfx.String(), Origin: origin}
 	next, _, err := Resolve(layer)
-	return next, err
+	if err != nil {
+		return nil, err
+	}
+	next.Bottle = c.Bottle // rbm run's, set by no variable
+	return next, nil
 }
 
 // EnclaveText says which enclave rbm start uses, for rbm config check.

@@ -47,9 +47,9 @@ func bottleStep(cfg *config.Config, n engine.Names) engine.Step {
 	uid := strconv.Itoa(cfg.BottleUID)
 	return engine.Step{
 		Desc: fmt.Sprintf("bottle %s: in the holder's network namespace, user %s, no capabilities, no new privileges", n.Bottle, uid),
-		Cmd: docker("run", "-d", "--pull", "never", "--name", n.Bottle, "--label", n.Label(),
-			"--network", "container:"+n.NetGuard, "--cap-drop", "ALL", "--user", uid+":"+uid,
-			"--security-opt", "no-new-privileges", cfg.BottleImage),
+		Cmd: docker(append([]string{"run", "-d", "--pull", "never", "--name", n.Bottle, "--label", n.Label(),
+			"--network", "container:" + n.NetGuard, "--cap-drop", "ALL", "--user", uid + ":" + uid,
+			"--security-opt", "no-new-privileges"}, engine.BottleArgs(cfg)...)...),
 		Undo: docker("rm", "-f", n.Bottle),
 	}
 }

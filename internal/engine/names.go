@@ -68,3 +68,17 @@ func RouteArgs(cfg *config.Config) []string {
 func Routes(cfg *config.Config) netinit.Routes {
 	return netinit.Routes{Via: cfg.SentryIP, Block: BridgeIP(cfg.Subnet)}
 }
+
+// BottleArgs end the bottle's create (or run) command: rbm run's mounts,
+// the image, and rbm run's keep-alive command in place of the image's own.
+func BottleArgs(cfg *config.Config) []string {
+	var args []string
+	for _, v := range cfg.Bottle.Volumes {
+		args = append(args, "-v", v.Arg())
+	}
+	if !cfg.Bottle.KeepAlive {
+		return append(args, cfg.BottleImage)
+	}
+	args = append(args, "--entrypoint", config.KeepAlive[0], cfg.BottleImage)
+	return append(args, config.KeepAlive[1:]...)
+}

@@ -38,11 +38,12 @@ func guardStep(cfg *config.Config, n engine.Names) engine.Step {
 
 func bottleStep(cfg *config.Config, n engine.Names) engine.Step {
 	uid := strconv.Itoa(cfg.BottleUID)
+	args := []string{"create", "--pull", "never", "--pod", n.Pod, "--name", n.Bottle, "--label", n.Label(),
+		"--requires", n.NetGuard, "--cap-drop", "ALL", "--user", uid + ":" + uid,
+		"--security-opt", "no-new-privileges"}
 	return engine.Step{
 		Desc: fmt.Sprintf("bottle %s: user %s, no capabilities, no new privileges, requires the guard", n.Bottle, uid),
-		Cmd: podman("create", "--pull", "never", "--pod", n.Pod, "--name", n.Bottle, "--label", n.Label(),
-			"--requires", n.NetGuard, "--cap-drop", "ALL", "--user", uid+":"+uid,
-			"--security-opt", "no-new-privileges", cfg.BottleImage),
+		Cmd:  podman(append(args, engine.BottleArgs(cfg)...)...),
 		Undo: podman("rm", "-f", "--ignore", "-t", stopSeconds, n.Bottle),
 	}
 }

@@ -1,0 +1,176 @@
+package podman_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runSecret is an -e value taken from rbm's environment: it must reach
+// the bottle and nothing else.
+const runSecret = "s3cr3t-rbm-run-e2e"
+
+// TestPodmanRun drives `rbm run` as a user would, stdin piped: the
+// command's output and exit status come back, an -e value (bare name, the
+// host's value) is in the bottle and neither in the sentry's inspect nor on
+// any command line, a name outside --allow is refused and named in the end
+// summary, and nothing of the service is left. Then SIGTERM to rbm during
+// a `sleep 60` (a run with no regime: its own enclave) leaves nothing
+// behind either.
+func TestPodmanRun(t *testing.T) {
+	needPodman(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	h := host{t: t, ctx: ctx}
+	standInInternet(h)
+	waitStandins(h)
+	bin := buildCLI(ctx, t)
+	t.Cleanup(func() { removeRuns(h.detached()) })
+	// The second run chooses its own enclave (no regime); the resolver is
+	// always the stand-in, never the machine's.
+	auto := append(os.Environ(), "RBM_RUN_SECRET="+runSecret, "RBRR_POD_SUBNET=", "RBRR_SENTRY_IP=", "RBRR_BOTTLE_IP=",
+		"RBRR_UPLINK_NETWORK="+upNet, "RBRR_DNS_SERVER="+resolverIP,
+		"RBRR_SENTRY_IMAGE="+envOr("RBRR_SENTRY_IMAGE", sentryImage))
+	env := append(auto[:len(auto):len(auto)], "RBRR_POD_SUBNET=198.51.100.0/24", "RBRR_SENTRY_IP=198.51.100.2", "RBRR_BOTTLE_IP=198.51.100.3")
+	image := envOr("RBM_BOTTLE_IMAGE", bottleImage)
+
+	rbm := exec.CommandContext(ctx, bin, "run", "--allow", "allowed.test", "--deny", "reject",
+		"-e", "RBM_RUN_SECRET", "-e", "PLAIN=v1", "-w", "/tmp", image, "--",
+		"sh", "-c", `cat; echo "secret=$RBM_RUN_SECRET plain=$PLAIN dir=$(pwd)"; getent hosts other.test.; exit 3`)
+	rbm.Env = env
+	var stdout bytes.Buffer
+	var stderr lockedBuffer
+	rbm.Stdout, rbm.Stderr = &stdout, &stderr
+	in, err := rbm.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rbm.Start(); err != nil {
+		t.Fatal(err)
+	}
+	m := waitRunning(h, &stderr)
+	for _, c := range []string{m + "-sentry", m + "-bottle"} {
+		if strings.Contains(h.podman("inspect", c), runSecret) {
+			t.Errorf("the -e value is in podman inspect %s", c)
+		}
+	}
+	if onCommandLine(runSecret) {
+		t.Error("the -e value is on a command line (/proc/*/cmdline)")
+	}
+	in.Write([]byte("hello from the host\n"))
+	in.Close()
+	err = rbm.Wait()
+	t.Logf("rbm run stderr:\n%s", stderr.String())
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+		t.Errorf("rbm run: %v, want exit status 3 (the command's)", err)
+	}
+	want := "hello from the host\nsecret=" + runSecret + " plain=v1 dir=/tmp\n"
+	if got := stdout.String(); got != want {
+		t.Errorf("stdout = %q, want %q (other.test must not resolve)", got, want)
+	}
+	if s := stderr.String(); !strings.Contains(s, "rbm run: the sentry refused") || !strings.Contains(s, "--allow other.test") {
+		t.Errorf("the end summary does not name other.test with its --allow")
+	}
+	assertNothingLabelled(h, m)
+
+	// SIGTERM to rbm in the middle of the command.
+	stderr.Reset()
+	rbm = exec.CommandContext(ctx, bin, "run", "-v", t.TempDir()+":/mnt/run:ro", image, "--", "sleep", "60")
+	rbm.Env, rbm.Stderr = auto, &stderr
+	if err := rbm.Start(); err != nil {
+		t.Fatal(err)
+	}
+	m = waitRunning(h, &stderr)
+	if got := h.podman("inspect", "--format", "{{range .Mounts}}{{.Destination}} {{end}}{{.Config.Entrypoint}}", m+"-bottle"); !strings.Contains(got, "/mnt/run") || !strings.Contains(got, "sleep") {
+		t.Errorf("the bottle of a run with a chosen enclave lacks its mount or keep-alive: %q", got)
+	}
+	rbm.Process.Signal(syscall.SIGTERM)
+	err = rbm.Wait()
+	t.Logf("rbm run (SIGTERM) stderr:\n%s", stderr.String())
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 128+int(syscall.SIGTERM) {
+		t.Errorf("rbm run after SIGTERM: %v, want exit status 143", err)
+	}
+	assertNothingLabelled(h, m)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// waitRunning waits until rbm run's bottle runs and returns its moniker,
+// read from start's last line on rbm's stderr.
+func waitRunning(h host, stderr *lockedBuffer) string {
+	h.t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		if _, after, ok := strings.Cut(stderr.String(), "bottle service run-"); ok {
+			m, _, _ := strings.Cut(after, " ")
+			m = "run-" + m
+			if out, _ := h.try("podman", "inspect", "--format", "{{.State.Running}}", m+"-bottle"); strings.TrimSpace(out) == "true" {
+				time.Sleep(time.Second) // the exec starts right after
+				return m
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	h.t.Fatalf("rbm run's bottle did not start:\n%s", stderr.String())
+	return ""
+}
+
+// lockedBuffer is rbm's stderr, written by exec's copier while the test
+// reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuffer) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
+}
+
+// onCommandLine reports whether any process's command line holds s.
+func onCommandLine(s string) bool {
+	paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// removeRuns removes every service rbm run left (the test failed midway).
+func removeRuns(h host) {
+	out, _ := h.try("podman", "ps", "-a", "--filter", "label=rbm.moniker", "--format", `{{index .Labels "rbm.moniker"}}`)
+	for _, m := range strings.Fields(out) {
+		if strings.HasPrefix(m, "run-") {
+			h.try("podman", "pod", "rm", "-f", "--ignore", m+"-pod")
+			h.try("podman", "rm", "-f", "--ignore", m+"-sentry")
+			h.try("podman", "network", "rm", "-f", m+"-enclave")
+		}
+	}
+}
