@@ -60,4 +60,4 @@ func (t Target) dnsOn() bool { return t.Policy.DNS != policy.DNSOff }
 
 // reaches reports whether the policy lets the bottle reach addr by its
 // address alone (policy.Decide, without learned state).
-func (t Target) reaches(addr netip.Addr) bool { return t.Policy.Reaches(addr) }
+func (t Target) reaches(addr netip.Addr) bool { return t.decide(addr).Allowed() }
