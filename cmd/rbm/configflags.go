@@ -40,20 +40,18 @@ func (f *configFlags) load(stderr io.Writer) (*config.Config, error) {
 // loadOver is load with base layers under the files.
 func (f *configFlags) loadOver(stderr io.Writer, base []map[string]config.Setting) (*config.Config, error) {
 	c, warnings, err := config.LoadFromProcess(base, f.files())
-	for _, w := range warnings {
-		fmt.Fprintln(stderr, "warning:", w)
-	}
-	var ce *config.Error
-	if errors.As(err, &ce) {
-		return nil, &exitError{code: 2, err: err}
-	}
-	return c, err
+	return loaded(stderr, c, warnings, err)
 }
 
 // loadUnder is load with top, a layer over the files and the environment
 // (rbm run's flags).
 func (f *configFlags) loadUnder(stderr io.Writer, top map[string]config.Setting) (*config.Config, error) {
 	c, warnings, err := config.LoadWithTop(f.files(), os.Environ(), top)
+	return loaded(stderr, c, warnings, err)
+}
+
+// loaded prints a load's warnings; a configuration error exits 2.
+func loaded(stderr io.Writer, c *config.Config, warnings []string, err error) (*config.Config, error) {
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}

@@ -3,41 +3,22 @@ package dnsguard
 import (
 	"fmt"
 	"strings"
-)
 
-// Host-name bounds (RFC 1035 2.3.4): 63 bytes a label, 253 a name written
-// without its final dot.
-const (
-	maxLabel = 63
-	maxName  = 253
+	"github.com/recipe-bottle/rbm/internal/hostname"
 )
 
 // checkName says why q, a question name as miekg/dns writes it (escaped
 // presentation form with its final dot), is not a host name, or "" when it
 // is one. A byte outside letters, digits, '-' and '_' reaches the string
-// as an escape (\032, \.) or as itself (`$`, `*`), so allowing only those
-// characters and '.' allows exactly host names: no other byte ever
-// leaves the sentry in a name, whatever the DNS mode.
+// as an escape (\032, \.) or as itself (`$`, `*`), so hostname.Check on
+// the escaped form allows exactly host names: no other byte ever leaves
+// the sentry in a name, whatever the DNS mode.
 func checkName(q string) string {
-	name := strings.TrimSuffix(q, ".")
-	if name == "" {
+	if strings.TrimSuffix(q, ".") == "" {
 		return "" // the root: dnsmasq answers it
 	}
-	if len(name) > maxName {
-		return fmt.Sprintf("longer than %d bytes", maxName)
-	}
-	for _, label := range strings.Split(name, ".") {
-		if label == "" {
-			return "an empty label"
-		}
-		if len(label) > maxLabel {
-			return fmt.Sprintf("a label longer than %d bytes", maxLabel)
-		}
-		for i := 0; i < len(label); i++ {
-			if !hostByte(label[i]) {
-				return "a byte other than a letter, digit, '-' or '_'"
-			}
-		}
+	if err := hostname.Check(q); err != nil {
+		return err.Error()
 	}
 	return ""
 }
