@@ -34,11 +34,16 @@ Exit status: 0 when every case holds (or is info); 1 when a case is BROKEN;
 --hostile gives the probes NET_RAW and NET_ADMIN: the sentry must hold even
 against a bottle that was given capabilities.
 
+--case PATTERN runs only the cases whose name matches (a glob; repeat it
+for more): e.g. --case 'gate/*' after changing the name gate's settings. The
+closing forward-chain case runs only when a pattern names it.
+
 --cases prints the battery as a Markdown table for the built-in lab (the
 README's), and runs nothing.`,
 		Example: `  sudo rbm verify --lab
   sudo rbm verify --lab --hostile --json
   sudo rbm verify --lab --junit verify.xml
+  sudo rbm verify --lab --case 'gate/*' --case dns/allowed-name
   sudo rbm verify --moniker notebook --foreign 8.8.8.8 --forbidden 1.1.1.1
   rbm verify --cases`,
 		Args: cobra.NoArgs,
@@ -50,6 +55,9 @@ README's), and runs nothing.`,
 				}
 				_, err = fmt.Fprint(cmd.OutOrStdout(), verify.CaseTable(t))
 				return err
+			}
+			if err := verify.CheckPatterns(o.only); err != nil {
+				return &exitError{code: 2, err: err}
 			}
 			if o.moniker != "" {
 				return runVerifyService(cmd, o)
@@ -68,6 +76,7 @@ type verifyOpts struct {
 	sourceOpts
 	hostile, asJSON bool
 	cases           bool
+	only            []string // --case patterns
 	junit           string
 	service         serviceTargetFlags
 }
@@ -77,6 +86,7 @@ func (o *verifyOpts) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.hostile, "hostile", false, "run the probes with NET_RAW and NET_ADMIN")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&o.cases, "cases", false, "print the battery's cases as a Markdown table (the built-in lab's) and run nothing")
+	cmd.Flags().StringArrayVar(&o.only, "case", nil, "run only the cases whose name matches this glob (repeatable), e.g. 'dns/*'")
 	cmd.Flags().StringVar(&o.junit, "junit", "", "also write the results as JUnit XML to this file (one test case per case)")
 	o.service.register(cmd)
 }
@@ -92,7 +102,11 @@ func runVerifyLab(cmd *cobra.Command, o verifyOpts) error {
 
 // runBattery runs the cases, prints them, and fails unless all hold.
 func runBattery(cmd *cobra.Command, b verify.Backend, cases []verify.Case, o verifyOpts) error {
-	results, err := verify.Run(cmd.Context(), b, cases, nil)
+	sel, err := verify.Select(cases, o.only)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	results, err := verify.RunSelection(cmd.Context(), b, sel, nil)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,11 @@ func checkCLI(s *service, dir string) {
 	checkReload(s, run)
 	out := run(3*time.Minute, "verify", "--moniker", moniker, "--foreign", foreignIP, "--forbidden", otherIP,
 		"--allowed", allowedIP, "--allowed-name", "allowed.test", "--forbidden-name", "other.test",
-		"--bait-domain", baitDomain, "--ca-file", filepath.Join(dir, "ca.pem"), "--echo-port", "7")
+		"--bait-domain", baitDomain, "--ca-file", filepath.Join(dir, "ca.pem"), "--echo-port", "7",
+		"--case", "request/*", "--case", "egress/forbidden-tcp-443") // checkVerify ran the whole battery
+	if !strings.Contains(out, "request/forward-chain-counted") {
+		s.t.Errorf("rbm verify --moniker --case 'request/*' did not run the closing case")
+	}
 	if !strings.Contains(out, " 0 broken") {
 		s.t.Errorf("rbm verify --moniker under Docker: not 0 broken")
 	}

@@ -328,3 +328,21 @@ func TestRunAlreadyLearned(t *testing.T) {
 		t.Errorf("fresh sentry: %s, want BROKEN for a connection that should have been dropped", rs[0].Verdict)
 	}
 }
+
+// A selection without the closing case leaves it out: a few cases that
+// forward nothing are not a FORWARD chain that "did not move".
+func TestRunSelectionWithoutTotal(t *testing.T) {
+	cases := []Case{tcpCase("sentry/tcp-22", "10.242.0.2:22", Expect{Text: "dropped", Outcomes: dropped, Moved: []string{enclaveDrop}})}
+	f := newFake(map[string]step{"10.242.0.2:22": {result: probe.Result{Outcome: probe.Timeout}, counts: []string{enclaveDrop}}})
+	s, err := Select(cases, []string{"sentry/*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := RunSelection(context.Background(), f, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Verdict != Holds || !AllHold(rs) {
+		t.Errorf("got %s, want the one case, holding", Summary(rs))
+	}
+}
