@@ -12,6 +12,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/enginehost"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -164,4 +165,13 @@ func (rt Runtime) Remove(ctx context.Context, r runner.Runner, n engine.Names, o
 	}
 	k, err := engine.RemoveListed(ctx, rt, r, []string{"network", "ls", "--filter", "label=" + n.Label(), "--format", "{{.Name}}"}, []string{"network", "rm"}, out)
 	return removed + k, errors.Join(append(errs, err)...)
+}
+
+// Host implements engine.Runtime.
+func (Runtime) Host(ctx context.Context, r runner.Runner) (enginehost.Host, error) {
+	out, err := r.Run(ctx, docker("info", "--format", "json"))
+	if err != nil {
+		return enginehost.Host{}, fmt.Errorf("docker info: %w", err)
+	}
+	return enginehost.ParseDocker(out)
 }

@@ -31,7 +31,7 @@ func AutoSubnet(ctx context.Context, rt Runtime, r runner.Runner, cfg *config.Co
 			}
 		}()
 	}
-	taken, err := Taken(ctx, rt, r)
+	taken, err := Taken(ctx, rt, r, cfg.SentryImage)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -49,9 +49,11 @@ func AutoSubnet(ctx context.Context, rt Runtime, r runner.Runner, cfg *config.Co
 	return next, release, nil
 }
 
-// Taken lists the IPv4 subnets rt's networks use and the host routes
-// (without the default route): what a new enclave must not overlap.
-func Taken(ctx context.Context, rt Runtime, r runner.Runner) ([]netip.Prefix, error) {
+// Taken lists the IPv4 subnets rt's networks use and the routes where its
+// containers run (without the default route): what a new enclave must not
+// overlap. With the engine in a VM those are the VM's routes, read through
+// a container of image.
+func Taken(ctx context.Context, rt Runtime, r runner.Runner, image string) ([]netip.Prefix, error) {
 	nets, err := rt.Networks(ctx, r)
 	if err != nil {
 		return nil, err
@@ -60,9 +62,10 @@ func Taken(ctx context.Context, rt Runtime, r runner.Runner) ([]netip.Prefix, er
 	for _, n := range nets {
 		taken = append(taken, n.Prefixes()...)
 	}
-	routes, err := hostRoutes(ctx, r)
+	h, _ := Where(ctx, rt, r) // unknown: this machine, as before
+	routes, err := hostRoutes(ctx, r, rt, h, image)
 	if err != nil {
-		return nil, fmt.Errorf("read the host's routes to choose a free subnet: %w", err)
+		return nil, fmt.Errorf("read the routes where the containers run, to choose a free subnet: %w", err)
 	}
 	for _, hr := range routes {
 		if p, ok := parseDst(hr.Dst); ok {

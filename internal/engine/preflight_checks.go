@@ -2,14 +2,13 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/config"
-	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/enginehost"
 )
 
 // defaultNets are the runtimes' default networks, named in the hint.
@@ -57,32 +56,36 @@ type hostRoute struct {
 // checkHostRoutes: a subnet the host already routes (its own LAN, a VPN)
 // would make the bottle's traffic ambiguous; Podman refuses it too.
 // The runtime's own bridges are judged by checkSubnet.
+// With the engine in a VM these are the VM's routes, not this machine's.
 func (p Preflight) checkHostRoutes(ctx context.Context, cfg *config.Config, nets []Network, rep *Report) {
-	routes, err := hostRoutes(ctx, p.Runner)
+	h, err := Where(ctx, p.Runtime, p.Runner)
 	if err != nil {
-		rep.Infof("could not read the host's routes (%v); skipped that check", err)
+		rep.Infof("could not tell where %s runs its containers (%v); taking this machine", p.Runtime.Name(), err)
+	} else {
+		rep.Infof("%s", h)
+	}
+	routes, err := hostRoutes(ctx, p.Runner, p.Runtime, h, cfg.SentryImage)
+	if err != nil {
+		rep.Infof("could not read the routes where the containers run (%v); skipped that check", err)
 		return
 	}
 	for _, r := range routes {
 		pfx, ok := parseDst(r.Dst)
 		if ok && !isBridge(r.Dev, nets) && pfx.Overlaps(cfg.Subnet) {
-			rep.Problemf("RBRR_POD_SUBNET=%s overlaps %s, routed by this host on %s; choose a subnet the host does not use", cfg.Subnet, pfx, r.Dev)
+			rep.Problemf("RBRR_POD_SUBNET=%s overlaps %s, routed by %s on %s; choose a subnet it does not use", cfg.Subnet, pfx, routedBy(h), r.Dev)
 		}
 	}
 }
 
-// hostRoutes reads the host's IPv4 routes; unparsable output is no routes
-// (the runtime's own overlap check still stands behind).
-func hostRoutes(ctx context.Context, r runner.Runner) ([]hostRoute, error) {
-	out, err := r.Run(ctx, cmdIP("-j", "-4", "route", "show"))
-	if err != nil {
-		return nil, err
+// routedBy names the machine whose routes were read.
+func routedBy(h enginehost.Host) string {
+	switch {
+	case h.VM != "":
+		return "the " + h.VM + " VM"
+	case h.InVM():
+		return "the machine that runs the containers"
 	}
-	var routes []hostRoute
-	if json.Unmarshal(out, &routes) != nil {
-		return nil, nil
-	}
-	return routes, nil
+	return "this host"
 }
 
 func parseDst(dst string) (netip.Prefix, bool) {

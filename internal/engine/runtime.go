@@ -14,6 +14,7 @@ import (
 	"io"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	"github.com/recipe-bottle/rbm/internal/enginehost"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -56,6 +57,9 @@ type Runtime interface {
 	// Check runs the runtime's own preflight checks (version, mode,
 	// images, its objects of this moniker); false stops the preflight.
 	Check(ctx context.Context, r runner.Runner, cfg *config.Config, rep *Report) bool
+	// Host tells where the runtime runs its containers (this machine or a
+	// VM), from its own info.
+	Host(ctx context.Context, r runner.Runner) (enginehost.Host, error)
 }
 
 // Cmd is a command of rt's CLI.

@@ -54,12 +54,12 @@ func checkPodman(ctx context.Context, r runner.Runner, rep *engine.Report) bool 
 // checkMode reports rootful or rootless and the network backend; true
 // means rootless.
 func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) bool {
-	out, err := r.Run(ctx, podman("info", "--format", "{{.Host.Security.Rootless}} {{.Host.NetworkBackend}}"))
+	out, err := r.Run(ctx, podman("info", "--format", "{{.Host.Security.Rootless}} {{.Host.NetworkBackend}} {{.Host.ServiceIsRemote}}"))
 	if err != nil {
 		rep.Problemf("podman info: %v", err)
 		return false
 	}
-	f := append(strings.Fields(string(out)), "", "")
+	f := append(strings.Fields(string(out)), "", "", "")
 	if f[1] != "" && f[1] != "netavark" {
 		rep.Problemf("Podman's network backend is %s: rbm needs netavark (static addresses on two networks); set network_backend = \"netavark\" in containers.conf and `podman system reset`", f[1])
 	}
@@ -68,7 +68,9 @@ func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) bool {
 		return false
 	}
 	rep.Infof("rootless Podman, network backend %s (tested by rbm's CI as a dedicated user; see docs/podman.md)", f[1])
-	checkRootlessHost(ctx, r, rep)
+	if f[2] != "true" { // a Podman machine's VM has its own runtime directory and tun device
+		checkRootlessHost(ctx, r, rep)
+	}
 	return true
 }
 

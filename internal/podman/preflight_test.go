@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/recipe-bottle/rbm/internal/engine"
 	"net/netip"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -19,10 +20,11 @@ const routesJSON = `[{"dst":"default","gateway":"192.0.2.1","dev":"eth0"},{"dst"
 // healthyHost is a host where everything is fine for the allowlist case.
 func healthyHost() scripted {
 	return scripted{
-		"podman version":      out("4.3.1\n"),
-		"podman info":         out("false\n"),
-		"podman network ls":   out(netsJSON),
-		"ip -j -4 route show": out(routesJSON),
+		"podman version":            out("4.3.1\n"),
+		"podman info":               out("false\n"),
+		"podman info --format json": out(`{"host":{"os":"linux","arch":"amd64","kernel":"6.1.0","serviceIsRemote":false,"security":{"rootless":false}}}`),
+		"podman network ls":         out(netsJSON),
+		"ip -j -4 route show":       out(routesJSON),
 	}
 }
 
@@ -142,5 +144,30 @@ func TestPreflightRootlessHost(t *testing.T) {
 	h["podman info"] = out("false cni\n")
 	if rep := preflight(t, h, nil); len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "network backend is cni") {
 		t.Fatalf("problems %q, want the network backend", rep.Problems)
+	}
+}
+
+// Podman machine (a Mac's engine in a VM): routes are the VM's, read
+// through a host-network container of the sentry image, never this
+// machine's; the rootless checks of this machine's runtime directory and
+// tun device do not apply; the VM is named.
+func TestPreflightPodmanMachine(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", "") // as on a Mac
+	info, err := os.ReadFile("../enginehost/testdata/podman-machine-rootless.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := healthyHost()
+	h["podman info --format json"] = out(string(info))
+	h["podman info --format {{.Host.Security.Rootless}}"] = out("true netavark true\n")
+	h["ip -j -4 route show"] = fail(&exec.Error{Name: "ip", Err: exec.ErrNotFound}) // a Mac has no ip
+	h["podman run --rm --network host --entrypoint ip localhost/rbm-sentry:dev -j -4 route show"] =
+		out(`[{"dst":"default","gateway":"192.168.127.1","dev":"enp0s1"},{"dst":"10.242.0.0/16","dev":"enp0s1"}]`)
+	rep := preflight(t, h, nil)
+	if got := strings.Join(rep.Info, "\n"); !strings.Contains(got, "in a Podman machine VM (rootless, arm64") {
+		t.Errorf("info = %q, want the VM named", got)
+	}
+	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "overlaps 10.242.0.0/16, routed by the Podman machine VM on enp0s1") {
+		t.Fatalf("problems %q, want exactly the VM's route overlapping the enclave", rep.Problems)
 	}
 }

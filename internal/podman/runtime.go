@@ -10,6 +10,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/enginehost"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -110,4 +111,13 @@ func (rt Runtime) Remove(ctx context.Context, r runner.Runner, n engine.Names, o
 		}
 	}
 	return removed, errors.Join(errs...)
+}
+
+// Host implements engine.Runtime.
+func (Runtime) Host(ctx context.Context, r runner.Runner) (enginehost.Host, error) {
+	out, err := r.Run(ctx, podman("info", "--format", "json"))
+	if err != nil {
+		return enginehost.Host{}, fmt.Errorf("podman info: %w", err)
+	}
+	return enginehost.ParsePodman(out)
 }
