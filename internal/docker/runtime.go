@@ -169,7 +169,7 @@ func (rt Runtime) Remove(ctx context.Context, r runner.Runner, n engine.Names, o
 
 // Host implements engine.Runtime.
 func (Runtime) Host(ctx context.Context, r runner.Runner) (enginehost.Host, error) {
-	out, err := r.Run(ctx, docker("info", "--format", "json"))
+	out, err := r.Run(ctx, docker("info", "--format", "{{json .}}")) // "json" alone is Docker 23+
 	if err != nil {
 		return enginehost.Host{}, fmt.Errorf("docker info: %w", err)
 	}

@@ -102,7 +102,7 @@ var dockerVMs = []struct{ kind, name, os string }{
 func ParseDocker(out []byte) (Host, error) {
 	var in dockerInfo
 	if err := json.Unmarshal(out, &in); err != nil {
-		return Host{}, fmt.Errorf("docker info --format json: %w", err)
+		return Host{}, fmt.Errorf("docker info --format {{json .}}: %w", err)
 	}
 	h := Host{Engine: "Docker", OS: clean(in.OSType), Arch: clean(in.Architecture), Kernel: clean(in.KernelVersion)}
 	for _, o := range in.SecurityOptions {
