@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -48,32 +49,7 @@ the same image. The tag is what RBRR_SENTRY_IMAGE names (its default here).`,
 					return &exitError{code: 2, err: fmt.Errorf("%s %q: expected an image reference such as localhost/rbm-sentry:dev", flag, v)}
 				}
 			}
-			scratch, err := os.MkdirTemp("", "rbm-binary-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(scratch)
-			exe, err := imageBinary(cmd.Context(), rt, rbmPath, scratch)
-			if err != nil {
-				return err
-			}
-			dir, err := os.MkdirTemp("", "rbm-image-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(dir)
-			if err := image.Context(dir, exe); err != nil {
-				return fmt.Errorf("build context: %w", err)
-			}
-			proc, err := runner.Exec{}.Start(cmd.Context(), image.BuildCmd(rt, dir, tag, base), cmd.OutOrStdout(), cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			if err := proc.Wait(); err != nil {
-				return fmt.Errorf("%s build: %w", rt, err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "built %s from %s\n", tag, exe)
-			return nil
+			return buildSentryImage(cmd.Context(), rt, rbmPath, tag, base, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	build.Flags().StringVar(&rbmPath, "rbm", "", "a static Linux rbm of the engine's architecture to put into the image")
@@ -82,6 +58,38 @@ the same image. The tag is what RBRR_SENTRY_IMAGE names (its default here).`,
 	build.Flags().StringVar(&rt, "runtime", cmp.Or(os.Getenv("RBRR_RUNTIME"), config.Runtimes[0]), "the container runtime that builds it and will run it")
 	cmd.AddCommand(build)
 	return cmd
+}
+
+// buildSentryImage builds tag on base with runtime rt (podman or docker)
+// from the Linux rbm imageBinary chooses, the build's output going to out
+// and errw.
+func buildSentryImage(ctx context.Context, rt, rbmPath, tag, base string, out, errw io.Writer) error {
+	scratch, err := os.MkdirTemp("", "rbm-binary-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	exe, err := imageBinary(ctx, rt, rbmPath, scratch)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "rbm-image-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := image.Context(dir, exe); err != nil {
+		return fmt.Errorf("build context: %w", err)
+	}
+	proc, err := runner.Exec{}.Start(ctx, image.BuildCmd(rt, dir, tag, base), out, errw)
+	if err != nil {
+		return err
+	}
+	if err := proc.Wait(); err != nil {
+		return fmt.Errorf("%s build: %w", rt, err)
+	}
+	fmt.Fprintf(out, "built %s from %s\n", tag, exe)
+	return nil
 }
 
 // imageBinary is the Linux rbm for the image (image.Binary) of the engine

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
+	imagepkg "github.com/recipe-bottle/rbm/internal/image"
 	"github.com/recipe-bottle/rbm/internal/run"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/spf13/cobra"
@@ -34,7 +38,9 @@ refused and the --allow that would open it (rbm suggest's data).
 
 The bottle runs "sleep infinity" as its own command, so the image needs a
 sleep that takes it (coreutils, busybox). Start's progress goes to
-standard error; standard output is COMMAND's.
+standard error; standard output is COMMAND's. A missing local sentry image
+(RBRR_SENTRY_IMAGE, localhost/...) is built first, as rbm image build
+would, with one line of progress.
 
 Without --allow, --allow-cidr or --global (and no nameplate opening it)
 the bottle has no network. --allow sets RBRN_UPLINK_ALLOWED_DOMAINS
@@ -98,6 +104,11 @@ func runOnce(cmd *cobra.Command, files *configFlags, spec *run.Spec, argv []stri
 	if cfg, err = files.loadUnder(cmd.ErrOrStderr(), spec.Layer); err != nil {
 		return err
 	}
+	if err := run.EnsureSentryImage(cmd.Context(), rt, runner.Exec{}, cfg.SentryImage, func(ctx context.Context) error {
+		return buildQuietly(ctx, cfg.Runtime, cfg.SentryImage)
+	}, cmd.ErrOrStderr()); err != nil {
+		return err
+	}
 	cfg.Bottle = config.Bottle{Volumes: spec.Volumes, KeepAlive: true}
 	h := run.Host{
 		Runtime: rt, Runner: runner.Exec{}, Starter: runner.Exec{},
@@ -114,6 +125,18 @@ func runOnce(cmd *cobra.Command, files *configFlags, spec *run.Spec, argv []stri
 	}
 	if code != 0 {
 		return &exitError{code: code}
+	}
+	return nil
+}
+
+// buildQuietly builds the sentry image as `rbm image build --tag image`
+// would, keeping its output unless it fails: then its last lines are the
+// error.
+func buildQuietly(ctx context.Context, rt, image string) error {
+	var log bytes.Buffer
+	if err := buildSentryImage(ctx, rt, "", image, imagepkg.DefaultBase, &log, &log); err != nil {
+		lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+		return fmt.Errorf("%w\n%s", err, strings.Join(lines[max(0, len(lines)-15):], "\n"))
 	}
 	return nil
 }
