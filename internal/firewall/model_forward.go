@@ -49,7 +49,7 @@ func addAllowed(m *Model, p policy.Policy, ifs Interfaces) {
 		m.add(ChainForward, "fwd-allow-cidrs", match(up, inSet(SetAllowed)), accept)
 		m.deny(ChainForward, policy.HostRule, match(inSet(SetHost)), p.Deny)
 		for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
-			m.deny(ChainForward, g.Rule, match(dstRanges(g.Ranges)), p.Deny)
+			m.deny(ChainForward, g.Rule, match(dstRanges(g.Rule, g.Ranges)), p.Deny)
 		}
 		m.add(ChainForward, "fwd-allow-global", match(up), accept)
 	case policy.EgressAllowlist:

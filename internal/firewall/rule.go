@@ -67,6 +67,7 @@ type Term struct {
 	Addr    netip.Addr
 	Prefix  netip.Prefix
 	Ranges  []netip.Prefix
+	Name    string // DstRanges: the id of the guard the ranges are
 	Set     Set
 	NoCount bool
 	Proto   string // "tcp" or "udp"

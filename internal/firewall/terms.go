@@ -11,7 +11,9 @@ func dst(a netip.Addr) Term     { return Term{Kind: Dst, Addr: a} }
 
 func dstPrefix(p netip.Prefix) Term { return Term{Kind: Dst, Prefix: p} }
 
-func dstRanges(rs []netip.Prefix) Term { return Term{Kind: DstRanges, Ranges: rs} }
+func dstRanges(name string, rs []netip.Prefix) Term {
+	return Term{Kind: DstRanges, Name: name, Ranges: rs}
+}
 
 func inSet(s Set) Term { return Term{Kind: DstSet, Set: s} }
 

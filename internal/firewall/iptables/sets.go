@@ -37,7 +37,7 @@ func renderSets(p policy.Policy, ifs firewall.Interfaces) string {
 	}
 	for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
 		if len(g.Ranges) > 1 {
-			swapIn(&b, guardSet(g), g.Ranges)
+			swapIn(&b, guardSet(g.Rule), g.Ranges)
 		}
 	}
 	if p.Learns() {
