@@ -1,6 +1,7 @@
 package firewall
 
 import (
+	"net/netip"
 	"slices"
 
 	"github.com/recipe-bottle/rbm/internal/policy"
@@ -19,7 +20,31 @@ func Build(p policy.Policy, ifs Interfaces) Model {
 	addBottleForward(m, p, ifs)
 	addEgress(m, p, ifs)
 	addNAT(m, p, ifs)
+	m.Sets = fills(p, ifs)
 	return *m
+}
+
+// fills are the named sets' contents: the allowed CIDRs (none unless the
+// egress mode lists them), what a learned address never opens, the host's
+// own addresses, and, when the policy learns, the learned set's shape.
+func fills(p policy.Policy, ifs Interfaces) []Fill {
+	var allowed []netip.Prefix
+	if p.Egress == policy.EgressAllowlist || p.Egress == policy.EgressGlobal {
+		allowed = p.AllowedCIDRs
+	}
+	hosts := make([]netip.Prefix, len(p.HostAddrs))
+	for i, a := range p.HostAddrs {
+		hosts[i] = netip.PrefixFrom(a, 32)
+	}
+	out := []Fill{
+		{Set: SetAllowed, Elements: allowed},
+		{Set: SetNever, Elements: p.NeverLearned(ifs.UplinkPrefix)},
+		{Set: SetHost, Elements: hosts},
+	}
+	if p.Learns() {
+		out = append(out, Fill{Set: SetLearned, Lifetime: p.Learn.Lifetime, Max: p.Learn.Max})
+	}
+	return out
 }
 
 // Closed is the fail-closed filter: loopback passes, everything else is

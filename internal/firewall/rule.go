@@ -1,6 +1,9 @@
 package firewall
 
-import "net/netip"
+import (
+	"net/netip"
+	"time"
+)
 
 // Chain is a chain's role in the sentry's ruleset. Backends name roles
 // their own way (iptables "RBM-FORWARD" in table filter, nftables
@@ -111,12 +114,45 @@ type Rule struct {
 	Verdict Verdict
 }
 
+// Fill is what a named set holds: its elements or, for the learned set
+// (which the resolver fills), its shape.
+type Fill struct {
+	Set      Set
+	Elements []netip.Prefix
+	Lifetime time.Duration // SetLearned: how long an element lives
+	Max      int           // SetLearned: how many elements it holds
+}
+
 // Model is a whole ruleset, backend-neutral: the chains in declaration
-// order and the rules in the order they are appended (per chain, the order
-// packets meet them).
+// order, the rules in the order they are appended (per chain, the order
+// packets meet them) and the contents of every named set. A backend may
+// leave out the sets no rule uses (Uses).
 type Model struct {
 	Chains []Chain
 	Rules  []Rule
+	Sets   []Fill
+}
+
+// Uses reports whether a rule matches on set s.
+func (m Model) Uses(s Set) bool {
+	for _, r := range m.Rules {
+		for _, t := range r.Match {
+			if t.Kind == DstSet && t.Set == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Fill returns the contents of set s, if the model has it.
+func (m Model) Fill(s Set) (Fill, bool) {
+	for _, f := range m.Sets {
+		if f.Set == s {
+			return f, true
+		}
+	}
+	return Fill{}, false
 }
 
 // IDs lists every rule id, prefixed with IDPrefix, in model order.

@@ -12,7 +12,12 @@ import (
 // --noflush). p and ifs are trusted, validated values: nothing is checked or
 // escaped here. The output is deterministic.
 func RenderIPv4(p policy.Policy, ifs firewall.Interfaces) string {
-	m := firewall.Build(p, ifs)
+	return renderIPv4(p, firewall.Build(p, ifs))
+}
+
+// renderIPv4 translates the rule model (firewall.Build, where every rule
+// and its order are decided); p only labels the document.
+func renderIPv4(p policy.Policy, m firewall.Model) string {
 	return document{header: header(p), tables: []*table{filterTable(m, false), natTable(m)}}.String()
 }
 

@@ -21,11 +21,12 @@ func RuleIDs(p policy.Policy) []string {
 	return firewall.Build(p, firewall.IDInterfaces).IDs()
 }
 
-// build translates the rule model (firewall.Build, where every rule and
-// its order are decided) and adds the table's sets.
+// build translates the rule model (firewall.Build, where every rule, its
+// order and every set's contents are decided).
 func build(p policy.Policy, ifs firewall.Interfaces) document {
-	chains, rules := translate(firewall.Build(p, ifs))
-	return document{header: header(p), chains: chains, sets: sets(p, ifs), rules: rules}
+	m := firewall.Build(p, ifs)
+	chains, rules := translate(m)
+	return document{header: header(p), chains: chains, sets: sets(m), rules: rules}
 }
 
 // header names the mode, so a dumped document says what it was rendered for.
@@ -36,7 +37,7 @@ func header(p policy.Policy) []string {
 	}
 	learn := "off"
 	if p.Learns() {
-		learn = fmt.Sprintf("%ds/%d", lifetimeSeconds(p), p.Learn.Max)
+		learn = fmt.Sprintf("%ds/%d", lifetimeSeconds(p.Learn.Lifetime), p.Learn.Max)
 	}
 	return []string{
 		"rbm ruleset; load with nft -f: one transaction replacing table inet rbm's rules (learn4 kept)",
