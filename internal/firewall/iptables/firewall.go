@@ -1,5 +1,6 @@
 // Package iptables is the iptables backend of the sentry's firewall: it
-// renders the policy as iptables-restore and ip6tables-restore documents,
+// translates the rule model (firewall.Build) into ipset, iptables-restore
+// and ip6tables-restore documents,
 // applies each in one atomic call through runner.Runner, refuses a
 // namespace whose other iptables backend (legacy vs nf_tables) holds rules,
 // and reads counters back from iptables-save. Rendering is pure; every rule
