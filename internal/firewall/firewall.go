@@ -1,9 +1,10 @@
 // Package firewall is the seam between the sentry and the kernel's packet
 // filter: the Backend interface, the values that cross it (interfaces,
-// rendered rulesets, counters) and the rule ids every backend shares.
-// Backends live in their own packages (iptables, nftables) and render the
-// same policy into the same chain roles with the same ids, so verification
-// and counters do not know which one runs.
+// rendered rulesets, counters) and the rule model (Build): every rule, its
+// id, chain role, match and verdict, decided once from the policy.
+// Backends live in their own packages (iptables, nftables) and only
+// translate the model into their syntax, so both hold the same rules with
+// the same ids and verification and counters do not know which one runs.
 package firewall
 
 import (

@@ -1,5 +1,6 @@
 // Package iptables is the iptables backend of the sentry's firewall: it
-// renders the policy as iptables-restore and ip6tables-restore documents,
+// translates the rule model (firewall.Build) into ipset, iptables-restore
+// and ip6tables-restore documents,
 // applies each in one atomic call through runner.Runner, refuses a
 // namespace whose other iptables backend (legacy vs nf_tables) holds rules,
 // and reads counters back from iptables-save. Rendering is pure; every rule
@@ -46,13 +47,15 @@ func (f Firewall) Check(ctx context.Context) error {
 	return nil
 }
 
-// Render returns the IPv4 and IPv6 documents for p.
+// Render returns the sets, IPv4 and IPv6 documents for p, translated from
+// one rule model.
 func (Firewall) Render(p policy.Policy, ifs firewall.Interfaces) firewall.Ruleset {
+	m := firewall.Build(p, ifs)
 	docs := []firewall.Doc{
-		{Name: "iptables", Text: RenderIPv4(p, ifs)},
+		{Name: "iptables", Text: renderIPv4(p, m)},
 		{Name: "ip6tables", Text: RenderIPv6()},
 	}
-	if sets := renderSets(p, ifs); sets != "" {
+	if sets := setsDoc(m); sets != "" {
 		docs = append([]firewall.Doc{{Name: "ipset", Text: sets}}, docs...)
 	}
 	return firewall.Ruleset{Docs: docs}

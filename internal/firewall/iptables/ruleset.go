@@ -2,16 +2,11 @@ package iptables
 
 import (
 	"fmt"
-	"slices"
 	"strings"
-
-	"github.com/recipe-bottle/rbm/internal/firewall"
-	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
-// rule is one -A line: the match, then the comment carrying its id, then the
-// target. Keeping the id apart from the text lets RuleIDs list ids without
-// parsing what was rendered.
+// rule is one translated rule of the model, an -A line: the match, then
+// the comment carrying its id, then the target.
 type rule struct {
 	chain  string
 	id     string
@@ -30,57 +25,6 @@ type table struct {
 	name   string
 	chains []chain
 	rules  []rule
-	logged map[string]bool // denials whose log twin is in place
-}
-
-// newTable declares the built-in chains with one policy, then our own chains.
-func newTable(name, policy string, builtins []string, own ...string) *table {
-	t := &table{name: name}
-	for _, c := range builtins {
-		t.chains = append(t.chains, chain{c, policy})
-	}
-	for _, c := range own {
-		t.chains = append(t.chains, chain{c, "-"})
-	}
-	return t
-}
-
-// add appends a rule; ids are given without the "rbm:" prefix. The first
-// rule of a denial gets its log twin just before it, with the same match.
-func (t *table) add(chain, id, match, target string) {
-	if firewall.IsDenial(id) && !t.logged[id] {
-		if t.logged == nil {
-			t.logged = map[string]bool{}
-		}
-		t.logged[id] = true
-		limit := fmt.Sprintf("-m limit --limit %d/sec --limit-burst %d", firewall.LogRate, firewall.LogBurst)
-		nflog := fmt.Sprintf("NFLOG --nflog-prefix %s%s --nflog-group %d --nflog-size %d", idPrefix, id, firewall.LogGroup, firewall.LogSnap)
-		t.rules = append(t.rules, rule{chain: chain, id: firewall.LogID(id), match: joinMatch(match, limit), target: nflog})
-	}
-	t.rules = append(t.rules, rule{chain: chain, id: id, match: match, target: target})
-}
-
-// deny appends denial id: a drop, or with policy.DenyReject a jump to
-// RBM-REJECT, which answers TCP with a reset and the rest with ICMP
-// administratively prohibited (declared on first use).
-func (t *table) deny(in, id, match string, how policy.Deny) {
-	if how != policy.DenyReject || !firewall.FailsFast(id) {
-		t.add(in, id, match, "DROP")
-		return
-	}
-	if !slices.Contains(t.chains, chain{chainReject, "-"}) {
-		t.chains = append(t.chains, chain{chainReject, "-"})
-		t.add(chainReject, "reject-tcp", "-p tcp", "REJECT --reject-with tcp-reset")
-		t.add(chainReject, "reject-other", "", "REJECT --reject-with icmp-admin-prohibited")
-	}
-	t.add(in, id, match, chainReject)
-}
-
-func joinMatch(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + " " + b
 }
 
 // write renders the section in iptables-restore syntax, COMMIT included.
@@ -139,6 +83,5 @@ func (d document) ids() []string {
 
 // Built-in chains of the two tables we write.
 var (
-	filterBuiltins = []string{"INPUT", "FORWARD", "OUTPUT"}
-	natBuiltins    = []string{"PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"}
+	natBuiltins = []string{"PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"}
 )

@@ -3,10 +3,10 @@ package iptables
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
-	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
 // netMaxElem caps the CIDR sets. It is fixed, not sized to the list: the
@@ -15,36 +15,48 @@ import (
 // it fills, so a high cap costs nothing.
 const netMaxElem = 1 << 20
 
-// renderSets returns the ipset restore document: the allowed CIDRs, the
-// never-learned ranges and the global guards' ranges are built under a
-// temporary name and swapped in, so a live set is replaced in one step and
-// a failure before the swap leaves it as it was; the learned set is only created if missing, so a reload
-// keeps what was learned (Apply recreates it first if its lifetime or size
-// changed). "" when the policy uses no set.
-func renderSets(p policy.Policy, ifs firewall.Interfaces) string {
-	if p.Egress != policy.EgressAllowlist && p.Egress != policy.EgressGlobal {
+// setsDoc returns the ipset restore document of the sets m's rules use:
+// the allowed CIDRs, the host's addresses, the global guards' ranges and
+// the never-learned ranges are built under a temporary name and swapped
+// in, so a live set is replaced in one step and a failure before the swap
+// leaves it as it was; the learned set is only created if missing, so a
+// reload keeps what was learned (Apply recreates it first if its lifetime
+// or size changed). "" when no rule uses a set.
+func setsDoc(m firewall.Model) string {
+	if !m.Uses(firewall.SetAllowed) {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("# rbm sets; load with ipset restore after (re)creating the learned set if its shape changed\n")
-	swapIn(&b, setAllowed, p.AllowedCIDRs)
-	if p.GuardsHost() {
-		hosts := make([]netip.Prefix, len(p.HostAddrs))
-		for i, a := range p.HostAddrs {
-			hosts[i] = netip.PrefixFrom(a, 32)
-		}
-		swapIn(&b, setHost, hosts)
-	}
-	for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
-		if len(g.Ranges) > 1 {
-			swapIn(&b, guardSet(g), g.Ranges)
+	fill := func(s firewall.Set) {
+		if f, ok := m.Fill(s); ok && m.Uses(s) {
+			swapIn(&b, setNames[s], f.Elements)
 		}
 	}
-	if p.Learns() {
-		swapIn(&b, setNever, p.NeverLearned(ifs.UplinkPrefix))
-		fmt.Fprintf(&b, "create %s %s -exist\n", setLearned, learnedShape(p))
+	fill(firewall.SetAllowed)
+	fill(firewall.SetHost)
+	for _, g := range guards(m) {
+		swapIn(&b, guardSet(g.Name), g.Ranges)
+	}
+	fill(firewall.SetNever)
+	if f, ok := m.Fill(firewall.SetLearned); ok && m.Uses(firewall.SetLearned) {
+		fmt.Fprintf(&b, "create %s %s -exist\n", setLearned, learnedShape(f))
 	}
 	return b.String()
+}
+
+// guards are the range matches that translate to an ipset of their own
+// (more than one range), once each, in rule order.
+func guards(m firewall.Model) []firewall.Term {
+	var out []firewall.Term
+	for _, r := range m.Rules {
+		for _, t := range r.Match {
+			if t.Kind == firewall.DstRanges && len(t.Ranges) > 1 && !slices.ContainsFunc(out, func(o firewall.Term) bool { return o.Name == t.Name }) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }
 
 // swapIn fills name with elems through a temporary set and an atomic swap.
@@ -61,6 +73,6 @@ func swapIn(b *strings.Builder, name string, elems []netip.Prefix) {
 
 // learnedShape is the learned set's create options; Apply compares them
 // with the live set's header.
-func learnedShape(p policy.Policy) string {
-	return fmt.Sprintf("hash:ip family inet timeout %d maxelem %d counters", int(p.Learn.Lifetime.Seconds()), p.Learn.Max)
+func learnedShape(f firewall.Fill) string {
+	return fmt.Sprintf("hash:ip family inet timeout %d maxelem %d counters", int(f.Lifetime.Seconds()), f.Max)
 }

@@ -18,6 +18,17 @@ func learnPolicy() policy.Policy {
 	return p
 }
 
+// renderSets is the ipset document Render gives for p.
+func renderSets(p policy.Policy, ifs firewall.Interfaces) string {
+	return setsDoc(firewall.Build(p, ifs))
+}
+
+// shape is the learned set's create options for p.
+func shape(p policy.Policy) string {
+	f, _ := firewall.Build(p, learnIfs).Fill(firewall.SetLearned)
+	return learnedShape(f)
+}
+
 var learnIfs = firewall.Interfaces{Enclave: "rbm-enc", Uplink: "rbm-up", UplinkPrefix: netip.MustParsePrefix("198.51.100.1/25")}
 
 func TestLearnGolden(t *testing.T) {
@@ -87,17 +98,17 @@ func TestParseSets(t *testing.T) {
 
 func TestSameShape(t *testing.T) {
 	list := "Name: rbm-learn4\nType: hash:ip\nRevision: 5\nHeader: family inet hashsize 1024 maxelem 1000 timeout 600 counters bucketsize 12 initval 0x1\n"
-	if !sameShape(list, learnedShape(learnPolicy())) {
+	if !sameShape(list, shape(learnPolicy())) {
 		t.Error("same shape not recognised")
 	}
 	p := learnPolicy()
 	p.Learn.Lifetime = 60 * time.Second
-	if sameShape(list, learnedShape(p)) {
+	if sameShape(list, shape(p)) {
 		t.Error("a new lifetime went unnoticed")
 	}
 	p = learnPolicy()
 	p.Learn.Max = 10
-	if sameShape(list, learnedShape(p)) {
+	if sameShape(list, shape(p)) {
 		t.Error("a new size went unnoticed")
 	}
 }

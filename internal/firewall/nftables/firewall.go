@@ -1,9 +1,8 @@
 // Package nftables is the nftables backend of the sentry's firewall: it
-// renders the policy as one nft transaction over one table, inet rbm,
-// which filters IPv4 as the iptables backend does (same chain roles, same
-// rule ids in comments) and drops IPv6. Allowed CIDRs and learned
-// addresses are sets of that table, with a counter per element. Every
-// program runs through runner.Runner; rendering is pure.
+// translates the rule model (firewall.Build) into one nft transaction over
+// one table, inet rbm, which filters IPv4 and drops IPv6. Allowed CIDRs
+// and learned addresses are sets of that table, with a counter per
+// element. Every program runs through runner.Runner; rendering is pure.
 package nftables
 
 import (

@@ -2,11 +2,9 @@ package nftables
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
-	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
 // table is the one table rbm owns; "inet" so one table filters IPv4 and IPv6.
@@ -55,8 +53,8 @@ type set struct {
 	keep     bool
 }
 
-// rule is one rule: match, counter, verdict, comment carrying the id.
-// Keeping the id apart lets RuleIDs list ids without parsing text.
+// rule is one translated rule of the model: match, counter, verdict,
+// comment carrying the id.
 type rule struct {
 	chain   string
 	id      string
@@ -74,45 +72,6 @@ type document struct {
 	chains  []chain
 	sets    []set
 	rules   []rule
-	logged  map[string]bool // denials whose log twin is in place
-}
-
-// add appends a rule; ids are given without the "rbm:" prefix. The first
-// rule of a denial gets its log twin just before it, with the same match.
-func (d *document) add(chain, id, match, verdict string) {
-	if firewall.IsDenial(id) && !d.logged[id] {
-		if d.logged == nil {
-			d.logged = map[string]bool{}
-		}
-		d.logged[id] = true
-		limit := fmt.Sprintf("limit rate %d/second burst %d packets", firewall.LogRate, firewall.LogBurst)
-		log := fmt.Sprintf("log prefix %q group %d snaplen %d", firewall.IDPrefix+id, firewall.LogGroup, firewall.LogSnap)
-		d.rules = append(d.rules, rule{chain: chain, id: firewall.LogID(id), match: joinMatch(match, limit), verdict: log})
-	}
-	d.rules = append(d.rules, rule{chain: chain, id: id, match: match, verdict: verdict})
-}
-
-// deny appends denial id: a drop, or with policy.DenyReject a jump to
-// rbm-reject, which answers TCP with a reset and the rest with ICMP
-// administratively prohibited (declared on first use).
-func (d *document) deny(in, id, match string, how policy.Deny) {
-	if how != policy.DenyReject || !firewall.FailsFast(id) {
-		d.add(in, id, match, "drop")
-		return
-	}
-	if !slices.Contains(d.chains, chain{name: chainReject}) {
-		d.chains = append(d.chains, chain{name: chainReject})
-		d.add(chainReject, "reject-tcp", "meta l4proto tcp", "reject with tcp reset")
-		d.add(chainReject, "reject-other", "", "reject with icmpx type admin-prohibited")
-	}
-	d.add(in, id, match, "jump "+chainReject)
-}
-
-func joinMatch(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + " " + b
 }
 
 // String renders the rule as an "add rule" command: every rule counts, and
@@ -169,13 +128,4 @@ func (s set) write(b *strings.Builder) {
 	if len(s.elements) > 0 {
 		fmt.Fprintf(b, "add element %s %s { %s }\n", tableRef, s.name, strings.Join(s.elements, ", "))
 	}
-}
-
-// ids lists the ids of every rule, prefixed, in document order.
-func (d document) ids() []string {
-	out := make([]string, 0, len(d.rules))
-	for _, r := range d.rules {
-		out = append(out, firewall.IDPrefix+r.id)
-	}
-	return out
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
-	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
 // Set declarations. allow4, never4 and host4 always exist, so the table has one
@@ -24,33 +23,27 @@ func specLearned(lifetime, size int) string {
 }
 
 // lifetimeSeconds is the learned set's timeout in whole seconds (at least 1).
-func lifetimeSeconds(p policy.Policy) int {
-	return max(int(p.Learn.Lifetime/time.Second), 1)
+func lifetimeSeconds(d time.Duration) int {
+	return max(int(d/time.Second), 1)
 }
 
-// sets returns the table's sets for p.
-func sets(p policy.Policy, ifs firewall.Interfaces) []set {
-	var allowed []netip.Prefix
-	if p.Egress == policy.EgressAllowlist || p.Egress == policy.EgressGlobal {
-		allowed = p.AllowedCIDRs
-	}
-	never := p.NeverLearned(ifs.UplinkPrefix)
-	out := []set{
-		{name: setAllowed, spec: specAllowed, elements: elements(allowed)},
-		{name: setNever, spec: specNever, elements: elements(never)},
-		{name: setHost, spec: specNever, elements: elements(hostPrefixes(p))},
-	}
-	if p.Learns() {
-		out = append(out, set{name: setLearned, spec: specLearned(lifetimeSeconds(p), p.Learn.Max), keep: true})
-	}
-	return out
+// setSpecs declare the model's sets other than the learned one.
+var setSpecs = map[firewall.Set]string{
+	firewall.SetAllowed: specAllowed,
+	firewall.SetNever:   specNever,
+	firewall.SetHost:    specNever,
 }
 
-// hostPrefixes are the host's addresses as /32 prefixes.
-func hostPrefixes(p policy.Policy) []netip.Prefix {
-	out := make([]netip.Prefix, len(p.HostAddrs))
-	for i, a := range p.HostAddrs {
-		out[i] = netip.PrefixFrom(a, 32)
+// sets translates the model's sets, each declared whether or not a rule
+// uses it, so the table has one shape whatever the mode.
+func sets(m firewall.Model) []set {
+	out := make([]set, 0, len(m.Sets))
+	for _, f := range m.Sets {
+		if f.Set == firewall.SetLearned {
+			out = append(out, set{name: setLearned, spec: specLearned(lifetimeSeconds(f.Lifetime), f.Max), keep: true})
+			continue
+		}
+		out = append(out, set{name: setNames[f.Set], spec: setSpecs[f.Set], elements: elements(f.Elements)})
 	}
 	return out
 }
