@@ -16,7 +16,7 @@ const IDPrefix = "rbm:"
 // or a learned address. Every backend reports element counters under these
 // ids, so a CIDR's counter reads the same whether it is a rule or an element.
 // The allowed CIDR's id is the decision's (policy.AllowID).
-const learnedPrefix = "fwd-learned-"
+const learnedPrefix = policy.RuleLearned + "-"
 
 // AllowID is the counter id of one allowed CIDR, without IDPrefix.
 func AllowID(c netip.Prefix) string { return policy.AllowID(c) }
@@ -30,16 +30,16 @@ func LearnedID(a netip.Addr) string { return learnedPrefix + a.String() }
 // packets and traffic from the uplink are not the bottle's attempts and
 // are not logged.
 var Denials = []string{
-	"fwd-spoof", "fwd-hairpin", "fwd-dns-reject-udp", "fwd-dns-reject-tcp",
-	"fwd-linklocal", policy.HostRule, policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved,
-	"fwd-learn-guard", "fwd-drop", "in-enclave-drop",
+	policy.RuleSpoof, policy.RuleHairpin, policy.DNSRejectRule("udp"), policy.DNSRejectRule("tcp"),
+	policy.RuleLinkLocal, policy.HostRule, policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved,
+	policy.RuleLearnGuard, policy.RuleDrop, policy.RuleEnclaveDrop,
 }
 
 // FailFast are the denials that RBRN_UPLINK_DENY=reject answers with a
 // TCP reset or ICMP administratively prohibited; the others (spoofed
 // sources, the sentry's own ports, DNS bypasses with their own reject)
 // keep their action.
-var FailFast = []string{"fwd-hairpin", "fwd-linklocal", policy.HostRule, policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved, "fwd-learn-guard", "fwd-drop"}
+var FailFast = []string{policy.RuleHairpin, policy.RuleLinkLocal, policy.HostRule, policy.GlobalUplink, policy.GlobalPrivate, policy.GlobalReserved, policy.RuleLearnGuard, policy.RuleDrop}
 
 // FailsFast reports whether denial id (with or without IDPrefix) follows
 // RBRN_UPLINK_DENY.

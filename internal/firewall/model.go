@@ -115,14 +115,14 @@ func addIngress(m *Model, p policy.Policy, ifs Interfaces) {
 	m.add(ChainIngress, "in-invalid", match(invalid), drop)
 	if p.DNS != policy.DNSOff {
 		for _, pr := range []string{"udp", "tcp"} {
-			m.add(ChainIngress, "in-dns-"+pr, match(inIface(ifs.Enclave), src(p.BottleIP), dst(p.SentryIP), port(pr, 53)), accept)
+			m.add(ChainIngress, policy.DNSAnswerRule(pr), match(inIface(ifs.Enclave), src(p.BottleIP), dst(p.SentryIP), port(pr, 53)), accept)
 		}
 	}
 	if p.GateChecks() {
 		// Only what nat-name redirected: the bottle cannot dial the gate.
 		m.add(ChainIngress, "in-gate", match(inIface(ifs.Enclave), src(p.BottleIP), port("tcp", GatePort), dnatted), accept)
 	}
-	m.add(ChainIngress, "in-enclave-drop", match(inIface(ifs.Enclave)), drop)
+	m.add(ChainIngress, policy.RuleEnclaveDrop, match(inIface(ifs.Enclave)), drop)
 	m.add(ChainIngress, "in-drop", nil, drop)
 }
 

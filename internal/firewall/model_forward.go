@@ -23,17 +23,17 @@ func addForward(m *Model, p policy.Policy, ifs Interfaces) {
 // then allow what the egress mode allows. DNS and link-local rules come
 // before any accept, so "global" never opens them.
 func addBottleForward(m *Model, p policy.Policy, ifs Interfaces) {
-	m.add(ChainForward, "fwd-spoof", match(not(src(p.BottleIP))), drop)
+	m.add(ChainForward, policy.RuleSpoof, match(not(src(p.BottleIP))), drop)
 	m.add(ChainForward, "fwd-invalid", match(invalid), drop)
-	m.deny(ChainForward, "fwd-hairpin", match(outIface(ifs.Enclave)), p.Deny)
+	m.deny(ChainForward, policy.RuleHairpin, match(outIface(ifs.Enclave)), p.Deny)
 	// In redirect mode the nat hook turns port-53 traffic into input, so
 	// these never match there; they stay as a backstop should DNAT not apply.
-	m.add(ChainForward, "fwd-dns-reject-udp", match(port("udp", 53)), Verdict{Kind: RejectPort})
-	m.add(ChainForward, "fwd-dns-reject-tcp", match(port("tcp", 53)), Verdict{Kind: RejectReset})
+	m.add(ChainForward, policy.DNSRejectRule("udp"), match(port("udp", 53)), Verdict{Kind: RejectPort})
+	m.add(ChainForward, policy.DNSRejectRule("tcp"), match(port("tcp", 53)), Verdict{Kind: RejectReset})
 	// Cloud metadata services live here; no egress mode reaches them.
-	m.deny(ChainForward, "fwd-linklocal", match(dstPrefix(policy.LinkLocal)), p.Deny)
+	m.deny(ChainForward, policy.RuleLinkLocal, match(dstPrefix(policy.LinkLocal)), p.Deny)
 	addAllowed(m, p, ifs)
-	m.deny(ChainForward, "fwd-drop", nil, p.Deny)
+	m.deny(ChainForward, policy.RuleDrop, nil, p.Deny)
 }
 
 // addAllowed adds the egress mode: nothing, the internet (the uplink but
@@ -46,17 +46,17 @@ func addAllowed(m *Model, p policy.Policy, ifs Interfaces) {
 	switch p.Egress {
 	case policy.EgressGlobal:
 		// The listed CIDRs first: they are the exceptions to the guards.
-		m.add(ChainForward, "fwd-allow-cidrs", match(up, inSet(SetAllowed)), accept)
+		m.add(ChainForward, policy.RuleAllowCIDRs, match(up, inSet(SetAllowed)), accept)
 		m.deny(ChainForward, policy.HostRule, match(inSet(SetHost)), p.Deny)
 		for _, g := range p.GlobalGuards(ifs.UplinkPrefix) {
 			m.deny(ChainForward, g.Rule, match(dstRanges(g.Rule, g.Ranges)), p.Deny)
 		}
-		m.add(ChainForward, "fwd-allow-global", match(up), accept)
+		m.add(ChainForward, policy.RuleAllowGlobal, match(up), accept)
 	case policy.EgressAllowlist:
-		m.add(ChainForward, "fwd-allow-cidrs", match(up, inSet(SetAllowed)), accept)
+		m.add(ChainForward, policy.RuleAllowCIDRs, match(up, inSet(SetAllowed)), accept)
 		if p.Learns() {
 			m.deny(ChainForward, policy.HostRule, match(inSet(SetHost)), p.Deny)
-			m.deny(ChainForward, "fwd-learn-guard", match(up, inSet(SetNever)), p.Deny)
+			m.deny(ChainForward, policy.RuleLearnGuard, match(up, inSet(SetNever)), p.Deny)
 			addLearned(m, p, up)
 		}
 	}
@@ -74,5 +74,5 @@ func addLearned(m *Model, p policy.Policy, up Term) {
 		}
 		ts = match(up, ports("tcp", ps), inSet(SetLearned))
 	}
-	m.add(ChainForward, "fwd-learned", ts, accept)
+	m.add(ChainForward, policy.RuleLearned, ts, accept)
 }

@@ -11,7 +11,7 @@ import (
 func addNAT(m *Model, p policy.Policy, ifs Interfaces) {
 	if p.InterceptsDNS() {
 		for _, pr := range []string{"udp", "tcp"} {
-			m.add(HookPrerouting, "nat-dns-"+pr, match(inIface(ifs.Enclave), src(p.BottleIP), port(pr, 53)),
+			m.add(HookPrerouting, policy.DNSInterceptRule(pr), match(inIface(ifs.Enclave), src(p.BottleIP), port(pr, 53)),
 				Verdict{Kind: DNAT, To: netip.AddrPortFrom(p.SentryIP, 53)})
 		}
 	}

@@ -49,9 +49,9 @@ func (p Policy) Decide(f Flow, env Env) Decision {
 	}
 	switch {
 	case p.Subnet.IsValid() && p.Subnet.Contains(f.Dst):
-		return deny("fwd-hairpin", fmt.Sprintf("%s is in the enclave: nothing is routed back into it", f.Dst))
+		return deny(RuleHairpin, fmt.Sprintf("%s is in the enclave: nothing is routed back into it", f.Dst))
 	case LinkLocal.Contains(f.Dst):
-		return deny("fwd-linklocal", fmt.Sprintf("%s is link-local (cloud metadata): no setting opens it", f.Dst))
+		return deny(RuleLinkLocal, fmt.Sprintf("%s is link-local (cloud metadata): no setting opens it", f.Dst))
 	}
 	switch p.Egress {
 	case EgressGlobal:
@@ -72,7 +72,7 @@ func (p Policy) Decide(f Flow, env Env) Decision {
 			}
 		}
 	}
-	return deny("fwd-drop", fmt.Sprintf("%s: nothing allows it", f.Dst))
+	return deny(RuleDrop, fmt.Sprintf("%s: nothing allows it", f.Dst))
 }
 
 // Reaches reports whether the bottle's traffic to a passes on the address
@@ -91,20 +91,20 @@ func (p Policy) decideDNS(f Flow) (Decision, bool) {
 		return Decision{}, false
 	}
 	if p.InterceptsDNS() {
-		return Decision{Verdict: Intercepted, Rule: "nat-dns-" + f.Proto, Reason: "answered by the sentry's resolver"}, true
+		return Decision{Verdict: Intercepted, Rule: DNSInterceptRule(f.Proto), Reason: "answered by the sentry's resolver"}, true
 	}
 	if f.Dst == p.SentryIP || p.Subnet.IsValid() && p.Subnet.Contains(f.Dst) {
 		return Decision{}, false // the sentry's own, or fwd-hairpin, first
 	}
-	return deny("fwd-dns-reject-"+f.Proto, "DNS to a resolver other than the sentry's"), true
+	return deny(DNSRejectRule(f.Proto), "DNS to a resolver other than the sentry's"), true
 }
 
 // decideSentry: the sentry itself offers the bottle its resolver only.
 func (p Policy) decideSentry(f Flow) Decision {
 	if p.DNS != DNSOff && f.Port == 53 && (f.Proto == "udp" || f.Proto == "tcp") {
-		return pass("in-dns-"+f.Proto, "the sentry's resolver")
+		return pass(DNSAnswerRule(f.Proto), "the sentry's resolver")
 	}
-	return deny("in-enclave-drop", "the sentry offers the bottle nothing but DNS")
+	return deny(RuleEnclaveDrop, "the sentry offers the bottle nothing but DNS")
 }
 
 // decideLearned: the host's addresses, the guard, then the learned set, through the name gate
@@ -115,14 +115,14 @@ func (p Policy) decideLearned(f Flow, env Env) (Decision, bool) {
 	}
 	for _, n := range p.NeverLearned(env.UplinkPrefix) {
 		if n.Contains(f.Dst) {
-			return deny("fwd-learn-guard", fmt.Sprintf("%s is in %s, which no resolved name opens", f.Dst, n)), true
+			return deny(RuleLearnGuard, fmt.Sprintf("%s is in %s, which no resolved name opens", f.Dst, n)), true
 		}
 	}
 	if env.Learned == nil || !env.Learned.Holds(f.Dst) {
 		return Decision{}, false
 	}
 	if !p.GatesLearned() {
-		return pass("fwd-learned", fmt.Sprintf("%s was learned from an allowed name", f.Dst)), true
+		return pass(RuleLearned, fmt.Sprintf("%s was learned from an allowed name", f.Dst)), true
 	}
 	if f.Proto == "tcp" && slices.Contains(p.Gate.Ports, f.Port) {
 		answers := env.Answers
@@ -132,13 +132,13 @@ func (p Policy) decideLearned(f Flow, env Env) (Decision, bool) {
 		return p.DecideName(netip.AddrPortFrom(f.Dst, f.Port), f.Name, f.ECH, answers), true
 	}
 	if f.Proto == "tcp" && slices.Contains(p.AddressPorts(), f.Port) {
-		return pass("fwd-learned", fmt.Sprintf("%s was learned from an allowed name; port %d opens to any name", f.Dst, f.Port)), true
+		return pass(RuleLearned, fmt.Sprintf("%s was learned from an allowed name; port %d opens to any name", f.Dst, f.Port)), true
 	}
 	return Decision{}, false
 }
 
 // AllowID is the rule id (and counter id) of one allowed CIDR.
-func AllowID(c netip.Prefix) string { return "fwd-allow-" + c.String() }
+func AllowID(c netip.Prefix) string { return allowPrefix + c.String() }
 
 type noAnswers struct{}
 

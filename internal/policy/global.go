@@ -6,16 +6,6 @@ import (
 	"slices"
 )
 
-// Rule ids of global egress's refusals: "global" means the internet, not
-// the workstation, its containers and its LAN. HostRule refuses the host's
-// own addresses to learned answers too.
-const (
-	HostRule       = "fwd-host"            // the host's own addresses
-	GlobalUplink   = "fwd-global-uplink"   // the uplink's subnet: the host's bridge address, neighbouring containers
-	GlobalPrivate  = "fwd-global-private"  // RFC 1918 and shared address space (CGNAT)
-	GlobalReserved = "fwd-global-reserved" // this network, loopback, multicast, reserved
-)
-
 // Private are the private-use ranges (RFC 1918) and the shared address
 // space (RFC 6598, carrier-grade NAT): LANs, container networks, VPNs.
 var Private = []netip.Prefix{
@@ -77,7 +67,7 @@ func (p Policy) decideGlobal(f Flow, env Env) Decision {
 			}
 		}
 	}
-	return pass("fwd-allow-global", "global egress: the internet")
+	return pass(RuleAllowGlobal, "global egress: the internet")
 }
 
 // GuardsHost reports whether the sentry refuses the host's own addresses
