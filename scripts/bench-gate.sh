@@ -13,7 +13,9 @@
 #     first byte after the ClientHello;
 #   - iperf3 in the gate-off lab: the kernel path's ceiling, to show the
 #     Go pair does not limit the bulk figures.
-# Prints each round and the gate-on/gate-off ratios. Needs root and iperf3
+# Prints each round and the gate-on/gate-off ratios. RBM_BEFORE=/path/to/rbm
+# (an older build) adds a third lab, gate on, running it: a change's
+# before and after in the same run. Needs root and iperf3
 # (scripts/install-deps.sh). Everything it creates is removed on exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -36,25 +38,33 @@ chmod 755 "$dir" # the bottle's user runs gatebench from it
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for gate in on off; do "$dir/rbm" lab down --prefix "$tag$gate" >/dev/null 2>&1 || true; done
+  for gate in on off old; do "$dir/rbm" lab down --prefix "$tag$gate" >/dev/null 2>&1 || true; done
   rm -rf "$dir"
 }
 trap cleanup EXIT
 go build -o "$dir/rbm" ./cmd/rbm
 go build -o "$dir/gatebench" ./scripts/gatebench
+gates=(on off)
+if [ -n "${RBM_BEFORE:-}" ]; then
+  [ -x "$RBM_BEFORE" ] || { echo "bench-gate: RBM_BEFORE=$RBM_BEFORE: expected an rbm binary" >&2; exit 2; }
+  cp "$RBM_BEFORE" "$dir/rbm-old"
+  gates+=(old)
+fi
 
 lab() { # gate role command...
   local gate=$1 role=$2
   shift 2
   timeout 120 "$dir/rbm" lab exec --prefix "$tag$gate" "$role" -- "$@"
 }
-for gate in on off; do
+for gate in "${gates[@]}"; do
   {
     echo "RBRN_UPLINK_NAME_PORTS=443 80 $port"
     echo "RBRN_UPLINK_LEARN_PORTS=80 443 22 $port"
     [ "$gate" = off ] && echo "RBRN_UPLINK_NAME_CHECK=off"
   } >"$dir/$gate.env"
-  timeout 60 "$dir/rbm" lab up --prefix "$tag$gate" --nameplate "$dir/$gate.env" >/dev/null
+  bin="$dir/rbm"
+  [ "$gate" = old ] && bin="$dir/rbm-old"
+  timeout 60 "$bin" lab up --prefix "$tag$gate" --nameplate "$dir/$gate.env" >/dev/null
   "$dir/rbm" lab exec --prefix "$tag$gate" wan -- "$dir/gatebench" server -listen "$server:$port" &
   pids+=($!)
 done
@@ -74,7 +84,12 @@ printf '%-5s %-34s %-34s %-24s %s\n' round "gate on: Gbit/s conn/s p50-ms" "gate
 for r in $(seq "$RUNS"); do
   read -r bon con pon <<<"$(measure on)"
   read -r boff coff poff <<<"$(measure off)"
+  [ -n "${RBM_BEFORE:-}" ] && read -r bold cold pold <<<"$(measure old)"
   ip3=$(lab off bottle iperf3 -c "$server" -p $((port + 1)) -t "$BULK_SECONDS" -f g | awk '/receiver/ {print $(NF-2)}')
   printf '%-5s %-34s %-34s %-24s %s\n' "$r" "$bon $con $pon" "$boff $coff $poff" \
     "$(awk -v a="$bon" -v b="$boff" -v c="$con" -v d="$coff" 'BEGIN {printf "%.2fx %.2fx", a/b, c/d}') +$(awk -v a="$pon" -v b="$poff" 'BEGIN {printf "%.3f ms", a-b}')" "$ip3"
+  if [ -n "${RBM_BEFORE:-}" ]; then
+    echo "      before (RBM_BEFORE, gate on): $bold Gbit/s $cold conn/s p50 $pold ms; after/before" \
+      "$(awk -v a="$bon" -v b="$bold" -v c="$con" -v d="$cold" 'BEGIN {printf "%.2fx bulk %.2fx conn/s", a/b, c/d}')"
+  fi
 done
