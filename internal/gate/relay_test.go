@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // tcpPair returns the two ends of one loopback TCP connection.
@@ -85,5 +87,29 @@ func TestRelayReset(t *testing.T) {
 	_, err := io.ReadAll(client)
 	if !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("the client saw %v after the server's reset, want a reset", err)
+	}
+}
+
+// TestRelayUrgentThenEnd: an urgent byte (MSG_OOB) that a splice never
+// takes, then the end. The socket still counts the byte as queued, so a
+// relay that trusted the count would splice nothing forever at full
+// speed; it must pass the end on instead.
+func TestRelayUrgentThenEnd(t *testing.T) {
+	client, server := relayed(t)
+	raw, err := client.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sendErr error
+	raw.Write(func(fd uintptr) bool {
+		sendErr = unix.Sendto(int(fd), []byte{'!'}, unix.MSG_OOB, nil)
+		return true
+	})
+	if sendErr != nil {
+		t.Fatalf("send an urgent byte: %v", sendErr)
+	}
+	client.CloseWrite()
+	if _, err := io.ReadAll(server); err != nil {
+		t.Fatalf("after an urgent byte and the end, the server saw %v, want the end", err)
 	}
 }

@@ -27,7 +27,10 @@ func relayData(dst, src *net.TCPConn) error {
 		}
 		// Both ends are *net.TCPConn and the limit an *io.LimitedReader:
 		// ReadFrom splices, with a pipe from Go's pool for this call only.
-		if _, err := dst.ReadFrom(&io.LimitedReader{R: src, N: n}); err != nil {
+		moved, err := dst.ReadFrom(&io.LimitedReader{R: src, N: n})
+		if err != nil || moved == 0 {
+			// Nothing moved is the end, as for io.Copy: never a loop on a
+			// count the splice does not take (an urgent byte before a FIN).
 			return err
 		}
 	}
