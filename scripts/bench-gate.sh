@@ -42,6 +42,7 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
+trap 'echo "bench-gate: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 go build -o "$dir/rbm" ./cmd/rbm
 go build -o "$dir/gatebench" ./scripts/gatebench
 gates=(on off)
