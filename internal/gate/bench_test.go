@@ -14,7 +14,7 @@ import (
 
 // recordedHello is a real ClientHello of Go's TLS client for allowed.test
 // (TLS 1.3 offered, the post-quantum key share included), captured once.
-func recordedHello(b *testing.B) []byte {
+func recordedHello(b testing.TB) []byte {
 	b.Helper()
 	client, server := net.Pipe()
 	go func() {
@@ -128,12 +128,16 @@ func BenchmarkConnect(b *testing.B) {
 	}
 }
 
-func benchGate(b *testing.B, dst netip.AddrPort) string {
+func benchGate(b *testing.B, dst netip.AddrPort) string { return benchGateConns(b, dst, 0) }
+
+// benchGateConns is benchGate holding at most maxConns connections at once
+// (0: DefaultMaxConns).
+func benchGateConns(b *testing.B, dst netip.AddrPort, maxConns int) string {
 	p := policy.Policy{Egress: policy.EgressAllowlist, DNS: policy.DNSAllowlist, AllowedDomains: []string{"allowed.test"},
 		Learn: policy.Learn{Enabled: true}, Gate: policy.Gate{Check: policy.NameCheckLearned, Ports: []uint16{dst.Port()}}}
 	answers := NewAnswers(16)
 	answers.Record("allowed.test", dst.Addr(), time.Now().Add(time.Hour))
-	g := &Server{Answers: answers, OriginalDst: func(*net.TCPConn) (netip.AddrPort, error) { return dst, nil },
+	g := &Server{Answers: answers, MaxConns: maxConns, OriginalDst: func(*net.TCPConn) (netip.AddrPort, error) { return dst, nil },
 		Dial: plainDial}
 	g.SetPolicy(p)
 	l, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})

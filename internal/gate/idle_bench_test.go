@@ -3,14 +3,11 @@ package gate
 import (
 	"bufio"
 	"bytes"
-	"io"
-	"net"
-	"net/netip"
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,22 +17,20 @@ const (
 	// idleConns is how many connections BenchmarkIdleConnections holds,
 	// unless RBM_BENCH_IDLE_CONNS says otherwise (a smaller RLIMIT_NOFILE).
 	idleConns = 10_000
-	// idleFDs bounds the descriptors of one gated connection in this
-	// process: the client's and the sink's sockets, the gate's two, and
-	// a splice pipe (two descriptors) for each direction the gate relays,
-	// which Go holds while a splice waits for data.
-	idleFDs = 8
+	// idleFDs bounds the descriptors of one idle relayed connection in the
+	// gate's process: its two sockets (an idle direction holds no splice
+	// pipe). idleBaseFDs is the rest of the process (runtime, listener).
+	idleFDs, idleBaseFDs = 2, 32
 	// idleRound bounds one round of opening, and closing, every connection.
-	idleRound = 2 * time.Minute
+	idleRound = 3 * time.Minute
 )
 
 // BenchmarkIdleConnections reports what the gate holds per idle relayed
-// connection. Client, gate and sink share this process, so it holds
-// idleConns connections straight to the sink (direct), closes them, then
-// as many through the gate (gated): the difference is the gate's share.
-// One iteration is a whole round; run it with -benchtime 1x. Resident
-// memory is the process's (VmRSS): the kernel's socket and pipe memory is
-// not in it.
+// connection. The clients and the server they reach run in a helper
+// process (idleHelper), so this process holds only the gate, and its
+// growth while the connections are held is the gate's share. One
+// iteration is a whole round; run it with -benchtime 1x. Resident memory
+// is the process's (VmRSS): the kernel's socket memory is not in it.
 func BenchmarkIdleConnections(b *testing.B) {
 	n := idleConns
 	if v := os.Getenv("RBM_BENCH_IDLE_CONNS"); v != "" {
@@ -44,61 +39,35 @@ func BenchmarkIdleConnections(b *testing.B) {
 			b.Fatalf("RBM_BENCH_IDLE_CONNS=%q: want a count of connections", v)
 		}
 	}
-	raiseNofile(b, uint64(idleFDs*n+1024), n)
-	// One application-data record after the hello ends the inspection:
-	// the gate splices from then on, as for any TLS connection.
-	payload := append(recordedHello(b), 23, 3, 3, 0, 1, 0)
-	s := newIdleSink(b, len(payload), n)
-	gateAddr := benchGate(b, s.addr)
-	var direct, gated idleUsage
+	raiseNofile(b, uint64(idleFDs*n+idleBaseFDs), n)
+	server, client := startIdleHelper(b, "server"), startIdleHelper(b, "client")
+	// The cap on connections at once is raised to n: the sentry's gate
+	// keeps DefaultMaxConns.
+	gateAddr := benchGateConns(b, idleSinkAddr(b, server.do(b, "listen")), n)
+	var u idleUsage
 	for range b.N {
-		direct = holdIdle(b, s, s.addr.String(), payload, n)
-		gated = holdIdle(b, s, gateAddr, payload, n)
+		u = holdIdle(b, server, client, gateAddr, n)
 	}
-	b.ReportMetric(gated.kib-direct.kib, "gate-KiB/conn")
-	b.ReportMetric(gated.fds-direct.fds, "gate-fds/conn")
-	b.ReportMetric(gated.goroutines-direct.goroutines, "gate-goroutines/conn")
-	b.ReportMetric(direct.kib, "direct-KiB/conn")
-	b.ReportMetric(gated.kib, "gated-KiB/conn")
+	b.ReportMetric(u.kib, "gate-KiB/conn")
+	b.ReportMetric(u.fds, "gate-fds/conn")
+	b.ReportMetric(u.goroutines, "gate-goroutines/conn")
 }
 
 // idleUsage is what the process grew by, per connection held.
 type idleUsage struct{ kib, fds, goroutines float64 }
 
-// holdIdle opens n connections to addr, each sending payload, and
-// measures the process once the sink has read every payload; then closes
-// them all and waits for the sink to see them end.
-func holdIdle(b *testing.B, s *idleSink, addr string, payload []byte, n int) idleUsage {
+// holdIdle has the client helper open n connections through the gate at
+// addr and measures this process once the server helper has read every
+// payload; then has them closed and waits for the server to see them end.
+func holdIdle(b *testing.B, server, client *idleHelper, addr string, n int) idleUsage {
 	b.Helper()
 	before := sample(b)
-	conns := make([]net.Conn, 0, n)
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-		s.waitClosed(b, time.Now().Add(idleRound))
-	}()
-	deadline := time.Now().Add(idleRound)
-	// One at a time: benchGate's gate has DefaultMaxConns, past which a
-	// new connection evicts any still being read; waiting for each to
-	// reach the sink keeps none being read when the next arrives.
-	for i := range n {
-		c, err := net.DialTimeout("tcp4", addr, time.Until(deadline))
-		if err != nil {
-			b.Fatalf("connection %d to %s: %v", i+1, addr, err)
-		}
-		conns = append(conns, c)
-		if _, err := c.Write(payload); err != nil {
-			b.Fatalf("connection %d to %s: write: %v", i+1, addr, err)
-		}
-		select {
-		case <-s.relayed:
-		case <-time.After(time.Until(deadline)):
-			b.Fatalf("connection %d to %s: the sink had not read it in %s", i+1, addr, idleRound)
-		}
-	}
-	steady(b, deadline)
+	client.do(b, fmt.Sprintf("open %s %d", addr, n))
+	server.do(b, fmt.Sprintf("wait %d", n))
+	steady(b, time.Now().Add(idleRound))
 	after := sample(b)
+	client.do(b, "close")
+	server.do(b, "drained")
 	per := float64(n)
 	return idleUsage{kib: (after.kib - before.kib) / per, fds: (after.fds - before.fds) / per,
 		goroutines: (after.goroutines - before.goroutines) / per}
@@ -172,79 +141,4 @@ func raiseNofile(b *testing.B, need uint64, conns int) {
 		b.Fatalf("raise RLIMIT_NOFILE to %d: %v", need, err)
 	}
 	b.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
-}
-
-// idleSink reads want bytes of each connection, says so on relayed, and
-// then holds it with no buffer until the other side ends it.
-type idleSink struct {
-	addr    netip.AddrPort
-	relayed chan struct{}
-
-	mu   sync.Mutex
-	open map[net.Conn]bool
-}
-
-func newIdleSink(b *testing.B, want, conns int) *idleSink {
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := &idleSink{addr: l.Addr().(*net.TCPAddr).AddrPort(), relayed: make(chan struct{}, conns), open: map[net.Conn]bool{}}
-	b.Cleanup(func() {
-		l.Close()
-		s.mu.Lock()
-		for c := range s.open {
-			c.Close()
-		}
-		s.mu.Unlock()
-	})
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.open[c] = true
-			s.mu.Unlock()
-			go s.serve(c, want)
-		}
-	}()
-	return s
-}
-
-func (s *idleSink) serve(c net.Conn, want int) {
-	defer func() {
-		c.Close()
-		s.mu.Lock()
-		delete(s.open, c)
-		s.mu.Unlock()
-	}()
-	if _, err := io.ReadFull(c, make([]byte, want)); err != nil {
-		return
-	}
-	s.relayed <- struct{}{}
-	var one [1]byte
-	for {
-		if _, err := c.Read(one[:]); err != nil {
-			return
-		}
-	}
-}
-
-// waitClosed waits until the sink holds no connection.
-func (s *idleSink) waitClosed(b *testing.B, deadline time.Time) {
-	for {
-		s.mu.Lock()
-		n := len(s.open)
-		s.mu.Unlock()
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			b.Errorf("the sink still holds %d connections", n) // not Fatal: called while a Fatal unwinds too
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

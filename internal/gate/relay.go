@@ -3,7 +3,6 @@ package gate
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"time"
@@ -26,7 +25,7 @@ func dial(ctx context.Context, dst netip.AddrPort) (*net.TCPConn, error) {
 
 // pipe relays in both directions until both have ended, passing each
 // direction's end on as a half-close. Both ends are *net.TCPConn, so
-// io.Copy splices in the kernel: no wrapper may stand between them.
+// relayData splices in the kernel: no wrapper may stand between them.
 func pipe(client, server *net.TCPConn) {
 	done := make(chan struct{})
 	go func() {
@@ -40,7 +39,7 @@ func pipe(client, server *net.TCPConn) {
 // copyHalf copies src to dst, then closes dst for writing and src for
 // reading: the other direction may go on.
 func copyHalf(dst, src *net.TCPConn) {
-	if _, err := io.Copy(dst, src); err != nil {
+	if err := relayData(dst, src); err != nil {
 		// A reset on one side is passed on as a reset on the other.
 		dst.SetLinger(0)
 		dst.Close()
