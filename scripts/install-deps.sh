@@ -2,7 +2,7 @@
 # install-deps.sh: the Debian packages rbm's sentry, lab and tests need.
 # Installs only what is missing; runs `apt-get update` only when needed.
 set -euo pipefail
-pkgs=(iptables ipset nftables dnsmasq-base iproute2 procps util-linux ca-certificates iperf3)
+pkgs=(iptables ipset nftables dnsmasq-base iproute2 procps util-linux ca-certificates iperf3 tmux)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
