@@ -40,6 +40,10 @@ type Sentry struct {
 	// OnReload hears how each reload ended (nil: applied or unchanged),
 	// so whoever staged the new configuration can keep or drop it.
 	OnReload func(error)
+	// NewBackend returns the firewall backend called name ("": the default,
+	// before a configuration names one); nil: backends.New over Runner.
+	// Tests give an in-memory fake (firewalltest).
+	NewBackend func(name string) (firewall.Backend, error)
 
 	w *watch
 }
@@ -117,16 +121,17 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 // Denials are read from before the ready marker on, with wctx (which
 // outlives a cancelled ctx until Serve returns).
 func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
-	st := &state{fw: backends.Default(s.Runner)}
+	st := &state{fw: s.defaultBackend()}
 	cfg, err := s.Load()
 	if err != nil {
 		return st, fmt.Errorf("configuration: %w", err)
 	}
 	p := cfg.Policy()
-	if st.fw, err = backends.New(cfg.FirewallBackend, s.Runner); err != nil {
-		st.fw = backends.Default(s.Runner)
+	fw, err := s.backend(cfg.FirewallBackend)
+	if err != nil {
 		return st, fmt.Errorf("RBRR_FIREWALL_BACKEND: %w", err)
 	}
+	st.fw = fw
 	if err := st.fw.Check(ctx); err != nil {
 		return st, err
 	}
@@ -177,6 +182,26 @@ func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) err
 		s.logf("warning: the entry port is published on loopback, but uplink %s has no default gateway to limit the entry to: any host on the uplink network can reach it at this sentry's address", ifs.Uplink)
 	}
 	return nil
+}
+
+// backend is the firewall backend called name.
+func (s *Sentry) backend(name string) (firewall.Backend, error) {
+	if s.NewBackend != nil {
+		return s.NewBackend(name)
+	}
+	if name == "" {
+		return backends.Default(s.Runner), nil
+	}
+	return backends.New(name, s.Runner)
+}
+
+// defaultBackend is the one the lockdown uses before a configuration
+// named one; a NewBackend without a default still gets the real one.
+func (s *Sentry) defaultBackend() firewall.Backend {
+	if fw, err := s.backend(""); err == nil && fw != nil {
+		return fw
+	}
+	return backends.Default(s.Runner)
 }
 
 func (s *Sentry) stop(st *state) {
