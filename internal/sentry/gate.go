@@ -37,7 +37,7 @@ func (s *Sentry) startGate(ctx context.Context, st *state) error {
 		st.gate.srv.SetPolicy(st.policy)
 		return nil
 	}
-	if !st.policy.GateChecks() {
+	if !st.plan.Gate {
 		return nil
 	}
 	l, err := gate.Listen(firewall.GatePort)

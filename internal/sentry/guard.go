@@ -14,7 +14,7 @@ import (
 // serving across reloads; dnsmasq behind it may restart) and gives it the
 // rules of st.policy. While dnsmasq restarts, the guard answers SERVFAIL.
 func (s *Sentry) startGuard(st *state) error {
-	rules := guardRules(st.policy)
+	rules := st.plan.Guard
 	if st.guard != nil && st.guard.Listen.Addr() == st.policy.SentryIP {
 		st.guard.SetRules(rules)
 		return nil

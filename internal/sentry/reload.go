@@ -35,10 +35,10 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 	// and on the interfaces, so they are set again. Forwarding has been on
 	// since the start; a failure to set the others only warns, as there.
 	warn := func(w string) { s.logf("warning: %s", w) }
-	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), warn); err != nil {
+	if err := applySysctls(s.Sysctls, st.plan.Sysctls, warn); err != nil {
 		warn(err.Error())
 	}
-	if conf := dns.RenderDnsmasq(p, learnSet(st.fw)); conf != st.dnsConf {
+	if conf := st.plan.Dnsmasq; conf != st.dnsConf {
 		st.stopResolver()
 		// With dnsmasq stopped nothing is added meanwhile; its successor
 		// starts with an empty cache, so no stale answer outlives this.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/denials"
-	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/dnsguard"
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
@@ -51,9 +50,10 @@ type Sentry struct {
 // state is what is currently applied.
 type state struct {
 	fw        firewall.Backend
+	plan      Plan // the last one applied
 	policy    policy.Policy
 	ifs       firewall.Interfaces
-	dnsConf   string
+	dnsConf   string // what dnsmasq runs with
 	learn     *learning
 	stopLearn context.CancelFunc
 	stopDNS   context.CancelFunc
@@ -148,14 +148,14 @@ func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
 	if err := s.startGate(ctx, st); err != nil {
 		return st, err
 	}
-	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), func(w string) { s.logf("warning: %s", w) }); err != nil {
+	if err := applySysctls(s.Sysctls, st.plan.Sysctls, func(w string) { s.logf("warning: %s", w) }); err != nil {
 		return st, err
 	}
 	if err := os.MkdirAll(s.StateDir, 0o755); err != nil {
 		return st, fmt.Errorf("state directory: %w", err)
 	}
 	os.Remove(learnedNamesFile(s.StateDir)) // an earlier sentry's, stale
-	if err := s.startDNS(ctx, st, dns.RenderDnsmasq(st.policy, learnSet(st.fw))); err != nil {
+	if err := s.startDNS(ctx, st, st.plan.Dnsmasq); err != nil {
 		return st, err
 	}
 	m := Marker{PID: os.Getpid(), SentryIP: p.SentryIP, DNS: p.DNS != policy.DNSOff, Firewall: st.fw.Name(), Since: time.Now().UTC()}
@@ -167,16 +167,19 @@ func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
 	return st, nil
 }
 
-// applyRules finds the interfaces and replaces both rulesets in one step each.
+// applyRules finds the interfaces, builds the plan of p on them and
+// replaces both rulesets in one step each; the rest of the plan is
+// applied by the caller.
 func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) error {
 	ifs, err := FindInterfaces(ctx, s.Runner, p.SentryIP)
 	if err != nil {
 		return err
 	}
-	if err := st.fw.Apply(ctx, st.fw.Render(p, ifs)); err != nil {
+	pl := NewPlan(st.fw, p, ifs)
+	if err := st.fw.Apply(ctx, pl.Rules); err != nil {
 		return fmt.Errorf("apply rules: %w", err)
 	}
-	st.policy, st.ifs = p, ifs
+	st.plan, st.policy, st.ifs = pl, p, ifs
 	s.w.rulesApplied(p)
 	if p.Entry != nil && p.Entry.HostOnly && !ifs.UplinkGateway.IsValid() {
 		s.logf("warning: the entry port is published on loopback, but uplink %s has no default gateway to limit the entry to: any host on the uplink network can reach it at this sentry's address", ifs.Uplink)
