@@ -51,7 +51,7 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 		}
 	}
 	if st.dnsConf != "" {
-		if err := s.startGuard(st); err != nil {
+		if err := s.startGuard(ctx, st); err != nil {
 			s.lockdown(ctx, st.fw)
 			return fmt.Errorf("DNS guard (%v): %w", err, errLockedDown)
 		}

@@ -16,8 +16,10 @@ import (
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/firewall/backends"
+	"github.com/recipe-bottle/rbm/internal/gate"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/supervise"
 )
 
 // readyTimeout bounds the wait for dnsmasq's first answer.
@@ -56,10 +58,11 @@ type state struct {
 	dnsConf   string // what dnsmasq runs with
 	learn     *learning
 	stopLearn context.CancelFunc
-	stopDNS   context.CancelFunc
-	dnsDone   chan error
-	gate      *nameGate       // nil while the policy checks no names
-	guard     *dnsguard.Guard // nil while DNS is off
+	// sup runs the parts: dnsmasq, the DNS guard, the denial reader, the
+	// name gate; a final stop of dnsmasq or the guard locks down.
+	sup   *supervise.Supervisor
+	gate  *gate.Server    // nil while the policy checks no names
+	guard *dnsguard.Guard // nil while DNS is off
 }
 
 // Serve starts the sentry and runs until ctx ends; a value on reload
@@ -75,6 +78,7 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	st, err := s.start(ctx, wctx)
 	if err != nil {
 		s.lockdown(ctx, st.fw)
+		s.stop(st)
 		return err
 	}
 	ready := fmt.Sprintf("firewall %s, egress %s, DNS %s%s, interception %s, denials %s, learning %s, enclave %s, uplink %s",
@@ -90,16 +94,9 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 			s.w.lifecycle(events.Stopping, "the enclave is closed; the resolver stops")
 			s.lockdown(ctx, st.fw)
 			return nil
-		case err := <-st.dnsDone:
-			// The supervisor has returned and its only value is taken:
-			// forget it, or the deferred stop would wait on dnsDone forever.
-			st.stopDNS()
-			st.stopDNS, st.dnsDone = nil, nil
+		case err := <-st.sup.Failed():
 			s.lockdown(ctx, st.fw)
-			return fmt.Errorf("dnsmasq supervision ended: %w", err)
-		case err := <-st.guardDone():
-			s.lockdown(ctx, st.fw)
-			return fmt.Errorf("DNS guard ended: %w", err)
+			return err
 		case <-reload:
 			err := s.reload(ctx, st)
 			if s.OnReload != nil {
@@ -121,7 +118,7 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 // Denials are read from before the ready marker on, with wctx (which
 // outlives a cancelled ctx until Serve returns).
 func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
-	st := &state{fw: s.defaultBackend()}
+	st := &state{fw: s.defaultBackend(), sup: &supervise.Supervisor{}}
 	cfg, err := s.Load()
 	if err != nil {
 		return st, fmt.Errorf("configuration: %w", err)
@@ -159,9 +156,8 @@ func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
 		return st, err
 	}
 	m := Marker{PID: os.Getpid(), SentryIP: p.SentryIP, DNS: p.DNS != policy.DNSOff, Firewall: st.fw.Name(), Since: time.Now().UTC()}
-	s.watchKernel(wctx, st.fw)
+	s.watchKernel(wctx, st)
 	if err := writeMarker(s.StateDir, m); err != nil {
-		st.stopResolver()
 		return st, err
 	}
 	return st, nil
@@ -207,11 +203,13 @@ func (s *Sentry) defaultBackend() firewall.Backend {
 	return backends.Default(s.Runner)
 }
 
+// stop ends every part (also after a failed start).
 func (s *Sentry) stop(st *state) {
 	os.Remove(markerPath(s.StateDir))
 	st.stopGuard()
 	st.stopResolver()
 	st.stopGate()
+	st.sup.StopAll()
 	if st.stopLearn != nil {
 		st.stopLearn()
 	}

@@ -21,15 +21,17 @@ func (s *Supervisor) loop(ctx context.Context, sl *slot) {
 	for n := 0; ; n++ {
 		began := time.Now()
 		err := p.Run(ctx, sl.markReady)
+		// OnStop runs before the first end is told: what it reports comes
+		// before WaitReady returns.
+		if ctx.Err() == nil && p.OnStop != nil {
+			p.OnStop(err)
+		}
 		if n == 0 {
 			sl.firstErr = err
 			close(sl.first)
 		}
 		if ctx.Err() != nil {
 			return
-		}
-		if p.OnStop != nil {
-			p.OnStop(err)
 		}
 		if time.Since(began) >= hi {
 			delay, quick = lo, 0 // it was healthy: start over
