@@ -28,7 +28,7 @@ const (
 // the start (or the reload).
 func (s *Sentry) startGate(ctx context.Context, st *state) error {
 	if st.gate != nil {
-		st.gate.SetPolicy(st.policy)
+		st.gate.SetPolicy(st.plan.Policy)
 		return nil
 	}
 	if !st.plan.Gate {
@@ -40,7 +40,7 @@ func (s *Sentry) startGate(ctx context.Context, st *state) error {
 			s.w.gateRefusal(c, d)
 		}
 	}}
-	srv.SetPolicy(st.policy)
+	srv.SetPolicy(st.plan.Policy)
 	bg := context.WithoutCancel(ctx)
 	counts := &gateCountsWriter{path: gateCountsFile(s.StateDir), counts: srv.Counts, logf: s.logf}
 	// Stopped after the gate (started before it): the last save holds the

@@ -17,13 +17,13 @@ import (
 // plan's rules. The guard is a part that must run: its end locks down.
 func (s *Sentry) startGuard(ctx context.Context, st *state) error {
 	rules := st.plan.Guard
-	if st.guard != nil && st.guard.Listen.Addr() == st.policy.SentryIP {
+	if st.guard != nil && st.guard.Listen.Addr() == st.plan.Policy.SentryIP {
 		st.guard.SetRules(rules)
 		return nil
 	}
 	st.stopGuard() // the sentry's address changed
 	g := &dnsguard.Guard{
-		Listen:  netip.AddrPortFrom(st.policy.SentryIP, 53),
+		Listen:  netip.AddrPortFrom(st.plan.Policy.SentryIP, 53),
 		Backend: dns.Backend,
 		OnQuery: s.w.query,
 		OnAnswer: func(name string, addrs []netip.Addr) {

@@ -24,7 +24,7 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 	if cfg.FirewallBackend != st.fw.Name() {
 		return fmt.Errorf("RBRR_FIREWALL_BACKEND %q: the sentry runs %s; the backend changes only with a restart of the sentry", cfg.FirewallBackend, st.fw.Name())
 	}
-	if reflect.DeepEqual(p, st.policy) {
+	if reflect.DeepEqual(p, st.plan.Policy) {
 		s.logf("reload: %v", errNoChange)
 		return nil
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/supervise"
 )
 
-// startDNS writes conf (dnsmasq's configuration for st.policy), runs
+// startDNS writes conf (dnsmasq's configuration for st.plan.Policy), runs
 // dnsmasq's supervision and the DNS guard in front of it as parts, and
 // waits until a real query through both is answered, or dnsmasq's
 // supervision gives up (a configuration dnsmasq rejects), whose message
@@ -34,7 +34,7 @@ func (s *Sentry) startDNS(ctx context.Context, st *state, conf string) error {
 				s.w.lifecycle(events.DnsmasqRestart, fmt.Sprintf("dnsmasq exited and was started again (pid %d)", pid))
 			}
 		}}
-	sentryIP := st.policy.SentryIP
+	sentryIP := st.plan.Policy.SentryIP
 	st.sup.Start(context.WithoutCancel(ctx), supervise.Part{Name: partDnsmasq, Must: true,
 		Run: func(ctx context.Context, _ func()) error { return sup.Run(ctx) },
 		Probe: func(ctx context.Context) error {

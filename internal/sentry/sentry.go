@@ -52,9 +52,7 @@ type Sentry struct {
 // state is what is currently applied.
 type state struct {
 	fw        firewall.Backend
-	plan      Plan // the last one applied
-	policy    policy.Policy
-	ifs       firewall.Interfaces
+	plan      Plan   // the last one applied
 	dnsConf   string // what dnsmasq runs with
 	learn     *learning
 	stopLearn context.CancelFunc
@@ -82,7 +80,7 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 		return err
 	}
 	ready := fmt.Sprintf("firewall %s, egress %s, DNS %s%s, interception %s, denials %s, learning %s, enclave %s, uplink %s",
-		st.fw.Name(), st.policy.Egress, st.policy.DNS, upstreamText(st.policy), st.policy.Intercept, st.policy.Deny, learningText(st.policy), st.ifs.Enclave, st.ifs.Uplink)
+		st.fw.Name(), st.plan.Policy.Egress, st.plan.Policy.DNS, upstreamText(st.plan.Policy), st.plan.Policy.Intercept, st.plan.Policy.Deny, learningText(st.plan.Policy), st.plan.Interfaces.Enclave, st.plan.Interfaces.Uplink)
 	s.logf("ready in %d ms: %s", time.Since(start).Milliseconds(), ready)
 	s.w.lifecycle(events.Ready, ready)
 	defer s.stop(st)
@@ -175,7 +173,7 @@ func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) err
 	if err := st.fw.Apply(ctx, pl.Rules); err != nil {
 		return fmt.Errorf("apply rules: %w", err)
 	}
-	st.plan, st.policy, st.ifs = pl, p, ifs
+	st.plan = pl
 	s.w.rulesApplied(p)
 	if p.Entry != nil && p.Entry.HostOnly && !ifs.UplinkGateway.IsValid() {
 		s.logf("warning: the entry port is published on loopback, but uplink %s has no default gateway to limit the entry to: any host on the uplink network can reach it at this sentry's address", ifs.Uplink)
