@@ -72,7 +72,11 @@ func (b LabBackend) privileges() []string {
 // Counters reads the sentry namespace's counters.
 func (b LabBackend) Counters(ctx context.Context) (firewall.Snapshot, error) {
 	r := runner.InNetns{Name: b.Info.Namespaces[lab.Sentry], Inner: b.Runner}
-	return labFirewall(b.Info, r).Counters(ctx)
+	fw, err := labFirewall(ctx, b.Info, r)
+	if err != nil {
+		return firewall.Snapshot{}, err
+	}
+	return fw.Counters(ctx)
 }
 
 // ForeignQueries asks the stand-in internet.
@@ -104,8 +108,8 @@ func batchOne(ctx context.Context, r runner.Runner, c runner.Cmd, s probe.Spec) 
 
 // labFirewall is the backend the lab's sentry was configured with; a lab
 // saved before backends were named is asked what its namespace holds.
-func labFirewall(info *lab.Info, r runner.Runner) firewall.Backend {
-	return backends.Named(context.Background(), info.Firewall, r)
+func labFirewall(ctx context.Context, info *lab.Info, r runner.Runner) (firewall.Backend, error) {
+	return backends.ForMarker(ctx, info.Firewall, r)
 }
 
 // UpstreamQueries is the stand-in upstream resolver's own count for name.
