@@ -135,7 +135,7 @@ func (b *ServiceBackend) Close(ctx context.Context) error {
 
 // Probe runs one probe in the probe container.
 func (b *ServiceBackend) Probe(ctx context.Context, s probe.Spec) (probe.Result, error) {
-	return batchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.probe, true, "rbm", "probe", "batch"), s)
+	return BatchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.probe, true, "rbm", "probe", "batch"), s)
 }
 
 // Counters reads the sentry's counters through `rbm counters --json`.
@@ -156,12 +156,12 @@ func (b *ServiceBackend) ForeignQueries(context.Context) (int, bool, error) { re
 
 // ProbeFromSentry runs one probe in the sentry container.
 func (b *ServiceBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
-	return batchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.Names.Sentry, true, "rbm", "probe", "batch"), s)
+	return BatchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.Names.Sentry, true, "rbm", "probe", "batch"), s)
 }
 
 // SentryWay asks the sentry container's kernel for its way to a.
 func (b *ServiceBackend) SentryWay(ctx context.Context, a netip.Addr) (Way, error) {
-	return sentryWay(ctx, b.Runner, func(args ...string) runner.Cmd {
+	return SentryWay(ctx, b.Runner, func(args ...string) runner.Cmd {
 		return engine.Exec(b.Runtime, b.Names.Sentry, false, append([]string{"ip"}, args...)...)
 	}, a)
 }
