@@ -8,8 +8,8 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
-	"github.com/recipe-bottle/rbm/internal/engine/runtimes"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/runtimes"
 )
 
 // serviceRuntime picks the runtime of a service named only by its moniker:

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/engine"
-	"github.com/recipe-bottle/rbm/internal/engine/runtimes"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/runtimes"
 	"github.com/spf13/cobra"
 )
 
