@@ -33,6 +33,14 @@ type Backend struct {
 	gid     int    // the probes' group
 }
 
+// A service answers what a real deployment can: verify finds the optional
+// interfaces by type assertion, so a renamed method would go unnoticed.
+var (
+	_ verify.Backend      = (*Backend)(nil)
+	_ verify.RouteChecker = (*Backend)(nil)
+	_ verify.SentryProber = (*Backend)(nil)
+)
+
 // Config reads the configuration the running sentry applies (a
 // reload's, or its environment's), so verify judges against what runs.
 func Config(ctx context.Context, rt engine.Runtime, r runner.Runner, n engine.Names) (*config.Config, error) {

@@ -27,6 +27,15 @@ type Backend struct {
 	Hostile bool // give the probes NET_RAW and NET_ADMIN
 }
 
+// The lab answers every question verify may ask: its optional interfaces
+// are found by type assertion, so a renamed method would go unnoticed.
+var (
+	_ verify.Backend         = Backend{}
+	_ verify.RouteChecker    = Backend{}
+	_ verify.SentryProber    = Backend{}
+	_ verify.UpstreamCounter = Backend{}
+)
+
 // Target describes the lab's stand-ins as a verify.Target.
 func Target(info *lab.Info, hostile bool) verify.Target {
 	return labTarget(info.Policy, info.Addresses, info.CAFile, hostile)
