@@ -24,7 +24,7 @@ var Layers = []Layer{
 	{Name: "values", Why: "plain values and their parsers: nothing here runs a program",
 		Packages: []string{"internal/safetext", "internal/hostname", "internal/policy", "internal/presets",
 			"internal/hostaddr", "internal/httphead", "internal/clienthello", "internal/resolvconf",
-			"internal/config", "internal/events", "internal/golden", "internal/layers"}},
+			"internal/config", "internal/events", "internal/enginehost", "internal/golden", "internal/layers"}},
 	{Name: "seams", Why: "the kernel and the programs rbm drives, each behind one package",
 		Packages: []string{"internal/runner", "internal/firewall", "internal/netinit", "internal/dns",
 			"internal/dnsguard", "internal/denials", "internal/gate", "internal/capture", "internal/probe",
