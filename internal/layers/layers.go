@@ -38,8 +38,8 @@ var Layers = []Layer{
 	{Name: "assembly", Why: "what picks or combines implementations: the runtime registry, rbm run",
 		Apart:    true,
 		Packages: []string{"internal/runtimes", "internal/run"}},
-	{Name: "cmd", Why: "the CLI: wiring only",
-		Packages: []string{"cmd/rbm"}},
+	{Name: "cmd", Why: "the programs: the CLI (wiring only), and the helpers of scripts/",
+		Packages: []string{"cmd/rbm", "scripts"}},
 }
 
 // Of returns the floor (an index into Layers) of the package at path (below
