@@ -126,3 +126,28 @@ func (p *parser) workdir(name string) string {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// EnvWarnings name the RBRN_BOTTLE_ENV variables lookup (rbm's
+// environment) does not have: the runtime then leaves them unset in the
+// bottle, which a program needing its key reports only later, if at all.
+func (c *Config) EnvWarnings(lookup func(string) (string, bool)) []string {
+	var out []string
+	for _, name := range c.Bottle.Env {
+		if _, ok := lookup(name); !ok {
+			out = append(out, fmt.Sprintf("RBRN_BOTTLE_ENV names %s, which is not set in rbm's environment: the bottle gets no %s", name, name))
+		}
+	}
+	return out
+}
+
+// BottleVarsSet names the RBRN_BOTTLE_* variables (but the image) given a
+// value: rbm reload says it leaves them as the bottle was created.
+func (c *Config) BottleVarsSet() []string {
+	var out []string
+	for _, name := range bottleVars {
+		if c.Settings[name].Value != "" {
+			out = append(out, name)
+		}
+	}
+	return out
+}

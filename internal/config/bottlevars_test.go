@@ -120,3 +120,24 @@ func FuzzBottleCommand(f *testing.F) {
 		}
 	})
 }
+
+func TestEnvWarnings(t *testing.T) {
+	c, _, err := Resolve(base, settings("RBRN_BOTTLE_ENV", "SET UNSET"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.EnvWarnings(func(n string) (string, bool) { return "x", n == "SET" })
+	if len(got) != 1 || !strings.Contains(got[0], "names UNSET, which is not set") {
+		t.Errorf("warnings %q, want one about UNSET", got)
+	}
+}
+
+func TestBottleVarsSet(t *testing.T) {
+	c, _, err := Resolve(base, settings("RBRN_BOTTLE_WORKDIR", "/w", "RBRN_BOTTLE_COMMAND", `["x"]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.BottleVarsSet(), " "); got != "RBRN_BOTTLE_COMMAND RBRN_BOTTLE_WORKDIR" {
+		t.Errorf("set %q", got)
+	}
+}
