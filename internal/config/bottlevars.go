@@ -36,8 +36,8 @@ func (p *parser) bottle() Bottle {
 
 // command reads a JSON array of strings (the exec form of a Containerfile's
 // CMD): no shell runs it, so there is no quoting to get wrong. Every word
-// is one line of printable text; the program is neither empty nor starts
-// with '[' (Podman would read such an --entrypoint as JSON itself).
+// is one line of printable text; the program is neither empty nor JSON
+// itself (Podman reads an --entrypoint that parses as JSON as JSON).
 func (p *parser) command(name string) []string {
 	v := p.raw(name)
 	if v == "" {
@@ -54,8 +54,8 @@ func (p *parser) command(name string) []string {
 			return nil
 		}
 	}
-	if argv[0] == "" || strings.HasPrefix(argv[0], "[") {
-		p.fail(name, v, "expected a program as the first word (not empty, not starting with '[')")
+	if argv[0] == "" || json.Valid([]byte(argv[0])) {
+		p.fail(name, v, "expected a program as the first word (not empty, not itself JSON such as [...] or null)")
 		return nil
 	}
 	return argv

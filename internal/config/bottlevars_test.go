@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -54,7 +55,8 @@ func TestBottleVarsInvalid(t *testing.T) {
 		{"command object", "RBRN_BOTTLE_COMMAND", `{"a":"b"}`, "JSON array"},
 		{"command newline", "RBRN_BOTTLE_COMMAND", `["sh", "-c", "a\nb"]`, "control characters"},
 		{"command empty program", "RBRN_BOTTLE_COMMAND", `["", "x"]`, "a program"},
-		{"command json program", "RBRN_BOTTLE_COMMAND", `["[\"x\"]"]`, "not starting with '['"},
+		{"command json program", "RBRN_BOTTLE_COMMAND", `[" [\"x\"]"]`, "not itself JSON"},
+		{"command null program", "RBRN_BOTTLE_COMMAND", `["null"]`, "not itself JSON"},
 		{"command too long", "RBRN_BOTTLE_COMMAND", `["` + strings.Repeat("a", 5000) + `"]`, "at most 4096 bytes"},
 		{"volume relative", "RBRN_BOTTLE_VOLUMES", "work:/work", "absolute host path"},
 		{"volume missing", "RBRN_BOTTLE_VOLUMES", dir + "/nosuch:/work", "existing host path"},
@@ -96,7 +98,7 @@ func TestBottleEnvNeverShowsAValue(t *testing.T) {
 }
 
 // FuzzBottleCommand: an accepted command is a bounded argv of single
-// printable lines whose program cannot be read as an option or JSON.
+// printable lines whose program Podman cannot read as JSON.
 func FuzzBottleCommand(f *testing.F) {
 	f.Add(`["claude"]`)
 	f.Add(`["sh","-c","a\u0000b"]`)
@@ -110,7 +112,7 @@ func FuzzBottleCommand(f *testing.F) {
 		if v == "" {
 			return
 		}
-		if len(argv) == 0 || len(argv) > maxCommandArgs || argv[0] == "" || strings.HasPrefix(argv[0], "[") {
+		if len(argv) == 0 || len(argv) > maxCommandArgs || argv[0] == "" || json.Valid([]byte(argv[0])) {
 			t.Fatalf("accepted %q as %q", v, argv)
 		}
 		for _, a := range argv {
