@@ -30,7 +30,8 @@ func probeHTTPRaw(ctx context.Context, s Spec) Result {
 	if dl, ok := ctx.Deadline(); ok {
 		c.SetDeadline(dl)
 	}
-	br := bufio.NewReader(c)
+	// The server's bytes are bounded as a whole: heads and bodies alike.
+	br := bufio.NewReader(io.LimitReader(c, int64(len(s.Requests))*2*maxBody))
 	var answers []string
 	for i, req := range s.Requests {
 		status, err := exchange(c, br, req)
