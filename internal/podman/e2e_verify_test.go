@@ -47,7 +47,7 @@ func verifyConfig(t *testing.T) []string {
 // the sentry stops cleanly on SIGTERM.
 func TestPodmanVerify(t *testing.T) {
 	needPodman(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	h := host{t: t, ctx: ctx}
 	caFile := standInInternet(h)
