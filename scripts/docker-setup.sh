@@ -9,7 +9,8 @@
 # removes the chains it left. Idempotent; needs root.
 set -euo pipefail
 PIDFILE="${RBM_DOCKERD_PID:-/run/rbm-ci-dockerd.pid}"
-IMAGES=(localhost/rbm-sentry:dev localhost/rbm-bottle:dev localhost/rbm-base:bookworm)
+# The same variables as build-images.sh name other tags (a run's own images).
+IMAGES=("${RBRR_SENTRY_IMAGE:-localhost/rbm-sentry:dev}" "${RBM_BOTTLE_IMAGE:-localhost/rbm-bottle:dev}" localhost/rbm-base:bookworm)
 say() { printf 'docker-setup: %s\n' "$*"; }
 die() { printf 'docker-setup: ERROR: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root"

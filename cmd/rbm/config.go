@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -86,7 +87,8 @@ func display(v string) string {
 		return "-"
 	}
 	q := strconv.Quote(v) // shows a smuggled newline as \n
-	return q[1 : len(q)-1]
+	// A '"' is printable: RBRN_BOTTLE_COMMAND's JSON reads as written.
+	return strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`)
 }
 
 func entrySummary(c *config.Config) string {

@@ -50,8 +50,12 @@ func (f *configFlags) loadUnder(stderr io.Writer, top map[string]config.Setting)
 	return loaded(stderr, c, warnings, err)
 }
 
-// loaded prints a load's warnings; a configuration error exits 2.
+// loaded prints a load's warnings, and those about RBRN_BOTTLE_ENV names
+// rbm's environment lacks; a configuration error exits 2.
 func loaded(stderr io.Writer, c *config.Config, warnings []string, err error) (*config.Config, error) {
+	if c != nil {
+		warnings = append(warnings, c.EnvWarnings(os.LookupEnv)...)
+	}
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}

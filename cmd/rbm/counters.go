@@ -43,7 +43,11 @@ follow, from the same directory: connections, not packets, by rule id
   podman exec notebook-sentry rbm counters`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			snap, err := firewallOf(cmd.Context(), stateDir).Counters(cmd.Context())
+			fw, err := firewallOf(cmd.Context(), stateDir)
+			if err != nil {
+				return err
+			}
+			snap, err := fw.Counters(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -130,9 +134,9 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // firewallOf is the backend of the sentry using stateDir, as its ready
 // marker names it; without a marker, what the namespace holds decides.
-func firewallOf(ctx context.Context, stateDir string) firewall.Backend {
-	m, _ := sentry.ReadMarker(stateDir) // none: Named detects
-	return backends.Named(ctx, m.Firewall, runner.Exec{})
+func firewallOf(ctx context.Context, stateDir string) (firewall.Backend, error) {
+	m, _ := sentry.ReadMarker(stateDir) // none: ForMarker detects
+	return backends.ForMarker(ctx, m.Firewall, runner.Exec{})
 }
 
 // learnedNames maps learned-address counter ids to the names they were

@@ -7,6 +7,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/lab"
+	"github.com/recipe-bottle/rbm/internal/lab/labverify"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/standin"
@@ -94,7 +95,7 @@ func demoOnce(cmd *cobra.Command, l *lab.Lab, mode string) (err error) {
 		}
 	}()
 	describe(cmd, info.Policy, info)
-	target := verify.LabTarget(info, false)
+	target := labverify.Target(info, false)
 	var cases []verify.Case
 	for _, group := range []string{"request/", "learn/", "gate/"} { // the request's checks first, then names that open only themselves
 		for _, cs := range verify.Cases(target) {
@@ -103,7 +104,7 @@ func demoOnce(cmd *cobra.Command, l *lab.Lab, mode string) (err error) {
 			}
 		}
 	}
-	if err := runBattery(cmd, verify.LabBackend{Info: info, Runner: runner.Exec{}}, cases, verifyOpts{}); err != nil {
+	if err := runBattery(cmd, labverify.Backend{Info: info, Runner: runner.Exec{}}, cases, verifyOpts{}); err != nil {
 		return err
 	}
 	st, err := standin.FetchStats(cmd.Context(), info.Stats)

@@ -68,59 +68,15 @@ func (o *sourceOpts) open(ctx context.Context, follow bool, since time.Duration)
 	return serviceEvents(ctx, o.moniker, follow, since)
 }
 
-// serviceEvents runs rbm sentry events in the sentry's container. Its
-// standard input stays open while the stream does: closing the stream
-// closes it, which ends the reader inside the container too.
+// serviceEvents streams the events of the service's sentry
+// (engine.OpenEvents), its runtime found by the moniker.
 func serviceEvents(ctx context.Context, moniker string, follow bool, since time.Duration) (io.ReadCloser, error) {
 	rt, err := serviceRuntime(ctx, moniker)
 	if err != nil {
 		return nil, err
 	}
-	if follow && since == 0 {
-		since = time.Nanosecond // only new events: --since rounds up to 1 s
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		outR.Close()
-		outW.Close()
-		return nil, err
-	}
-	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	proc, err := runner.Exec{}.Start(pctx, engine.EventsCmd(rt, moniker, follow, since, inR), outW, os.Stderr)
-	inR.Close()
-	outW.Close()
-	if err != nil {
-		cancel()
-		outR.Close()
-		inW.Close()
-		return nil, err
-	}
-	done := make(chan struct{})
-	go func() { proc.Wait(); close(done) }()
-	hangUp := func() {
-		inW.Close()
-		select { // the reader inside ends on its stdin's end; podman then exits
-		case <-done:
-		case <-time.After(3 * time.Second):
-			cancel()
-			<-done
-		}
-		cancel()
-	}
-	stop := context.AfterFunc(ctx, hangUp)
-	return podmanStream{outR, func() { stop(); hangUp() }}, nil
+	return engine.OpenEvents(ctx, rt, runner.Exec{}, moniker, follow, since, os.Stderr)
 }
-
-type podmanStream struct {
-	*os.File
-	hangUp func()
-}
-
-func (s podmanStream) Close() error { s.hangUp(); return s.File.Close() }
 
 func newObserveCmd() *cobra.Command {
 	var o sourceOpts

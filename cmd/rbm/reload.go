@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -56,6 +57,9 @@ to one of those is refused with the list; rbm stop and rbm start apply it.`,
 			}
 			if err := findHostAddrs(next); err != nil {
 				return err
+			}
+			if set := next.BottleVarsSet(); len(set) > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s shape the bottle's container and stay as it was created; a restart (rbm stop, rbm start) applies a change\n", strings.Join(set, ", "))
 			}
 			return engine.Reload(ctx, rt, runner.Exec{}, live, next, cmd.OutOrStdout())
 		},

@@ -30,6 +30,11 @@ RBRR_*/RBRN_* from the environment, then these flags), runs COMMAND (or the
 image's own) in the bottle as its user, with a terminal when standard input
 is one and plain pipes otherwise, and exits with COMMAND's status.
 
+A nameplate's RBRN_BOTTLE_* variables apply as in rbm start, the flags
+over them: -v and -e add to RBRN_BOTTLE_VOLUMES and RBRN_BOTTLE_ENV (a -v
+for the same bottle path, or an -e for the same name, replaces it), -w
+replaces RBRN_BOTTLE_WORKDIR, a COMMAND replaces RBRN_BOTTLE_COMMAND.
+
 The whole service is removed when COMMAND ends, when rbm gets SIGTERM or
 SIGHUP (the terminal went away), and on Ctrl-C without a terminal; with a
 terminal Ctrl-C goes to the program in the bottle. --keep leaves it
@@ -109,7 +114,7 @@ func runOnce(cmd *cobra.Command, files *configFlags, spec *run.Spec, argv []stri
 	}, cmd.ErrOrStderr()); err != nil {
 		return err
 	}
-	cfg.Bottle = config.Bottle{Volumes: spec.Volumes, KeepAlive: true}
+	argv = spec.Apply(cfg, argv)
 	h := run.Host{
 		Runtime: rt, Runner: runner.Exec{}, Starter: runner.Exec{},
 		Start: func(ctx context.Context, cfg *config.Config) error {

@@ -50,12 +50,12 @@ reloads the configuration files; SIGTERM stops and leaves the enclave closed (th
 					reload <- struct{}{}
 				}
 			}()
-			l := sentryLoader{flags: &f, dir: stateDir, stderr: cmd.ErrOrStderr()}
-			l.reloaded(errors.New("not applied before the sentry stopped")) // a stale staged file
+			l := configStore(&f, stateDir, cmd.ErrOrStderr())
+			l.Reloaded(errors.New("not applied before the sentry stopped")) // a stale staged file
 			s := &sentry.Sentry{
 				Runner: runner.Exec{}, Starter: runner.Exec{}, Sysctls: runner.ProcSys{},
 				Log: cmd.ErrOrStderr(), Events: cmd.OutOrStdout(), StateDir: stateDir,
-				Load: l.load, OnReload: l.reloaded,
+				Load: l.Load, OnReload: l.Reloaded,
 			}
 			return s.Serve(ctx, reload)
 		},

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/engine"
-	"github.com/recipe-bottle/rbm/internal/engine/runtimes"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/runtimes"
 	"github.com/spf13/cobra"
 )
 
@@ -93,7 +93,7 @@ and the recent refusals.`,
 				// A runtime that cannot answer (a Docker socket this user
 				// may not use) is named, not fatal, unless none answers.
 				installed := runtimes.Installed()
-				list, failed := listServices(ctx, installed, runner.Exec{})
+				list, failed := engine.ListAll(ctx, installed, runner.Exec{})
 				if len(installed) > 0 && len(failed) == len(installed) {
 					return errors.Join(failed...)
 				}
@@ -126,21 +126,4 @@ and the recent refusals.`,
 	m.register(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (one service: its summary line)")
 	return cmd
-}
-
-// listServices lists the services of every runtime in rts, and the runtimes
-// that could not answer. The list is never nil: rbm status --json prints []
-// for no service, which a script can iterate, not null.
-func listServices(ctx context.Context, rts []engine.Runtime, r runner.Runner) ([]engine.Service, []error) {
-	list := []engine.Service{}
-	var failed []error
-	for _, rt := range rts {
-		l, err := engine.List(ctx, rt, r)
-		if err != nil {
-			failed = append(failed, fmt.Errorf("%s: %w", rt.Name(), err))
-			continue
-		}
-		list = append(list, l...)
-	}
-	return list, failed
 }

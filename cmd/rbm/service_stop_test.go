@@ -5,13 +5,14 @@ import (
 	"context"
 	"testing"
 
+	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
 // TestStatusJSONNoService: with no service (here: no runtime at all) rbm
 // status --json prints an empty array, not null.
 func TestStatusJSONNoService(t *testing.T) {
-	list, failed := listServices(context.Background(), nil, runner.Exec{})
+	list, failed := engine.ListAll(context.Background(), nil, runner.Exec{})
 	if len(failed) != 0 {
 		t.Fatalf("failed: %v", failed)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/recipe-bottle/rbm/internal/lab/labverify"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/verify"
 	"github.com/spf13/cobra"
@@ -49,7 +50,7 @@ README's), and runs nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.cases {
-				t, err := verify.ExampleLabTarget()
+				t, err := labverify.ExampleTarget()
 				if err != nil {
 					return err
 				}
@@ -96,8 +97,8 @@ func runVerifyLab(cmd *cobra.Command, o verifyOpts) error {
 	if err != nil {
 		return err
 	}
-	b := verify.LabBackend{Info: info, Runner: runner.Exec{}, Hostile: o.hostile}
-	return runBattery(cmd, b, verify.Cases(verify.LabTarget(info, o.hostile)), o)
+	b := labverify.Backend{Info: info, Runner: runner.Exec{}, Hostile: o.hostile}
+	return runBattery(cmd, b, verify.Cases(labverify.Target(info, o.hostile)), o)
 }
 
 // runBattery runs the cases, prints them, and fails unless all hold.

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/engine/serviceverify"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/verify"
@@ -52,7 +53,7 @@ func (f *serviceTargetFlags) target(base verify.Target) (verify.Target, error) {
 	}
 	t.AllowedName, t.ForbiddenName, t.BaitDomain, t.EchoPort = f.allowedName, f.forbiddenName, f.baitDomain, f.echoPort
 	if f.caFile != "" {
-		t.CAFile = verify.ProbeCAPath // where StartServiceBackend mounts it
+		t.CAFile = serviceverify.ProbeCAPath // where serviceverify.Start mounts it
 	}
 	if t.AllowedName == "" && len(t.Policy.AllowedDomains) > 0 {
 		t.AllowedName = policy.ExampleName(t.Policy.AllowedDomains[0])
@@ -70,7 +71,7 @@ func runVerifyService(cmd *cobra.Command, o verifyOpts) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := verify.ServiceConfig(ctx, rt, r, engine.NamesFor(o.moniker))
+	cfg, err := serviceverify.Config(ctx, rt, r, engine.NamesFor(o.moniker))
 	if err != nil {
 		return err
 	}
@@ -79,12 +80,12 @@ func runVerifyService(cmd *cobra.Command, o verifyOpts) error {
 	if err != nil {
 		return err
 	}
-	uplink, err := verify.SentryUplink(ctx, rt, r, cfg)
+	uplink, err := serviceverify.SentryUplink(ctx, rt, r, cfg)
 	if err != nil {
 		return err
 	}
 	t.SentryUplink, t.UplinkPrefix = uplink.Addr(), uplink.Masked()
-	b, err := verify.StartServiceBackend(ctx, rt, r, cfg, verify.ProbeOptions{Hostile: o.hostile, CAFile: o.service.caFile})
+	b, err := serviceverify.Start(ctx, rt, r, cfg, serviceverify.ProbeOptions{Hostile: o.hostile, CAFile: o.service.caFile})
 	if err != nil {
 		return err
 	}

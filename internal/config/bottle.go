@@ -23,12 +23,16 @@ func (v Volume) Arg() string {
 	return s
 }
 
-// Bottle is what rbm run adds to the bottle container, which no variable
-// sets yet: its mounts, and a keep-alive command instead of the image's
-// own, so the program runs by exec and its exit is rbm run's to see.
+// Bottle is what the bottle container gets beyond its image: the
+// RBRN_BOTTLE_* variables (bottlevars.go), with rbm run's flags merged in
+// (run.Spec.Apply), and under rbm run a keep-alive command instead of the
+// image's own, so the program runs by exec and its exit is rbm run's to see.
 type Bottle struct {
-	Volumes   []Volume
-	KeepAlive bool // entrypoint `sleep infinity`
+	Command   []string // RBRN_BOTTLE_COMMAND: the whole argv; empty: the image's
+	Volumes   []Volume // RBRN_BOTTLE_VOLUMES, then rbm run -v
+	Env       []string // RBRN_BOTTLE_ENV: names only, values from rbm's environment
+	Workdir   string   // RBRN_BOTTLE_WORKDIR, or rbm run -w
+	KeepAlive bool     // entrypoint `sleep infinity` (rbm run)
 }
 
 // KeepAlive is the bottle's command under rbm run: it only holds the

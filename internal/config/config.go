@@ -59,7 +59,7 @@ type Config struct {
 	Intercept       policy.Intercept
 	Deny            policy.Deny
 
-	Bottle Bottle // set by rbm run, not by a variable
+	Bottle Bottle // RBRN_BOTTLE_*; rbm run merges its flags in
 }
 
 // Load reads the env files in order, then the RBRR_/RBRN_ variables of
@@ -176,6 +176,7 @@ func parse(s map[string]Setting) (*Config, *parser) {
 	}
 	c.Moniker = p.word("RBRN_MONIKER", monikerRE, "expected 1 to 31 lowercase letters, digits or hyphens, starting with a letter or digit")
 	c.BottleImage = p.word("RBRN_BOTTLE_IMAGE", imageRE, "expected an image reference such as docker.io/library/debian:bookworm")
+	c.Bottle = p.bottle()
 	c.EntryEnabled = p.boolean("RBRN_ENTRY_ENABLED")
 	c.EntryPortWorkstation = p.port("RBRN_ENTRY_PORT_WORKSTATION", c.EntryEnabled)
 	c.EntryPortEnclave = p.port("RBRN_ENTRY_PORT_ENCLAVE", c.EntryEnabled)

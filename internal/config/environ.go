@@ -2,11 +2,14 @@ package config
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
-// Environ returns every variable as NAME=VALUE in the table's order, with
-// lists normalised to single-space separated items. Each value has been
+// Environ returns every variable but the bottle's (RBRN_BOTTLE_COMMAND,
+// _VOLUMES, _ENV, _WORKDIR: the sentry has no use for them) as NAME=VALUE
+// in the table's order, with lists normalised to single-space separated
+// items. Each value has been
 // validated, so it is a single line without quotes: safe to pass as
 // `--env` to podman or to write into an env file for the sentry.
 func (c *Config) Environ() []string {
@@ -18,6 +21,9 @@ func (c *Config) Environ() []string {
 	}
 	out := make([]string, 0, len(Vars))
 	for _, v := range Vars {
+		if slices.Contains(bottleVars, v.Name) {
+			continue
+		}
 		val, ok := lists[v.Name]
 		if !ok {
 			val = c.Settings[v.Name].Value

@@ -13,13 +13,27 @@ import (
 )
 
 // Images the real tests use: scripts/build-images.sh builds them with
-// Podman, scripts/docker-setup.sh copies them into Docker.
-const (
-	sentryImage = "localhost/rbm-sentry:dev"
-	bottleImage = "localhost/rbm-bottle:dev"
-	testLabel   = "rbm.test=docker-e2e"
-	moniker     = "rbmd"
+// Podman, scripts/docker-setup.sh copies them into Docker. The variables
+// both scripts read name other tags, so a run can use its own images.
+var (
+	sentryImage = imageFromEnv("RBRR_SENTRY_IMAGE", "localhost/rbm-sentry:dev")
+	bottleImage = imageFromEnv("RBM_BOTTLE_IMAGE", "localhost/rbm-bottle:dev")
 )
+
+const (
+	testLabel = "rbm.test=docker-e2e"
+	moniker   = "rbmd"
+)
+
+// imageFromEnv is $name when it looks like a local image reference, else
+// def: the value ends up on docker's command line.
+func imageFromEnv(name, def string) string {
+	v := os.Getenv(name)
+	if v == "" || strings.HasPrefix(v, "-") || strings.ContainsAny(v, " \t\n") {
+		return def
+	}
+	return v
+}
 
 // TestMain takes the machine's container-test lock (the Podman tests use
 // the same documentation subnets) and fails the run if anything of the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/engine/serviceverify"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/standin"
 	"github.com/recipe-bottle/rbm/internal/verify"
@@ -48,11 +49,11 @@ func checkRestarts(s *service, foreign string) {
 // checkVerify runs the whole battery, plain and hostile, through the
 // runtime-neutral service backend.
 func checkVerify(s *service, dir string) {
-	cfg, err := verify.ServiceConfig(s.ctx, rt, runner.Exec{}, s.names)
+	cfg, err := serviceverify.Config(s.ctx, rt, runner.Exec{}, s.names)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	uplink, err := verify.SentryUplink(s.ctx, rt, runner.Exec{}, cfg)
+	uplink, err := serviceverify.SentryUplink(s.ctx, rt, runner.Exec{}, cfg)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -66,8 +67,8 @@ func checkVerify(s *service, dir string) {
 				Foreign: mustAddr(foreignIP), Allowed: mustAddr(allowedIP), Forbidden: mustAddr(otherIP),
 				EchoPort: 7, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
 				Learned: mustAddr(learnedIP), LearnName: "learn.allowed.test",
-				CAFile: verify.ProbeCAPath, BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked()}
-			b, err := verify.StartServiceBackend(s.ctx, rt, runner.Exec{}, cfg, verify.ProbeOptions{Hostile: hostile, CAFile: filepath.Join(dir, "ca.pem")})
+				CAFile: serviceverify.ProbeCAPath, BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked()}
+			b, err := serviceverify.Start(s.ctx, rt, runner.Exec{}, cfg, serviceverify.ProbeOptions{Hostile: hostile, CAFile: filepath.Join(dir, "ca.pem")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +120,7 @@ func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 // counted is the service backend that also sees the foreign resolver's
 // count and the upstream's, which a real deployment cannot.
 type counted struct {
-	*verify.ServiceBackend
+	*serviceverify.Backend
 	foreign, upstream string
 }
 

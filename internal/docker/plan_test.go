@@ -29,6 +29,13 @@ var planCases = map[string][]string{
 		"RBRN_UPLINK_ACCESS_ENABLED=true", "RBRN_UPLINK_ALLOWED_CIDRS=203.0.113.0/24",
 		"RBRN_UPLINK_DNS_ENABLED=true", "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test",
 	},
+	// RBRN_BOTTLE_*: the nameplate says what rbm run's flags say; /tmp
+	// stands for a host directory that exists.
+	"bottle-vars": {
+		"RBRR_RUNTIME=docker", "RBRN_MONIKER=agent", "RBRN_BOTTLE_IMAGE=localhost/agent:dev", "RBRR_DNS_SERVER=203.0.113.53",
+		`RBRN_BOTTLE_COMMAND=["claude", "--append-system-prompt", "-be brief; #1"]`,
+		"RBRN_BOTTLE_VOLUMES=/tmp:/work /tmp:/ref:ro", "RBRN_BOTTLE_ENV=ANTHROPIC_API_KEY,TERM", "RBRN_BOTTLE_WORKDIR=/work",
+	},
 	"offline": {
 		"RBRR_RUNTIME=docker", "RBRN_MONIKER=offline", "RBRN_BOTTLE_IMAGE=localhost/rbm-bottle:dev",
 		"RBRR_POD_SUBNET=198.51.100.0/24", "RBRR_SENTRY_IP=198.51.100.2", "RBRR_BOTTLE_IP=198.51.100.3",

@@ -69,16 +69,31 @@ func Routes(cfg *config.Config) netinit.Routes {
 	return netinit.Routes{Via: cfg.SentryIP, Block: BridgeIP(cfg.Subnet)}
 }
 
-// BottleArgs end the bottle's create (or run) command: rbm run's mounts,
-// the image, and rbm run's keep-alive command in place of the image's own.
+// BottleArgs end the bottle's create (or run) command: its environment
+// names (the runtime reads each value from rbm's environment: none is on
+// this command line), working directory and mounts, the image, and the
+// command: rbm run's keep-alive, or RBRN_BOTTLE_COMMAND as the whole argv
+// (--entrypoint resets the image's entrypoint and command in both
+// runtimes), or the image's own. Every value was checked by config.
 func BottleArgs(cfg *config.Config) []string {
 	var args []string
-	for _, v := range cfg.Bottle.Volumes {
+	b := cfg.Bottle
+	for _, name := range b.Env {
+		args = append(args, "-e", name)
+	}
+	if b.Workdir != "" {
+		args = append(args, "-w", b.Workdir)
+	}
+	for _, v := range b.Volumes {
 		args = append(args, "-v", v.Arg())
 	}
-	if !cfg.Bottle.KeepAlive {
+	argv := b.Command
+	if b.KeepAlive {
+		argv = config.KeepAlive
+	}
+	if len(argv) == 0 {
 		return append(args, cfg.BottleImage)
 	}
-	args = append(args, "--entrypoint", config.KeepAlive[0], cfg.BottleImage)
-	return append(args, config.KeepAlive[1:]...)
+	args = append(args, "--entrypoint="+argv[0], cfg.BottleImage)
+	return append(args, argv[1:]...)
 }

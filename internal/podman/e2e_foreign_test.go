@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/recipe-bottle/rbm/internal/engine/serviceverify"
 	"github.com/recipe-bottle/rbm/internal/standin"
-	"github.com/recipe-bottle/rbm/internal/verify"
 )
 
 // foreignResolver starts the foreign resolver stand-in and returns the
@@ -43,7 +43,7 @@ func foreignResolver(h host) string {
 // foreignCounted is the Podman backend that also sees the foreign
 // resolver's count and the upstream's, which a real deployment cannot.
 type foreignCounted struct {
-	*verify.ServiceBackend
+	*serviceverify.Backend
 	stats, upstream string
 }
 

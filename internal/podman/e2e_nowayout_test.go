@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/engine/serviceverify"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/verify"
@@ -63,7 +64,7 @@ func TestPodmanVerifyNoWayOut(t *testing.T) {
 }
 
 // noWayBattery starts the service on the bare uplink and runs the battery
-// through verify.StartServiceBackend, naming the stand-ins that are not
+// through serviceverify.Start, naming the stand-ins that are not
 // there.
 func noWayBattery(ctx context.Context, t *testing.T, env []string) []verify.Result {
 	h := host{t: t, ctx: ctx}
@@ -76,12 +77,12 @@ func noWayBattery(ctx context.Context, t *testing.T, env []string) []verify.Resu
 	if out := s.podman("exec", s.names.Sentry, "ip", "route", "show", "default"); strings.TrimSpace(out) != "" {
 		t.Fatalf("the sentry has a default route on an --internal uplink: %s", out)
 	}
-	cfg, err := verify.ServiceConfig(ctx, podman.Runtime{}, runner.Exec{}, s.names)
+	cfg, err := serviceverify.Config(ctx, podman.Runtime{}, runner.Exec{}, s.names)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := cfg.Policy()
-	uplink, err := verify.SentryUplink(ctx, podman.Runtime{}, runner.Exec{}, cfg)
+	uplink, err := serviceverify.SentryUplink(ctx, podman.Runtime{}, runner.Exec{}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func noWayBattery(ctx context.Context, t *testing.T, env []string) []verify.Resu
 		Learned: netip.MustParseAddr(learnedIP), LearnName: "learn.allowed.test",
 		BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
 	}
-	b, err := verify.StartServiceBackend(ctx, podman.Runtime{}, runner.Exec{}, cfg, verify.ProbeOptions{})
+	b, err := serviceverify.Start(ctx, podman.Runtime{}, runner.Exec{}, cfg, serviceverify.ProbeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/engine/serviceverify"
 	"github.com/recipe-bottle/rbm/internal/podman"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/standin"
@@ -41,12 +42,12 @@ func verifyConfig(t *testing.T) []string {
 }
 
 // TestPodmanVerify runs the containment battery (verify.Run through
-// verify.StartServiceBackend, then the `rbm verify --moniker` CLI) against a
+// serviceverify.Start, then the `rbm verify --moniker` CLI) against a
 // real service on the stand-in internet, plain and hostile, and checks that
 // the sentry stops cleanly on SIGTERM.
 func TestPodmanVerify(t *testing.T) {
 	needPodman(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	h := host{t: t, ctx: ctx}
 	caFile := standInInternet(h)
@@ -80,12 +81,12 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 	s.podman("exec", s.names.Sentry, "ip", "route", "add", "default", "via", deadEnd)
 
 	// verify judges against what the sentry runs with, as the CLI does.
-	cfg, err := verify.ServiceConfig(ctx, podman.Runtime{}, runner.Exec{}, s.names)
+	cfg, err := serviceverify.Config(ctx, podman.Runtime{}, runner.Exec{}, s.names)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := cfg.Policy()
-	uplink, err := verify.SentryUplink(ctx, podman.Runtime{}, runner.Exec{}, cfg)
+	uplink, err := serviceverify.SentryUplink(ctx, podman.Runtime{}, runner.Exec{}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 		Foreign: netip.MustParseAddr(foreignIP), Allowed: netip.MustParseAddr(allowedIP), Forbidden: netip.MustParseAddr(otherIP),
 		EchoPort: echoPort, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
 		Learned: netip.MustParseAddr(learnedIP), LearnName: "learn.allowed.test",
-		CAFile: verify.ProbeCAPath, BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
+		CAFile: serviceverify.ProbeCAPath, BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
 	}
 
 	bin := buildCLI(ctx, t)
@@ -124,7 +125,7 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 var wantCaps = map[bool]string{false: "0000000000000000", true: "0000000000003000"}
 
 func runBattery(ctx context.Context, t *testing.T, s *service, cfg *config.Config, target verify.Target, caFile, stats string) {
-	b, err := verify.StartServiceBackend(ctx, podman.Runtime{}, runner.Exec{}, cfg, verify.ProbeOptions{Hostile: target.Hostile, CAFile: caFile})
+	b, err := serviceverify.Start(ctx, podman.Runtime{}, runner.Exec{}, cfg, serviceverify.ProbeOptions{Hostile: target.Hostile, CAFile: caFile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func runBattery(ctx context.Context, t *testing.T, s *service, cfg *config.Confi
 	}
 	var report strings.Builder
 	verify.Print(&report, results)
-	t.Logf("rbm verify (hostile=%v) through verify.StartServiceBackend:\n%s", target.Hostile, report.String())
+	t.Logf("rbm verify (hostile=%v) through serviceverify.Start:\n%s", target.Hostile, report.String())
 	if !verify.AllHold(results) {
 		t.Errorf("containment does not hold: %s", verify.Summary(results))
 	}

@@ -22,4 +22,6 @@ var probers = map[Kind]func(context.Context, Spec) Result{
 	KindMACFlood:   probeMACFlood,
 	KindUDPFlood:   probeUDPFlood,
 	KindDNSForge:   probeDNSForge,
+	KindTLSHello:   probeTLSHello,
+	KindHTTPRaw:    probeHTTPRaw,
 }

@@ -12,7 +12,7 @@ var probers = map[Kind]func(context.Context, Spec) Result{}
 func init() {
 	for _, k := range []Kind{KindTCP, KindTCP6, KindUDP, KindDNS, KindResolveTCP, KindHTTP,
 		KindHTTPS, KindICMP, KindRawSpoof, KindRawFrag, KindRawProto, KindRoute, KindSysctl,
-		KindRawTCP, KindARPClaim, KindMACFlood, KindUDPFlood, KindDNSForge} {
+		KindRawTCP, KindARPClaim, KindMACFlood, KindUDPFlood, KindDNSForge, KindTLSHello, KindHTTPRaw, KindTCPSilent} {
 		probers[k] = notLinux
 	}
 }

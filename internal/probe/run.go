@@ -21,22 +21,34 @@ func Run(ctx context.Context, s Spec) Result {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	r := runOne(ctx, s)
-	if s.Then != nil && r.Outcome != Error && r.Outcome != Denied {
-		then := runOne(ctx, *s.Then)
-		then.Detail = r.Detail + "; then " + string(then.Outcome) + ": " + then.Detail
-		r = then
-	}
+	r := runChain(ctx, s)
 	r.Spec = s
 	r.Elapsed = Duration(time.Since(start).Round(time.Microsecond))
 	return r
 }
 
-func runOne(ctx context.Context, s Spec) Result {
-	if p, ok := probers[s.Kind]; ok {
-		return p(ctx, s)
+// runChain runs s, then s.Then (and its own Then), while what s holds
+// open (tcp-silent's connections) stays open.
+func runChain(ctx context.Context, s Spec) Result {
+	r, release := runOne(ctx, s)
+	defer release()
+	if s.Then != nil && r.Outcome != Error && r.Outcome != Denied {
+		then := runChain(ctx, *s.Then)
+		then.Detail = r.Detail + "; then " + string(then.Outcome) + ": " + then.Detail
+		r = then
 	}
-	return Result{Outcome: Error, Detail: fmt.Sprintf("unknown probe kind %q", s.Kind)}
+	return r
+}
+
+// runOne runs s alone; release ends what it holds open.
+func runOne(ctx context.Context, s Spec) (r Result, release func()) {
+	if s.Kind == KindTCPSilent {
+		return holdSilent(ctx, s)
+	}
+	if p, ok := probers[s.Kind]; ok {
+		return p(ctx, s), func() {}
+	}
+	return Result{Outcome: Error, Detail: fmt.Sprintf("unknown probe kind %q", s.Kind)}, func() {}
 }
 
 // RunBatch runs specs with at most parallel probes at a time (1 when

@@ -40,6 +40,16 @@ const (
 	// start) to Server, each answering Name with address Source, as an
 	// off-path cache poisoner would; no reply is expected.
 	KindDNSForge Kind = "dns-forge"
+	// KindTLSHello sends one hand-shaped ClientHello for Name to Target
+	// (Pad, Record, ECH shape it) and reads the server's first record: a
+	// ServerHello is the handshake going on. No handshake is finished.
+	KindTLSHello Kind = "tls-hello"
+	// KindHTTPRaw sends Requests, as written, on one connection to Target,
+	// each after the answer to the one before (keep-alive).
+	KindHTTPRaw Kind = "http-raw"
+	// KindTCPSilent opens Count connections to Target that send nothing and
+	// holds them open while Then runs.
+	KindTCPSilent Kind = "tcp-silent"
 )
 
 // Spec describes one probe. It is what `rbm probe batch` reads as JSON.
@@ -77,6 +87,18 @@ type Spec struct {
 	// be reached at a chosen address without asking DNS.
 	Resolve string `json:"resolve,omitempty"`
 
+	// Pad makes a tls-hello's ClientHello at least this many bytes (a
+	// padding extension), as post-quantum key shares make real ones large.
+	Pad int `json:"pad,omitempty"`
+	// Record is the most handshake bytes per TLS record of a tls-hello
+	// (0: one record), so a ClientHello arrives split across records.
+	Record int `json:"record,omitempty"`
+	// ECH adds an encrypted_client_hello extension to a tls-hello, shaped
+	// as the GREASE one browsers send.
+	ECH bool `json:"ech,omitempty"`
+	// Requests are the raw HTTP requests of an http-raw probe.
+	Requests []string `json:"requests,omitempty"`
+
 	// Source is the forged IPv4 source address of a raw-spoof probe.
 	Source string `json:"source,omitempty"`
 	// Proto is the IP protocol number of a raw-proto probe (47, GRE, by default).
@@ -87,8 +109,8 @@ type Spec struct {
 	TTL int `json:"ttl,omitempty"`
 	// Flags of a raw-tcp segment: any of "S", "A", "R", "F".
 	Flags string `json:"flags,omitempty"`
-	// Count of packets or flows for arp-claim, mac-flood, udp-flood and
-	// dns-forge (at most MaxCount).
+	// Count of packets, flows or connections for arp-claim, mac-flood,
+	// udp-flood, dns-forge and tcp-silent (at most MaxCount).
 	Count int `json:"count,omitempty"`
 	// Then is probed right after this one, within the same timeout, and
 	// its outcome is the result's (the first one's detail is kept): "after

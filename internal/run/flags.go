@@ -53,8 +53,6 @@ func (e Env) Arg() string {
 	return e.Name + "=" + e.Value
 }
 
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
-
 // origin marks settings from run's flags in rbm config check's manner.
 const origin = "rbm run"
 
@@ -161,7 +159,7 @@ func (f Flags) checkBottle(c *checker) {
 
 func parseEnv(s string) (Env, bool) {
 	name, value, has := strings.Cut(s, "=")
-	if !envNameRE.MatchString(name) || strings.ContainsRune(value, 0) {
+	if !config.EnvNameRE.MatchString(name) || strings.ContainsRune(value, 0) {
 		return Env{}, false
 	}
 	return Env{Name: name, Value: value, HasValue: has}, true

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/recipe-bottle/rbm/internal/engine/runtimes"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/runtimes"
 )
 
 func TestEnsureSentryImage(t *testing.T) {

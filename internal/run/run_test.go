@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/recipe-bottle/rbm/internal/config"
-	"github.com/recipe-bottle/rbm/internal/engine/runtimes"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/runtimes"
 )
 
 // exited is a program's exit, as os/exec reports it.

@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/recipe-bottle/rbm/internal/dnsguard"
-	"github.com/recipe-bottle/rbm/internal/engine/runtimes"
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/golden"
 	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/runtimes"
 	"github.com/recipe-bottle/rbm/internal/suggest"
 )
 

@@ -2,7 +2,6 @@ package sentry
 
 import (
 	"context"
-	"net"
 	"sync"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/gate"
 	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/supervise"
 )
 
 // gateEventRate and gateEventBurst bound the gate's refusal events per
@@ -20,29 +20,19 @@ const (
 	gateEventBurst = 100
 )
 
-// nameGate is the running gate: a part of the sentry process that no
-// connection can take down (each handler recovers; Serve is restarted),
-// started when the policy checks names. While it is not listening the
-// redirected connections meet a closed port: refused, never forwarded.
-type nameGate struct {
-	srv  *gate.Server
-	stop context.CancelFunc
-	done chan struct{}
-}
-
-// startGate listens and serves when p checks names and the gate is not
-// running yet; a listen failure fails the start (or the reload).
+// startGate starts the name gate when the plan runs it and it is not
+// running yet: a part of the sentry process that no connection can take
+// down (each handler recovers; a stopped Serve listens again, with
+// backoff). While it is not listening the redirected connections meet a
+// closed port: refused, never forwarded. A first listen that fails fails
+// the start (or the reload).
 func (s *Sentry) startGate(ctx context.Context, st *state) error {
 	if st.gate != nil {
-		st.gate.srv.SetPolicy(st.policy)
+		st.gate.SetPolicy(st.plan.Policy)
 		return nil
 	}
-	if !st.policy.GateChecks() {
+	if !st.plan.Gate {
 		return nil
-	}
-	l, err := gate.Listen(firewall.GatePort)
-	if err != nil {
-		return err
 	}
 	lim := &eventLimit{last: map[string]time.Time{}, tokens: map[string]float64{}}
 	srv := &gate.Server{Answers: st.learn.answers, Logf: s.logf, OnDecision: func(c gate.Conn, d policy.Decision) {
@@ -50,58 +40,42 @@ func (s *Sentry) startGate(ctx context.Context, st *state) error {
 			s.w.gateRefusal(c, d)
 		}
 	}}
-	srv.SetPolicy(st.policy)
-	gctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	st.gate = &nameGate{srv: srv, stop: stop, done: make(chan struct{})}
+	srv.SetPolicy(st.plan.Policy)
+	bg := context.WithoutCancel(ctx)
 	counts := &gateCountsWriter{path: gateCountsFile(s.StateDir), counts: srv.Counts, logf: s.logf}
-	go s.runGate(gctx, srv, l, counts, st.gate.done)
+	// Stopped after the gate (started before it): the last save holds the
+	// decisions of the gate's last second.
+	st.sup.Start(bg, supervise.Part{Name: partGateCounts, Run: func(ctx context.Context, ready func()) error {
+		ready()
+		counts.run(ctx)
+		counts.save()
+		return nil
+	}})
+	st.sup.Start(bg, supervise.Part{Name: partGate, Restart: true, MinBackoff: gateMinBackoff, MaxBackoff: gateMaxBackoff,
+		Run: func(ctx context.Context, ready func()) error {
+			l, err := gate.Listen(firewall.GatePort)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			ready()
+			return srv.Serve(ctx, l)
+		},
+		OnStop: func(err error) {
+			s.logf("warning: the name gate stopped (%v); checked connections are refused until it listens again", err)
+		}})
+	if err := st.sup.WaitReady(ctx, partGate); err != nil {
+		st.stopGate()
+		return err
+	}
+	st.gate = srv
 	return nil
 }
 
-// runGate serves and saves the gate's counts until ctx ends, then saves
-// them once more: the file keeps the decisions of the gate's last second.
-func (s *Sentry) runGate(ctx context.Context, srv *gate.Server, l *net.TCPListener, counts *gateCountsWriter, done chan struct{}) {
-	defer close(done)
-	saved := make(chan struct{})
-	go func() {
-		counts.run(ctx)
-		close(saved)
-	}()
-	s.superviseGate(ctx, srv, l)
-	<-saved
-	counts.save()
-}
-
-// superviseGate serves until ctx ends, listening again (with backoff)
-// whenever serving ended for another reason.
-func (s *Sentry) superviseGate(ctx context.Context, srv *gate.Server, l *net.TCPListener) {
-	delay := 100 * time.Millisecond
-	for {
-		err := srv.Serve(ctx, l)
-		if ctx.Err() != nil {
-			return
-		}
-		s.logf("warning: the name gate stopped (%v); checked connections are refused until it listens again", err)
-		for l = nil; l == nil; {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(delay):
-			}
-			delay = min(2*delay, 5*time.Second)
-			if l, err = gate.Listen(firewall.GatePort); err != nil {
-				s.logf("warning: %v", err)
-			}
-		}
-	}
-}
-
+// stopGate stops the gate, then its counts (saved once more).
 func (st *state) stopGate() {
-	if st.gate == nil {
-		return
-	}
-	st.gate.stop()
-	<-st.gate.done
+	st.sup.Stop(partGate)
+	st.sup.Stop(partGateCounts)
 	st.gate = nil
 }
 

@@ -48,7 +48,7 @@ func (w *gateCountsWriter) save() {
 	}
 	b, err := json.Marshal(m)
 	if err == nil {
-		err = writeAtomic(w.path, b)
+		err = writeAtomic(w.path, b, 0o644)
 	}
 	if err != nil {
 		w.logf("warning: save the name gate's counts: %v", err)
@@ -57,13 +57,18 @@ func (w *gateCountsWriter) save() {
 	w.last = m
 }
 
-// writeAtomic replaces path with b so that a reader never sees half of it.
-func writeAtomic(path string, b []byte) error {
+// writeAtomic replaces path with b (mode perm) so that a reader never
+// sees half of it.
+func writeAtomic(path string, b []byte, perm os.FileMode) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	if err := os.WriteFile(tmp, b, perm); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 // ReadGateCounts reads the name gate's decisions by rule id (policy.GateRules,

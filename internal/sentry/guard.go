@@ -1,6 +1,7 @@
 package sentry
 
 import (
+	"context"
 	"net/netip"
 	"time"
 
@@ -8,20 +9,21 @@ import (
 	"github.com/recipe-bottle/rbm/internal/dnsguard"
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/supervise"
 )
 
 // startGuard starts the DNS guard on the sentry's address once (it keeps
 // serving across reloads; dnsmasq behind it may restart) and gives it the
-// rules of st.policy. While dnsmasq restarts, the guard answers SERVFAIL.
-func (s *Sentry) startGuard(st *state) error {
-	rules := guardRules(st.policy)
-	if st.guard != nil && st.guard.Listen.Addr() == st.policy.SentryIP {
+// plan's rules. The guard is a part that must run: its end locks down.
+func (s *Sentry) startGuard(ctx context.Context, st *state) error {
+	rules := st.plan.Guard
+	if st.guard != nil && st.guard.Listen.Addr() == st.plan.Policy.SentryIP {
 		st.guard.SetRules(rules)
 		return nil
 	}
 	st.stopGuard() // the sentry's address changed
 	g := &dnsguard.Guard{
-		Listen:  netip.AddrPortFrom(st.policy.SentryIP, 53),
+		Listen:  netip.AddrPortFrom(st.plan.Policy.SentryIP, 53),
 		Backend: dns.Backend,
 		OnQuery: s.w.query,
 		OnAnswer: func(name string, addrs []netip.Addr) {
@@ -30,7 +32,22 @@ func (s *Sentry) startGuard(st *state) error {
 		},
 	}
 	g.SetRules(rules)
-	if err := g.Start(); err != nil {
+	st.sup.Start(context.WithoutCancel(ctx), supervise.Part{Name: partGuard, Must: true,
+		Run: func(ctx context.Context, ready func()) error {
+			if err := g.Start(); err != nil {
+				return err
+			}
+			defer g.Close()
+			ready()
+			select {
+			case <-ctx.Done():
+				return nil
+			case err := <-g.Done():
+				return err
+			}
+		}})
+	if err := st.sup.WaitReady(ctx, partGuard); err != nil {
+		st.sup.Stop(partGuard)
 		return err
 	}
 	st.guard = g
@@ -47,19 +64,9 @@ func guardRules(p policy.Policy) dnsguard.Rules {
 	return r
 }
 
-// guardDone is the guard's end, or nil (never) when none runs.
-func (st *state) guardDone() <-chan error {
-	if st.guard == nil {
-		return nil
-	}
-	return st.guard.Done()
-}
-
 func (st *state) stopGuard() {
-	if st.guard != nil {
-		st.guard.Close()
-		st.guard = nil
-	}
+	st.sup.Stop(partGuard)
+	st.guard = nil
 }
 
 // query reports one query from the bottle.

@@ -63,12 +63,18 @@ func FindInterfaces(ctx context.Context, r runner.Runner, sentryIP netip.Addr) (
 	}
 	ifs.Uplink, ifs.UplinkGateway = up, gw
 	ifs.UplinkPrefix = prefixOf(addrs, up)
+	return ifs, CheckInterfaceNames(ifs)
+}
+
+// CheckInterfaceNames refuses names the renderers must not paste into
+// rules: only plain ones (at most 15 letters, digits, '.', '_', '-').
+func CheckInterfaceNames(ifs firewall.Interfaces) error {
 	for _, name := range []string{ifs.Enclave, ifs.Uplink} {
 		if !ifNameRE.MatchString(name) {
-			return ifs, fmt.Errorf("interface name %q: expected letters, digits, '.', '_' or '-'", name)
+			return fmt.Errorf("interface name %q: expected 1 to 15 letters, digits, '.', '_' or '-'", name)
 		}
 	}
-	return ifs, nil
+	return nil
 }
 
 // uplink returns the uplink interface and its default gateway (invalid

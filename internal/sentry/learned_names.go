@@ -33,7 +33,7 @@ func (l *learning) save() {
 	l.mu.Unlock()
 	b, err := json.Marshal(out)
 	if err == nil {
-		err = writeAtomic(l.path, b)
+		err = writeAtomic(l.path, b, 0o644)
 	}
 	if err != nil {
 		l.logf("warning: save the names of learned addresses: %v", err)

@@ -25,11 +25,9 @@ func CheckReady(ctx context.Context, r runner.Runner, dir string) error {
 	if err := syscall.Kill(m.PID, 0); err != nil {
 		return fmt.Errorf("sentry process %d is gone: %w", m.PID, err)
 	}
-	fw := backends.Default(r) // a marker from before backends were named
-	if m.Firewall != "" {
-		if fw, err = backends.New(m.Firewall, r); err != nil {
-			return fmt.Errorf("ready marker: %w", err)
-		}
+	fw, err := backends.ForMarker(ctx, m.Firewall, r)
+	if err != nil {
+		return fmt.Errorf("ready marker: %w", err)
 	}
 	snap, err := fw.Counters(ctx)
 	if err != nil {

@@ -24,7 +24,7 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 	if cfg.FirewallBackend != st.fw.Name() {
 		return fmt.Errorf("RBRR_FIREWALL_BACKEND %q: the sentry runs %s; the backend changes only with a restart of the sentry", cfg.FirewallBackend, st.fw.Name())
 	}
-	if reflect.DeepEqual(p, st.policy) {
+	if reflect.DeepEqual(p, st.plan.Policy) {
 		s.logf("reload: %v", errNoChange)
 		return nil
 	}
@@ -35,10 +35,10 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 	// and on the interfaces, so they are set again. Forwarding has been on
 	// since the start; a failure to set the others only warns, as there.
 	warn := func(w string) { s.logf("warning: %s", w) }
-	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), warn); err != nil {
+	if err := applySysctls(s.Sysctls, st.plan.Sysctls, warn); err != nil {
 		warn(err.Error())
 	}
-	if conf := dns.RenderDnsmasq(p, learnSet(st.fw)); conf != st.dnsConf {
+	if conf := st.plan.Dnsmasq; conf != st.dnsConf {
 		st.stopResolver()
 		// With dnsmasq stopped nothing is added meanwhile; its successor
 		// starts with an empty cache, so no stale answer outlives this.
@@ -51,7 +51,7 @@ func (s *Sentry) reload(ctx context.Context, st *state) error {
 		}
 	}
 	if st.dnsConf != "" {
-		if err := s.startGuard(st); err != nil {
+		if err := s.startGuard(ctx, st); err != nil {
 			s.lockdown(ctx, st.fw)
 			return fmt.Errorf("DNS guard (%v): %w", err, errLockedDown)
 		}

@@ -8,11 +8,14 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/events"
+	"github.com/recipe-bottle/rbm/internal/supervise"
 )
 
-// startDNS writes conf (dnsmasq's configuration for st.policy), supervises
-// dnsmasq behind the DNS guard and waits until a real query through both is
-// answered. With DNS off (conf "") there is nothing to run.
+// startDNS writes conf (dnsmasq's configuration for st.plan.Policy), runs
+// dnsmasq's supervision and the DNS guard in front of it as parts, and
+// waits until a real query through both is answered, or dnsmasq's
+// supervision gives up (a configuration dnsmasq rejects), whose message
+// then says why. With DNS off (conf "") there is nothing to run.
 func (s *Sentry) startDNS(ctx context.Context, st *state, conf string) error {
 	st.dnsConf = conf
 	if st.dnsConf == "" {
@@ -23,7 +26,6 @@ func (s *Sentry) startDNS(ctx context.Context, st *state, conf string) error {
 	if err := dns.WriteConfig(path, st.dnsConf); err != nil {
 		return err
 	}
-	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	starts := 0
 	sup := &dns.Supervisor{Starter: s.Starter, Runner: s.Runner, ConfPath: path, Log: s.Log,
 		Lines: st.learn.line,
@@ -32,43 +34,24 @@ func (s *Sentry) startDNS(ctx context.Context, st *state, conf string) error {
 				s.w.lifecycle(events.DnsmasqRestart, fmt.Sprintf("dnsmasq exited and was started again (pid %d)", pid))
 			}
 		}}
-	st.stopDNS, st.dnsDone = cancel, make(chan error, 1)
-	go func() { st.dnsDone <- sup.Run(dctx) }()
-	if err := s.startGuard(st); err != nil {
+	sentryIP := st.plan.Policy.SentryIP
+	st.sup.Start(context.WithoutCancel(ctx), supervise.Part{Name: partDnsmasq, Must: true,
+		Run: func(ctx context.Context, _ func()) error { return sup.Run(ctx) },
+		Probe: func(ctx context.Context) error {
+			rctx, cancel := context.WithTimeout(ctx, readyTimeout)
+			defer cancel()
+			return dns.WaitReady(rctx, sentryIP, 50*time.Millisecond)
+		}})
+	if err := s.startGuard(ctx, st); err != nil {
 		st.stopResolver()
 		return err
 	}
-	return st.waitResolver(ctx)
-}
-
-// waitResolver waits for dnsmasq's first answer, or for the supervisor to
-// give up (a configuration dnsmasq rejects), whose message then says why.
-func (st *state) waitResolver(ctx context.Context) error {
-	rctx, rcancel := context.WithTimeout(ctx, readyTimeout)
-	defer rcancel()
-	ready := make(chan error, 1)
-	go func() { ready <- dns.WaitReady(rctx, st.policy.SentryIP, 50*time.Millisecond) }()
-	select {
-	case err := <-ready:
-		if err != nil {
-			st.stopResolver()
-		}
+	if err := st.sup.WaitReady(ctx, partDnsmasq); err != nil {
+		st.stopResolver()
 		return err
-	case err := <-st.dnsDone:
-		rcancel()
-		<-ready
-		st.stopDNS()
-		st.stopDNS, st.dnsDone = nil, nil
-		return fmt.Errorf("dnsmasq: %w", err)
 	}
+	return nil
 }
 
 // stopResolver stops dnsmasq and waits for it.
-func (st *state) stopResolver() {
-	if st.stopDNS == nil {
-		return
-	}
-	st.stopDNS()
-	<-st.dnsDone
-	st.stopDNS, st.dnsDone = nil, nil
-}
+func (st *state) stopResolver() { st.sup.Stop(partDnsmasq) }

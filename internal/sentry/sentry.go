@@ -12,13 +12,14 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/denials"
-	"github.com/recipe-bottle/rbm/internal/dns"
 	"github.com/recipe-bottle/rbm/internal/dnsguard"
 	"github.com/recipe-bottle/rbm/internal/events"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/firewall/backends"
+	"github.com/recipe-bottle/rbm/internal/gate"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/supervise"
 )
 
 // readyTimeout bounds the wait for dnsmasq's first answer.
@@ -40,6 +41,10 @@ type Sentry struct {
 	// OnReload hears how each reload ended (nil: applied or unchanged),
 	// so whoever staged the new configuration can keep or drop it.
 	OnReload func(error)
+	// NewBackend returns the firewall backend called name ("": the default,
+	// before a configuration names one); nil: backends.New over Runner.
+	// Tests give an in-memory fake (firewalltest).
+	NewBackend func(name string) (firewall.Backend, error)
 
 	w *watch
 }
@@ -47,15 +52,15 @@ type Sentry struct {
 // state is what is currently applied.
 type state struct {
 	fw        firewall.Backend
-	policy    policy.Policy
-	ifs       firewall.Interfaces
-	dnsConf   string
+	plan      Plan   // the last one applied
+	dnsConf   string // what dnsmasq runs with
 	learn     *learning
 	stopLearn context.CancelFunc
-	stopDNS   context.CancelFunc
-	dnsDone   chan error
-	gate      *nameGate       // nil while the policy checks no names
-	guard     *dnsguard.Guard // nil while DNS is off
+	// sup runs the parts: dnsmasq, the DNS guard, the denial reader, the
+	// name gate; a final stop of dnsmasq or the guard locks down.
+	sup   *supervise.Supervisor
+	gate  *gate.Server    // nil while the policy checks no names
+	guard *dnsguard.Guard // nil while DNS is off
 }
 
 // Serve starts the sentry and runs until ctx ends; a value on reload
@@ -71,10 +76,11 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 	st, err := s.start(ctx, wctx)
 	if err != nil {
 		s.lockdown(ctx, st.fw)
+		s.stop(st)
 		return err
 	}
 	ready := fmt.Sprintf("firewall %s, egress %s, DNS %s%s, interception %s, denials %s, learning %s, enclave %s, uplink %s",
-		st.fw.Name(), st.policy.Egress, st.policy.DNS, upstreamText(st.policy), st.policy.Intercept, st.policy.Deny, learningText(st.policy), st.ifs.Enclave, st.ifs.Uplink)
+		st.fw.Name(), st.plan.Policy.Egress, st.plan.Policy.DNS, upstreamText(st.plan.Policy), st.plan.Policy.Intercept, st.plan.Policy.Deny, learningText(st.plan.Policy), st.plan.Interfaces.Enclave, st.plan.Interfaces.Uplink)
 	s.logf("ready in %d ms: %s", time.Since(start).Milliseconds(), ready)
 	s.w.lifecycle(events.Ready, ready)
 	defer s.stop(st)
@@ -86,16 +92,9 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 			s.w.lifecycle(events.Stopping, "the enclave is closed; the resolver stops")
 			s.lockdown(ctx, st.fw)
 			return nil
-		case err := <-st.dnsDone:
-			// The supervisor has returned and its only value is taken:
-			// forget it, or the deferred stop would wait on dnsDone forever.
-			st.stopDNS()
-			st.stopDNS, st.dnsDone = nil, nil
+		case err := <-st.sup.Failed():
 			s.lockdown(ctx, st.fw)
-			return fmt.Errorf("dnsmasq supervision ended: %w", err)
-		case err := <-st.guardDone():
-			s.lockdown(ctx, st.fw)
-			return fmt.Errorf("DNS guard ended: %w", err)
+			return err
 		case <-reload:
 			err := s.reload(ctx, st)
 			if s.OnReload != nil {
@@ -117,16 +116,17 @@ func (s *Sentry) Serve(ctx context.Context, reload <-chan struct{}) error {
 // Denials are read from before the ready marker on, with wctx (which
 // outlives a cancelled ctx until Serve returns).
 func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
-	st := &state{fw: backends.Default(s.Runner)}
+	st := &state{fw: s.defaultBackend(), sup: &supervise.Supervisor{}}
 	cfg, err := s.Load()
 	if err != nil {
 		return st, fmt.Errorf("configuration: %w", err)
 	}
 	p := cfg.Policy()
-	if st.fw, err = backends.New(cfg.FirewallBackend, s.Runner); err != nil {
-		st.fw = backends.Default(s.Runner)
+	fw, err := s.backend(cfg.FirewallBackend)
+	if err != nil {
 		return st, fmt.Errorf("RBRR_FIREWALL_BACKEND: %w", err)
 	}
+	st.fw = fw
 	if err := st.fw.Check(ctx); err != nil {
 		return st, err
 	}
@@ -143,35 +143,37 @@ func (s *Sentry) start(ctx, wctx context.Context) (*state, error) {
 	if err := s.startGate(ctx, st); err != nil {
 		return st, err
 	}
-	if err := applySysctls(s.Sysctls, sysctls(p, st.ifs), func(w string) { s.logf("warning: %s", w) }); err != nil {
+	if err := applySysctls(s.Sysctls, st.plan.Sysctls, func(w string) { s.logf("warning: %s", w) }); err != nil {
 		return st, err
 	}
 	if err := os.MkdirAll(s.StateDir, 0o755); err != nil {
 		return st, fmt.Errorf("state directory: %w", err)
 	}
 	os.Remove(learnedNamesFile(s.StateDir)) // an earlier sentry's, stale
-	if err := s.startDNS(ctx, st, dns.RenderDnsmasq(st.policy, learnSet(st.fw))); err != nil {
+	if err := s.startDNS(ctx, st, st.plan.Dnsmasq); err != nil {
 		return st, err
 	}
 	m := Marker{PID: os.Getpid(), SentryIP: p.SentryIP, DNS: p.DNS != policy.DNSOff, Firewall: st.fw.Name(), Since: time.Now().UTC()}
-	s.watchKernel(wctx, st.fw)
+	s.watchKernel(wctx, st)
 	if err := writeMarker(s.StateDir, m); err != nil {
-		st.stopResolver()
 		return st, err
 	}
 	return st, nil
 }
 
-// applyRules finds the interfaces and replaces both rulesets in one step each.
+// applyRules finds the interfaces, builds the plan of p on them and
+// replaces both rulesets in one step each; the rest of the plan is
+// applied by the caller.
 func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) error {
 	ifs, err := FindInterfaces(ctx, s.Runner, p.SentryIP)
 	if err != nil {
 		return err
 	}
-	if err := st.fw.Apply(ctx, st.fw.Render(p, ifs)); err != nil {
+	pl := NewPlan(st.fw, p, ifs)
+	if err := st.fw.Apply(ctx, pl.Rules); err != nil {
 		return fmt.Errorf("apply rules: %w", err)
 	}
-	st.policy, st.ifs = p, ifs
+	st.plan = pl
 	s.w.rulesApplied(p)
 	if p.Entry != nil && p.Entry.HostOnly && !ifs.UplinkGateway.IsValid() {
 		s.logf("warning: the entry port is published on loopback, but uplink %s has no default gateway to limit the entry to: any host on the uplink network can reach it at this sentry's address", ifs.Uplink)
@@ -179,11 +181,33 @@ func (s *Sentry) applyRules(ctx context.Context, st *state, p policy.Policy) err
 	return nil
 }
 
+// backend is the firewall backend called name.
+func (s *Sentry) backend(name string) (firewall.Backend, error) {
+	if s.NewBackend != nil {
+		return s.NewBackend(name)
+	}
+	if name == "" {
+		return backends.Default(s.Runner), nil
+	}
+	return backends.New(name, s.Runner)
+}
+
+// defaultBackend is the one the lockdown uses before a configuration
+// named one; a NewBackend without a default still gets the real one.
+func (s *Sentry) defaultBackend() firewall.Backend {
+	if fw, err := s.backend(""); err == nil && fw != nil {
+		return fw
+	}
+	return backends.Default(s.Runner)
+}
+
+// stop ends every part (also after a failed start).
 func (s *Sentry) stop(st *state) {
 	os.Remove(markerPath(s.StateDir))
 	st.stopGuard()
 	st.stopResolver()
 	st.stopGate()
+	st.sup.StopAll()
 	if st.stopLearn != nil {
 		st.stopLearn()
 	}

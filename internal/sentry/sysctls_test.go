@@ -8,6 +8,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/sysctls"
 )
 
 // fakeSysctls is an in-memory /proc/sys. Keys in failSet refuse writes, as
@@ -61,17 +62,17 @@ var testIfs = firewall.Interfaces{Enclave: "enc0", Uplink: "up0"}
 
 func TestSysctlsForwardingLastAndRequired(t *testing.T) {
 	for _, entry := range []*policy.Entry{nil, {WorkstationPort: 8080, EnclavePort: 80}} {
-		list := sysctls(policy.Policy{Entry: entry}, testIfs)
+		list := planSysctls(policy.Policy{Entry: entry}, testIfs)
 		last := list[len(list)-1]
-		if last.key != "net.ipv4.ip_forward" || last.value != "1" || !last.required {
+		if last.Key != "net.ipv4.ip_forward" || last.Value != "1" || !last.Required {
 			t.Errorf("entry %v: last sysctl is %+v; want net.ipv4.ip_forward=1, required", entry, last)
 		}
 		for _, c := range list[:len(list)-1] {
-			if c.required {
-				t.Errorf("entry %v: %s=%s is required; only forwarding should be", entry, c.key, c.value)
+			if c.Required {
+				t.Errorf("entry %v: %s=%s is required; only forwarding should be", entry, c.Key, c.Value)
 			}
-			if strings.Contains(c.key, "."+testIfs.Uplink+".") {
-				t.Errorf("entry %v: %s touches the uplink", entry, c.key)
+			if strings.Contains(c.Key, "."+testIfs.Uplink+".") {
+				t.Errorf("entry %v: %s touches the uplink", entry, c.Key)
 			}
 		}
 	}
@@ -81,12 +82,12 @@ func TestSysctlsReversePathFilter(t *testing.T) {
 	rp := func(p policy.Policy) string {
 		t.Helper()
 		var got []string
-		for _, c := range sysctls(p, testIfs) {
-			if strings.HasSuffix(c.key, ".rp_filter") {
-				if c.key != "net.ipv4.conf.enc0.rp_filter" {
-					t.Errorf("rp_filter set on %s; want the enclave's only", c.key)
+		for _, c := range planSysctls(p, testIfs) {
+			if strings.HasSuffix(c.Key, ".rp_filter") {
+				if c.Key != "net.ipv4.conf.enc0.rp_filter" {
+					t.Errorf("rp_filter set on %s; want the enclave's only", c.Key)
 				}
-				got = append(got, c.value)
+				got = append(got, c.Value)
 			}
 		}
 		if len(got) != 1 {
@@ -102,8 +103,8 @@ func TestSysctlsReversePathFilter(t *testing.T) {
 	}
 	// Redirects are off for all interfaces and the enclave.
 	keys := map[string]string{}
-	for _, c := range sysctls(policy.Policy{}, testIfs) {
-		keys[c.key] = c.value
+	for _, c := range planSysctls(policy.Policy{}, testIfs) {
+		keys[c.Key] = c.Value
 	}
 	for _, k := range []string{"net.ipv4.conf.all.send_redirects", "net.ipv4.conf.enc0.send_redirects",
 		"net.ipv4.conf.all.accept_redirects", "net.ipv4.conf.enc0.accept_redirects"} {
@@ -114,10 +115,10 @@ func TestSysctlsReversePathFilter(t *testing.T) {
 }
 
 func TestApplySysctlsSkipsValuesAlreadySet(t *testing.T) {
-	list := sysctls(policy.Policy{}, testIfs)
+	list := planSysctls(policy.Policy{}, testIfs)
 	f := &fakeSysctls{values: map[string]string{}}
 	for _, c := range list {
-		f.values[c.key] = c.value
+		f.values[c.Key] = c.Value
 	}
 	f.values["net.ipv4.conf.enc0.rp_filter"] = "0" // the only one that differs
 	var warnings []string
@@ -133,7 +134,7 @@ func TestApplySysctlsSkipsValuesAlreadySet(t *testing.T) {
 }
 
 func TestApplySysctlsWritesInOrder(t *testing.T) {
-	list := sysctls(policy.Policy{}, testIfs)
+	list := planSysctls(policy.Policy{}, testIfs)
 	f := &fakeSysctls{} // nothing readable: every value is written
 	if err := applySysctls(f, list, func(w string) { t.Errorf("warning %q", w) }); err != nil {
 		t.Fatal(err)
@@ -149,7 +150,7 @@ func TestApplySysctlsWritesInOrder(t *testing.T) {
 
 func TestApplySysctlsRequiredFailureIsAnError(t *testing.T) {
 	f := &fakeSysctls{failSet: map[string]bool{"net.ipv4.ip_forward": true}}
-	err := applySysctls(f, sysctls(policy.Policy{}, testIfs), func(string) {})
+	err := applySysctls(f, planSysctls(policy.Policy{}, testIfs), func(string) {})
 	if err == nil {
 		t.Fatal("forwarding could not be enabled, yet no error")
 	}
@@ -166,7 +167,7 @@ func TestApplySysctlsOptionalFailureWarns(t *testing.T) {
 		"net.ipv4.conf.all.send_redirects": true,
 	}}
 	var warnings []string
-	err := applySysctls(f, sysctls(policy.Policy{}, testIfs), func(w string) { warnings = append(warnings, w) })
+	err := applySysctls(f, planSysctls(policy.Policy{}, testIfs), func(w string) { warnings = append(warnings, w) })
 	if err != nil {
 		t.Fatalf("optional sysctls failed and that was an error: %v", err)
 	}
@@ -183,7 +184,7 @@ func TestApplySysctlsOptionalFailureWarns(t *testing.T) {
 func TestApplySysctlsUnreadableIsWritten(t *testing.T) {
 	// A Get error is not "already set": the value is written anyway.
 	f := &fakeSysctls{}
-	list := []sysctl{{"net.ipv4.ip_forward", "1", true}}
+	list := []sysctls.Setting{{Key: "net.ipv4.ip_forward", Value: "1", Required: true}}
 	if err := applySysctls(f, list, func(string) {}); err != nil {
 		t.Fatal(err)
 	}

@@ -154,17 +154,3 @@ func (s *Sentry) serveEvents(ctx context.Context) {
 		s.logf("warning: %v", err)
 	}
 }
-
-// watchKernel starts reading denials and the periodic event work. Without
-// the kernel's log the sentry still filters; it says so.
-func (s *Sentry) watchKernel(ctx context.Context, fw firewall.Backend) {
-	listen := s.ListenDenials
-	if listen == nil {
-		listen = denials.Listen
-	}
-	if err := listen(ctx, s.w.denial); err != nil {
-		s.logf("warning: denied connections are not reported: %v", err)
-		s.w.lifecycle(events.DenialsUnavailable, err.Error())
-	}
-	go s.w.run(ctx, fw)
-}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/probe"
 )
 
@@ -16,7 +17,8 @@ const (
 )
 
 // gateRefused: to the bottle a refused connection first looks like a
-// successful connect; the reset comes after the ClientHello or request.
+// successful connect; the reset comes after the ClientHello or request,
+// so the cases judge by the handshake or the answer, never the connect.
 var gateRefused = []probe.Outcome{probe.Refused}
 
 // gateChecks reports whether the gate reads names on port.
@@ -48,9 +50,6 @@ func gateCases(t Target) []Case {
 	if !t.gateChecks(443) || t.ForbiddenName == "" {
 		return nil
 	}
-	refused := func(why string) Expect {
-		return Expect{Text: "reset by the name gate: " + why, Outcomes: gateRefused, Moved: []string{gateRedirect}, Unmoved: []string{gateOut}, Needs: upstreamNeed(t)}
-	}
 	split := t.web("https", t.LearnName, 443)
 	split.Segment = 64
 	noSNI := probe.Spec{Kind: probe.KindHTTPS, URL: "https://" + hostPort(t.Learned, 443) + "/", Insecure: true}
@@ -58,17 +57,17 @@ func gateCases(t Target) []Case {
 		Name:   "gate/split-hello",
 		Tried:  fmt.Sprintf("resolve %s, then HTTPS to it with the ClientHello in 64-byte TCP segments", t.LearnName),
 		Spec:   t.afterResolve(split),
-		Expect: t.learnedPass(),
+		Expect: t.gateExpect(t.gateDecision(443, t.LearnName, false)),
 	}, {
 		Name:   "gate/forbidden-sni",
 		Tried:  fmt.Sprintf("resolve %s, then TLS to its address %s with SNI %s", t.LearnName, hostPort(t.Learned, 443), t.ForbiddenName),
 		Spec:   t.afterResolve(t.web("https", t.ForbiddenName, 443)),
-		Expect: refused("the name is not allowed"),
+		Expect: t.gateExpect(t.gateDecision(443, t.ForbiddenName, false)),
 	}, {
 		Name:   "gate/no-sni",
 		Tried:  fmt.Sprintf("resolve %s, then TLS to %s with no SNI", t.LearnName, hostPort(t.Learned, 443)),
 		Spec:   t.afterResolve(noSNI),
-		Expect: refused("TLS without a name cannot be checked"),
+		Expect: t.gateExpect(t.gateDecision(443, "", false)),
 	}}
 	if t.AllowedName != "" && t.AllowedName != t.LearnName && t.Policy.Resolves(t.AllowedName) {
 		// Fronting with a name the bottle may use, on an address only
@@ -77,7 +76,7 @@ func gateCases(t Target) []Case {
 			Name:   "gate/other-allowed-name",
 			Tried:  fmt.Sprintf("resolve %s, then TLS to its address %s with SNI %s (allowed, but its answers carry other addresses)", t.LearnName, hostPort(t.Learned, 443), t.AllowedName),
 			Spec:   t.afterResolve(t.web("https", t.AllowedName, 443)),
-			Expect: refused("no answer for that name carried the address"),
+			Expect: t.gateExpect(t.gateDecision(443, t.AllowedName, false)),
 		})
 	}
 	if t.gateChecks(80) {
@@ -85,9 +84,10 @@ func gateCases(t Target) []Case {
 			Name:   "gate/forbidden-host",
 			Tried:  fmt.Sprintf("resolve %s, then HTTP to %s with Host %s", t.LearnName, hostPort(t.Learned, 80), t.ForbiddenName),
 			Spec:   t.afterResolve(t.web("http", t.ForbiddenName, 80)),
-			Expect: refused("the name is not allowed"),
+			Expect: t.gateExpect(t.gateDecision(80, t.ForbiddenName, false)),
 		})
 	}
+	cs = append(cs, gateAbuseCases(t)...)
 	closed := Expect{Text: "dropped by the sentry: a learned address opens no UDP", Outcomes: dropped, Moved: []string{dropRule}}
 	cs = append(cs, Case{
 		Name:   "gate/quic",
@@ -122,6 +122,6 @@ func (t Target) unopenedPort() uint16 {
 // learnedPass is what a request for the allowed name to its learned
 // address must give while the gate checks it: an answer, through the gate.
 func (t Target) learnedPass() Expect {
-	return Expect{Text: "connects through the name gate: the name is allowed and its answer carried the address",
+	return Expect{Text: "connects through the name gate (" + policy.GatePass + "): the name is allowed and its answer carried the address",
 		Outcomes: reachedTCP, Moved: []string{gateRedirect, gateOut}, Needs: append(upstreamNeed(t), uplinkNeed(t.Learned)...)}
 }

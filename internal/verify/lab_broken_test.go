@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"bytes"
@@ -12,10 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/recipe-bottle/rbm/internal/verify"
 )
 
 // wantVerdicts fails t for every named case whose verdict differs.
-func wantVerdicts(t *testing.T, rs []Result, want Verdict, names ...string) {
+func wantVerdicts(t *testing.T, rs []verify.Result, want verify.Verdict, names ...string) {
 	t.Helper()
 	got := verdicts(rs)
 	for _, n := range names {
@@ -25,7 +27,7 @@ func wantVerdicts(t *testing.T, rs []Result, want Verdict, names ...string) {
 			continue
 		}
 		if r.Verdict != want {
-			t.Errorf("%s: %s, want %s (observed %s, moved %v, why %q)", n, r.Verdict, want, Observed(r.Observed), r.Moved, r.Why)
+			t.Errorf("%s: %s, want %s (observed %s, moved %v, why %q)", n, r.Verdict, want, verify.Observed(r.Observed), r.Moved, r.Why)
 		}
 	}
 }
@@ -54,13 +56,13 @@ func TestBrokenSentryAcceptAll(t *testing.T) {
 	tl.sentry(t, "iptables", "-I", "FORWARD", "1", "-j", "ACCEPT")
 
 	rs := tl.battery(t, false)
-	if AllHold(rs) {
+	if verify.AllHold(rs) {
 		t.Fatal("verify holds on a sentry that forwards everything")
 	}
-	wantVerdicts(t, rs, Broken, brokenByAcceptAll...)
-	wantVerdicts(t, rs, Holds, heldDespiteAcceptAll...)
+	wantVerdicts(t, rs, verify.Broken, brokenByAcceptAll...)
+	wantVerdicts(t, rs, verify.Holds, heldDespiteAcceptAll...)
 	if r := verdicts(rs)["egress/forbidden-tcp-443"]; r.Observed.Outcome != "connected" {
-		t.Errorf("egress/forbidden-tcp-443 observed %s: the injected rule should have let it through", Observed(r.Observed))
+		t.Errorf("egress/forbidden-tcp-443 observed %s: the injected rule should have let it through", verify.Observed(r.Observed))
 	}
 
 	// The CLI on the same broken sentry: non-zero exit, broken cases named.
@@ -82,7 +84,7 @@ func TestBrokenSentryAcceptAll(t *testing.T) {
 		}
 	}
 	for _, n := range brokenByAcceptAll {
-		if shown[n] != string(Broken) {
+		if shown[n] != string(verify.Broken) {
 			t.Errorf("rbm verify output shows %s as %q, want BROKEN", n, shown[n])
 		}
 	}
@@ -91,7 +93,7 @@ func TestBrokenSentryAcceptAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var js junitSuites
+	var js verify.JUnitSuites
 	if err := xml.Unmarshal(x, &js); err != nil || len(js.Suites) != 1 {
 		t.Fatalf("--junit wrote %v: %s", err, x)
 	}
@@ -121,11 +123,11 @@ func TestBrokenSentryNATFlushed(t *testing.T) {
 	tl.sentry(t, "iptables", "-t", "nat", "-F")
 
 	rs := tl.battery(t, false)
-	if AllHold(rs) {
+	if verify.AllHold(rs) {
 		t.Fatal("verify holds with DNS interception gone")
 	}
 	foreign := []string{"request/foreign-dns-udp", "request/foreign-dns-tcp", "request/foreign-dns-tcp-connect"}
-	wantVerdicts(t, rs, Broken, foreign...)
+	wantVerdicts(t, rs, verify.Broken, foreign...)
 	v := verdicts(rs)
 	for _, n := range foreign {
 		r := v[n]
@@ -137,5 +139,5 @@ func TestBrokenSentryNATFlushed(t *testing.T) {
 		}
 	}
 	// The filter table is intact: drops still hold.
-	wantVerdicts(t, rs, Holds, "egress/forbidden-tcp-443", "egress/cloud-metadata", "request/http-forbidden-address", "request/sentry-dns-allowed", "sentry/tcp-22")
+	wantVerdicts(t, rs, verify.Holds, "egress/forbidden-tcp-443", "egress/cloud-metadata", "request/http-forbidden-address", "request/sentry-dns-allowed", "sentry/tcp-22")
 }

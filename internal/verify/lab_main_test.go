@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 // Root tests run the battery against real labs: network namespaces, the
 // real sentry (iptables, dnsmasq), the stand-in internet on documentation
@@ -21,7 +21,9 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/lab"
+	"github.com/recipe-bottle/rbm/internal/lab/labverify"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/verify"
 )
 
 // labSlots: at most two labs at once (two cores; a battery is mostly
@@ -164,15 +166,15 @@ func (tl *testLab) down(t *testing.T) {
 }
 
 // battery runs every case against the lab and logs the report.
-func (tl *testLab) battery(t *testing.T, hostile bool) []Result {
+func (tl *testLab) battery(t *testing.T, hostile bool) []verify.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	b := LabBackend{Info: tl.info, Runner: runner.Exec{}, Hostile: hostile}
+	b := labverify.Backend{Info: tl.info, Runner: runner.Exec{}, Hostile: hostile}
 	start := time.Now()
-	rs, err := Run(ctx, b, Cases(LabTarget(tl.info, hostile)), nil)
+	rs, err := verify.Run(ctx, b, verify.Cases(labverify.Target(tl.info, hostile)), nil)
 	var buf bytes.Buffer
-	Print(&buf, rs)
+	verify.Print(&buf, rs)
 	t.Logf("battery on %s (hostile=%t) in %s:\n%s", tl.lab.Prefix, hostile, time.Since(start).Round(time.Second), buf.String())
 	if err != nil {
 		t.Fatalf("battery on %s: %v", tl.lab.Prefix, err)
@@ -189,8 +191,8 @@ func (tl *testLab) sentry(t *testing.T, argv ...string) {
 	}
 }
 
-func verdicts(rs []Result) map[string]Result {
-	m := map[string]Result{}
+func verdicts(rs []verify.Result) map[string]verify.Result {
+	m := map[string]verify.Result{}
 	for _, r := range rs {
 		m[r.Case.Name] = r
 	}

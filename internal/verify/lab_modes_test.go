@@ -1,10 +1,12 @@
-package verify
+package verify_test
 
 import (
 	"slices"
 	"testing"
 
+	"github.com/recipe-bottle/rbm/internal/lab/labverify"
 	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/verify"
 )
 
 // labMode is a configuration layered over lab.Example(), with the modes it
@@ -72,17 +74,17 @@ func TestLabModeTable(t *testing.T) {
 			hostile++
 		}
 	}
-	for _, e := range egressModes {
+	for _, e := range verify.EgressModes {
 		if !slices.Contains(egs, e) {
 			t.Errorf("no lab with egress %s", e)
 		}
 	}
-	for _, d := range dnsModes {
+	for _, d := range verify.DNSModes {
 		if !slices.Contains(dnss, d) {
 			t.Errorf("no lab with DNS %s", d)
 		}
 	}
-	for _, i := range interceptModes {
+	for _, i := range verify.InterceptModes {
 		if !slices.Contains(ics, i) {
 			t.Errorf("no lab with intercept %s", i)
 		}
@@ -126,24 +128,24 @@ func TestLabBatteryHoldsInEveryMode(t *testing.T) {
 				runs = append(runs, true)
 			}
 			for _, hostile := range runs {
-				cases := Cases(LabTarget(tl.info, hostile))
+				cases := verify.Cases(labverify.Target(tl.info, hostile))
 				rs := tl.battery(t, hostile)
 				if len(cases) < 30 || len(rs) != len(cases)+1 {
 					t.Errorf("hostile=%t: %d cases and %d results, want at least 30 cases, each with a result, and the forward-chain case", hostile, len(cases), len(rs))
 				}
 				for _, r := range rs {
-					if r.Verdict == Broken || r.Verdict == NotRun {
-						t.Errorf("hostile=%t: %s %s: %s (observed %s, moved %v)", hostile, r.Verdict, r.Case.Name, r.Why, Observed(r.Observed), r.Moved)
+					if r.Verdict == verify.Broken || r.Verdict == verify.NotRun {
+						t.Errorf("hostile=%t: %s %s: %s (observed %s, moved %v)", hostile, r.Verdict, r.Case.Name, r.Why, verify.Observed(r.Observed), r.Moved)
 					}
 					// The second battery on one lab finds the learned server
 					// already open: that case may only report then.
 					relearned := hostile && r.Case.Expect.UnlessLearned != ""
-					if r.Verdict == Info && !r.Case.Expect.Report && !relearned {
+					if r.Verdict == verify.Info && !r.Case.Expect.Report && !relearned {
 						t.Errorf("hostile=%t: %s is info but not a report case", hostile, r.Case.Name)
 					}
 				}
-				if !AllHold(rs) {
-					t.Errorf("hostile=%t: containment does not hold: %s", hostile, Summary(rs))
+				if !verify.AllHold(rs) {
+					t.Errorf("hostile=%t: containment does not hold: %s", hostile, verify.Summary(rs))
 				}
 			}
 		})

@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/recipe-bottle/rbm/internal/verify"
 )
 
 // TestLabNoWayOut cuts the lab sentry's uplink (its default route goes, so
@@ -39,12 +41,12 @@ func TestLabNoWayOut(t *testing.T) {
 			tl.sentry(t, "ip", "route", "del", "default")
 			rs := tl.battery(t, false)
 			for _, r := range rs {
-				if r.Verdict == Broken {
-					t.Errorf("%s: BROKEN on a sentry with no way out (observed %s, moved %v, why %q)", r.Case.Name, Observed(r.Observed), r.Moved, r.Why)
+				if r.Verdict == verify.Broken {
+					t.Errorf("%s: BROKEN on a sentry with no way out (observed %s, moved %v, why %q)", r.Case.Name, verify.Observed(r.Observed), r.Moved, r.Why)
 				}
 			}
-			wantVerdicts(t, rs, NotRun, m.notRun...)
-			wantVerdicts(t, rs, Holds, m.holds...)
+			wantVerdicts(t, rs, verify.NotRun, m.notRun...)
+			wantVerdicts(t, rs, verify.Holds, m.holds...)
 			if m.name == "allowlist" {
 				checkNotRunCLI(t, tl, m.notRun)
 			}
@@ -70,7 +72,7 @@ func checkNotRunCLI(t *testing.T, tl *testLab, notRun []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var js junitSuites
+	var js verify.JUnitSuites
 	if err := xml.Unmarshal(x, &js); err != nil || len(js.Suites) != 1 {
 		t.Fatalf("--junit wrote %v: %s", err, x)
 	}

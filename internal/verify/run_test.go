@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -153,7 +154,7 @@ func TestRunVerdicts(t *testing.T) {
 		if w.why == nil && r.Why != "" {
 			t.Errorf("%s: why %q, want none", r.Case.Name, r.Why)
 		}
-		if r.Observed.Spec != r.Case.Spec {
+		if !reflect.DeepEqual(r.Observed.Spec, r.Case.Spec) {
 			t.Errorf("%s: observed result is not this case's", r.Case.Name)
 		}
 	}

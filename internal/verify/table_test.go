@@ -1,18 +1,21 @@
-package verify
+package verify_test
 
 import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/recipe-bottle/rbm/internal/lab/labverify"
+	"github.com/recipe-bottle/rbm/internal/verify"
 )
 
 // TestReadmeHasTheCaseTable: the README's case list is the code's.
 func TestReadmeHasTheCaseTable(t *testing.T) {
-	tg, err := ExampleLabTarget()
+	tg, err := labverify.ExampleTarget()
 	if err != nil {
 		t.Fatal(err)
 	}
-	table := CaseTable(tg)
+	table := verify.CaseTable(tg)
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

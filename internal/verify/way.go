@@ -11,12 +11,12 @@ import (
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
-// sentryWay asks the kernel that ip (a command builder for `ip ARGS` in
+// SentryWay asks the kernel that ip (a command builder for `ip ARGS` in
 // the sentry) runs in for its way to a: `ip route get` (none: "Network is
 // unreachable", or an unreachable or prohibit route), then the next hop's
 // neighbour entry (FAILED or INCOMPLETE: no host answered ARP for it, so
 // no IP packet went that way). Other failures are errors.
-func sentryWay(ctx context.Context, r runner.Runner, ip func(args ...string) runner.Cmd, a netip.Addr) (Way, error) {
+func SentryWay(ctx context.Context, r runner.Runner, ip func(args ...string) runner.Cmd, a netip.Addr) (Way, error) {
 	out, err := r.Run(ctx, ip("route", "get", a.String()))
 	var ee *runner.ExitError
 	switch {

@@ -39,14 +39,19 @@ func Detect(ctx context.Context, r runner.Runner) firewall.Backend {
 	return iptables.Firewall{Runner: r}
 }
 
-// Named is the backend a record names (a sentry's ready marker, a lab's
-// info); with no name or an unknown one, the one the namespace holds
-// (Detect), as for a record written before backends were named.
-func Named(ctx context.Context, name string, r runner.Runner) firewall.Backend {
-	if fw, err := New(name, r); err == nil {
-		return fw
+// ForMarker is the backend a record names (a sentry's ready marker, a
+// lab's info): with no name, as in a record written before backends were
+// named, the one the namespace holds (Detect); a name rbm does not know is
+// an error, not a guess. The one place this choice is made.
+func ForMarker(ctx context.Context, name string, r runner.Runner) (firewall.Backend, error) {
+	if name == "" {
+		return Detect(ctx, r), nil
 	}
-	return Detect(ctx, r)
+	fw, err := New(name, r)
+	if err != nil {
+		return nil, fmt.Errorf("the record's firewall backend: %w", err)
+	}
+	return fw, nil
 }
 
 // Default is the backend used before a configuration names one (the

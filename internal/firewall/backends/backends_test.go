@@ -3,6 +3,7 @@ package backends
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/recipe-bottle/rbm/internal/runner"
@@ -34,5 +35,24 @@ func TestDetect(t *testing.T) {
 	missing := &runner.Fake{Respond: func(runner.Cmd) ([]byte, error) { return nil, errors.New("no such table") }}
 	if got := Detect(context.Background(), missing).Name(); got != "iptables" {
 		t.Errorf("table absent: Detect = %s", got)
+	}
+}
+
+// TestForMarker: a named backend is that backend, asking nothing; no name
+// detects; an unknown name is an error naming it.
+func TestForMarker(t *testing.T) {
+	for _, n := range Names {
+		f := &runner.Fake{}
+		b, err := ForMarker(context.Background(), n, f)
+		if err != nil || b.Name() != n || len(f.Commands()) != 0 {
+			t.Errorf("ForMarker(%q) = %v, %v after %q", n, b, err, f.Commands())
+		}
+	}
+	f := &runner.Fake{}
+	if b, err := ForMarker(context.Background(), "", f); err != nil || b.Name() != "nftables" || len(f.Commands()) != 1 {
+		t.Errorf("ForMarker(\"\") = %v, %v after %q, want the detected nftables", b, err, f.Commands())
+	}
+	if _, err := ForMarker(context.Background(), "pf", &runner.Fake{}); err == nil || !strings.Contains(err.Error(), `"pf"`) {
+		t.Errorf("ForMarker(\"pf\") error = %v, want one naming pf", err)
 	}
 }

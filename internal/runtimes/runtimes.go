@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/docker"
@@ -62,4 +63,26 @@ func Holding(ctx context.Context, r runner.Runner, moniker string) []engine.Runt
 		}
 	}
 	return out
+}
+
+// ForMoniker picks the runtime of a service named only by its moniker:
+// named, the runtime called named (RBRR_RUNTIME from the environment);
+// else the one installed runtime holding objects of that service; else the
+// default, Podman. Two runtimes holding it is an error asking to choose.
+func ForMoniker(ctx context.Context, r runner.Runner, moniker, named string) (engine.Runtime, error) {
+	if named != "" {
+		return For(named)
+	}
+	held := Holding(ctx, r, moniker)
+	switch len(held) {
+	case 0:
+		return For(config.Runtimes[0])
+	case 1:
+		return held[0], nil
+	}
+	var clis []string
+	for _, rt := range held {
+		clis = append(clis, rt.CLI())
+	}
+	return nil, fmt.Errorf("moniker %s has objects under %s: set RBRR_RUNTIME to the one you mean", moniker, strings.Join(clis, " and "))
 }

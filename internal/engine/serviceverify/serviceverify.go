@@ -1,4 +1,7 @@
-package verify
+// Package serviceverify runs verify's battery against a bottle service on
+// a container runtime: the engine side implements verify.Backend, so
+// verify knows no runtime.
+package serviceverify
 
 import (
 	"context"
@@ -15,13 +18,14 @@ import (
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/probe"
 	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/verify"
 )
 
-// ServiceBackend runs the battery against a bottle service on a container
+// Backend runs the battery against a bottle service on a container
 // runtime: probes in a throwaway container joined to the bottle's network
 // namespace (same user, no capabilities unless hostile), counters from the
 // sentry. It knows the runtime only through engine.Runtime.
-type ServiceBackend struct {
+type Backend struct {
 	Runtime engine.Runtime
 	Runner  runner.Runner
 	Names   engine.Names
@@ -29,9 +33,17 @@ type ServiceBackend struct {
 	gid     int    // the probes' group
 }
 
-// ServiceConfig reads the configuration the running sentry applies (a
+// A service answers what a real deployment can: verify finds the optional
+// interfaces by type assertion, so a renamed method would go unnoticed.
+var (
+	_ verify.Backend      = (*Backend)(nil)
+	_ verify.RouteChecker = (*Backend)(nil)
+	_ verify.SentryProber = (*Backend)(nil)
+)
+
+// Config reads the configuration the running sentry applies (a
 // reload's, or its environment's), so verify judges against what runs.
-func ServiceConfig(ctx context.Context, rt engine.Runtime, r runner.Runner, n engine.Names) (*config.Config, error) {
+func Config(ctx context.Context, rt engine.Runtime, r runner.Runner, n engine.Names) (*config.Config, error) {
 	c, _, err := engine.LiveConfig(ctx, rt, r, n)
 	return c, err
 }
@@ -52,11 +64,11 @@ type ProbeOptions struct {
 	CAFile string
 }
 
-// StartServiceBackend starts the probe container in the bottle's network
+// Start starts the probe container in the bottle's network
 // namespace. Close removes it.
-func StartServiceBackend(ctx context.Context, rt engine.Runtime, r runner.Runner, cfg *config.Config, o ProbeOptions) (*ServiceBackend, error) {
+func Start(ctx context.Context, rt engine.Runtime, r runner.Runner, cfg *config.Config, o ProbeOptions) (*Backend, error) {
 	n := engine.NamesFor(cfg.Moniker)
-	b := &ServiceBackend{Runtime: rt, Runner: r, Names: n, probe: n.Moniker + "-verify", gid: cfg.BottleUID}
+	b := &Backend{Runtime: rt, Runner: r, Names: n, probe: n.Moniker + "-verify", gid: cfg.BottleUID}
 	gid := strconv.Itoa(cfg.BottleUID) // the bottle's user and group share the number
 	uid := gid
 	if o.Hostile && !rt.AmbientCaps() {
@@ -90,12 +102,12 @@ func StartServiceBackend(ctx context.Context, rt engine.Runtime, r runner.Runner
 }
 
 // Container is the probe container's name.
-func (b *ServiceBackend) Container() string { return b.probe }
+func (b *Backend) Container() string { return b.probe }
 
 // PingDenied reports whether the probes' group is outside the pod's
 // net.ipv4.ping_group_range (Podman sets "0 0" by default), for
 // Target.PingDenied.
-func (b *ServiceBackend) PingDenied(ctx context.Context) (bool, error) {
+func (b *Backend) PingDenied(ctx context.Context) (bool, error) {
 	out, err := b.Runner.Run(ctx, engine.Exec(b.Runtime, b.probe, false, "cat", "/proc/sys/net/ipv4/ping_group_range"))
 	if err != nil {
 		return false, fmt.Errorf("read the pod's net.ipv4.ping_group_range: %w", err)
@@ -128,18 +140,18 @@ func SentryUplink(ctx context.Context, rt engine.Runtime, r runner.Runner, cfg *
 }
 
 // Close removes the probe container.
-func (b *ServiceBackend) Close(ctx context.Context) error {
+func (b *Backend) Close(ctx context.Context) error {
 	_, err := b.Runner.Run(ctx, b.Runtime.RemoveNow(b.probe))
 	return err
 }
 
 // Probe runs one probe in the probe container.
-func (b *ServiceBackend) Probe(ctx context.Context, s probe.Spec) (probe.Result, error) {
-	return batchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.probe, true, "rbm", "probe", "batch"), s)
+func (b *Backend) Probe(ctx context.Context, s probe.Spec) (probe.Result, error) {
+	return verify.BatchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.probe, true, "rbm", "probe", "batch"), s)
 }
 
 // Counters reads the sentry's counters through `rbm counters --json`.
-func (b *ServiceBackend) Counters(ctx context.Context) (firewall.Snapshot, error) {
+func (b *Backend) Counters(ctx context.Context) (firewall.Snapshot, error) {
 	out, err := b.Runner.Run(ctx, engine.Exec(b.Runtime, b.Names.Sentry, false, "rbm", "counters", "--json"))
 	if err != nil {
 		return firewall.Snapshot{}, fmt.Errorf("read the sentry's counters: %w", err)
@@ -152,16 +164,16 @@ func (b *ServiceBackend) Counters(ctx context.Context) (firewall.Snapshot, error
 }
 
 // ForeignQueries cannot be observed on a real deployment.
-func (b *ServiceBackend) ForeignQueries(context.Context) (int, bool, error) { return 0, false, nil }
+func (b *Backend) ForeignQueries(context.Context) (int, bool, error) { return 0, false, nil }
 
 // ProbeFromSentry runs one probe in the sentry container.
-func (b *ServiceBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
-	return batchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.Names.Sentry, true, "rbm", "probe", "batch"), s)
+func (b *Backend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
+	return verify.BatchOne(ctx, b.Runner, engine.Exec(b.Runtime, b.Names.Sentry, true, "rbm", "probe", "batch"), s)
 }
 
 // SentryWay asks the sentry container's kernel for its way to a.
-func (b *ServiceBackend) SentryWay(ctx context.Context, a netip.Addr) (Way, error) {
-	return sentryWay(ctx, b.Runner, func(args ...string) runner.Cmd {
+func (b *Backend) SentryWay(ctx context.Context, a netip.Addr) (verify.Way, error) {
+	return verify.SentryWay(ctx, b.Runner, func(args ...string) runner.Cmd {
 		return engine.Exec(b.Runtime, b.Names.Sentry, false, append([]string{"ip"}, args...)...)
 	}, a)
 }

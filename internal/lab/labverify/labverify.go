@@ -1,9 +1,10 @@
-package verify
+// Package labverify runs verify's battery against a lab: the lab
+// implements verify.Backend and describes its stand-ins as a verify.Target,
+// so verify knows no lab.
+package labverify
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/netip"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -14,24 +15,34 @@ import (
 	"github.com/recipe-bottle/rbm/internal/probe"
 	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/standin"
+	"github.com/recipe-bottle/rbm/internal/verify"
 )
 
-// LabBackend runs the battery against a lab: probes in the bottle
+// Backend runs the battery against a lab: probes in the bottle
 // namespace as the bottle's user, counters from the sentry namespace, and
 // the stand-in's own count of foreign queries.
-type LabBackend struct {
+type Backend struct {
 	Info    *lab.Info // Info.RBM is the binary run inside the bottle namespace
 	Runner  runner.Runner
 	Hostile bool // give the probes NET_RAW and NET_ADMIN
 }
 
-// LabTarget describes the lab's stand-ins as a Target.
-func LabTarget(info *lab.Info, hostile bool) Target {
+// The lab answers every question verify may ask: its optional interfaces
+// are found by type assertion, so a renamed method would go unnoticed.
+var (
+	_ verify.Backend         = Backend{}
+	_ verify.RouteChecker    = Backend{}
+	_ verify.SentryProber    = Backend{}
+	_ verify.UpstreamCounter = Backend{}
+)
+
+// Target describes the lab's stand-ins as a verify.Target.
+func Target(info *lab.Info, hostile bool) verify.Target {
 	return labTarget(info.Policy, info.Addresses, info.CAFile, hostile)
 }
 
-func labTarget(p policy.Policy, a lab.Addresses, ca string, hostile bool) Target {
-	return Target{
+func labTarget(p policy.Policy, a lab.Addresses, ca string, hostile bool) verify.Target {
+	return verify.Target{
 		Policy: p, Foreign: a.Foreign, Allowed: a.Allowed, Forbidden: a.Forbidden, EchoPort: 22,
 		AllowedName: lab.AllowedName(p), ForbiddenName: lab.ForbiddenName(p), BaitDomain: lab.BaitDomain(p),
 		CAFile: ca, SentryUplink: a.SentryUplink, UplinkPrefix: a.LinkNet, Hostile: hostile,
@@ -39,30 +50,30 @@ func labTarget(p policy.Policy, a lab.Addresses, ca string, hostile bool) Target
 	}
 }
 
-// ExampleLabTarget is the built-in lab's Target, without bringing it up:
+// ExampleTarget is the built-in lab's Target, without bringing it up:
 // what the README's case table shows.
-func ExampleLabTarget() (Target, error) {
+func ExampleTarget() (verify.Target, error) {
 	c, _, err := config.Resolve(lab.Example()...)
 	if err != nil {
-		return Target{}, err
+		return verify.Target{}, err
 	}
 	a, err := lab.PlanAddresses(c.Policy())
 	if err != nil {
-		return Target{}, err
+		return verify.Target{}, err
 	}
 	if err := lab.WithHost(c, a); err != nil {
-		return Target{}, err
+		return verify.Target{}, err
 	}
 	return labTarget(c.Policy(), a, "", false), nil
 }
 
 // Probe runs one probe through `rbm probe batch` in the bottle namespace.
-func (b LabBackend) Probe(ctx context.Context, s probe.Spec) (probe.Result, error) {
+func (b Backend) Probe(ctx context.Context, s probe.Spec) (probe.Result, error) {
 	argv := append([]string{"netns", "exec", b.Info.Namespaces[lab.Bottle]}, b.privileges()...)
-	return batchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: append(argv, b.Info.RBM, "probe", "batch")}, s)
+	return verify.BatchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: append(argv, b.Info.RBM, "probe", "batch")}, s)
 }
 
-func (b LabBackend) privileges() []string {
+func (b Backend) privileges() []string {
 	if b.Hostile {
 		return lab.BottlePrivileges(b.Info.BottleUID, "net_raw", "net_admin")
 	}
@@ -70,13 +81,17 @@ func (b LabBackend) privileges() []string {
 }
 
 // Counters reads the sentry namespace's counters.
-func (b LabBackend) Counters(ctx context.Context) (firewall.Snapshot, error) {
+func (b Backend) Counters(ctx context.Context) (firewall.Snapshot, error) {
 	r := runner.InNetns{Name: b.Info.Namespaces[lab.Sentry], Inner: b.Runner}
-	return labFirewall(b.Info, r).Counters(ctx)
+	fw, err := labFirewall(ctx, b.Info, r)
+	if err != nil {
+		return firewall.Snapshot{}, err
+	}
+	return fw.Counters(ctx)
 }
 
 // ForeignQueries asks the stand-in internet.
-func (b LabBackend) ForeignQueries(ctx context.Context) (int, bool, error) {
+func (b Backend) ForeignQueries(ctx context.Context) (int, bool, error) {
 	st, err := standin.FetchStats(ctx, b.Info.Stats)
 	if err != nil {
 		return 0, false, err
@@ -84,32 +99,14 @@ func (b LabBackend) ForeignQueries(ctx context.Context) (int, bool, error) {
 	return int(st.Foreign.Total), true, nil
 }
 
-// batchOne runs `rbm probe batch` with one spec and returns its result.
-func batchOne(ctx context.Context, r runner.Runner, c runner.Cmd, s probe.Spec) (probe.Result, error) {
-	in, err := json.Marshal([]probe.Spec{s})
-	if err != nil {
-		return probe.Result{}, err
-	}
-	c.Stdin = string(in)
-	out, err := r.Run(ctx, c)
-	if err != nil {
-		return probe.Result{}, fmt.Errorf("run probe: %w", err)
-	}
-	var rs []probe.Result
-	if err := json.Unmarshal(out, &rs); err != nil || len(rs) != 1 {
-		return probe.Result{}, fmt.Errorf("probe output %q: %v", out, err)
-	}
-	return rs[0], nil
-}
-
 // labFirewall is the backend the lab's sentry was configured with; a lab
 // saved before backends were named is asked what its namespace holds.
-func labFirewall(info *lab.Info, r runner.Runner) firewall.Backend {
-	return backends.Named(context.Background(), info.Firewall, r)
+func labFirewall(ctx context.Context, info *lab.Info, r runner.Runner) (firewall.Backend, error) {
+	return backends.ForMarker(ctx, info.Firewall, r)
 }
 
 // UpstreamQueries is the stand-in upstream resolver's own count for name.
-func (b LabBackend) UpstreamQueries(ctx context.Context, name string) (int, error) {
+func (b Backend) UpstreamQueries(ctx context.Context, name string) (int, error) {
 	st, err := standin.FetchStats(ctx, b.Info.Stats)
 	if err != nil {
 		return 0, err
@@ -119,13 +116,13 @@ func (b LabBackend) UpstreamQueries(ctx context.Context, name string) (int, erro
 
 // ProbeFromSentry runs one probe in the sentry namespace, as root (the
 // sentry's own privileges).
-func (b LabBackend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
-	return batchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: []string{"netns", "exec", b.Info.Namespaces[lab.Sentry], b.Info.RBM, "probe", "batch"}}, s)
+func (b Backend) ProbeFromSentry(ctx context.Context, s probe.Spec) (probe.Result, error) {
+	return verify.BatchOne(ctx, b.Runner, runner.Cmd{Name: "ip", Args: []string{"netns", "exec", b.Info.Namespaces[lab.Sentry], b.Info.RBM, "probe", "batch"}}, s)
 }
 
 // SentryWay asks the sentry namespace's kernel for its way to a.
-func (b LabBackend) SentryWay(ctx context.Context, a netip.Addr) (Way, error) {
-	return sentryWay(ctx, b.Runner, func(args ...string) runner.Cmd {
+func (b Backend) SentryWay(ctx context.Context, a netip.Addr) (verify.Way, error) {
+	return verify.SentryWay(ctx, b.Runner, func(args ...string) runner.Cmd {
 		return runner.Cmd{Name: "ip", Args: append([]string{"-n", b.Info.Namespaces[lab.Sentry]}, args...)}
 	}, a)
 }
