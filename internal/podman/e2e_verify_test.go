@@ -70,8 +70,8 @@ func TestPodmanVerify(t *testing.T) {
 	}
 }
 
-// verifyBackend starts the service on backend, runs the battery plain and
-// hostile, and with extras the CLI and the SIGTERM check too.
+// verifyBackend starts the service on backend and runs the battery; with
+// extras hostile too, the CLI and the SIGTERM check.
 func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats string, extras bool) {
 	h := host{t: t, ctx: ctx}
 	began := time.Now()
@@ -101,6 +101,13 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 	bin := buildCLI(ctx, t)
 	t.Run("observe", func(t *testing.T) { checkObserve(ctx, t, s, bin) })
 	for _, hostile := range []bool{false, true} {
+		if hostile && !extras {
+			// What capabilities change (spoofing, raw sockets) is the
+			// runtime's to grant and the rules' to hold: the iptables run
+			// proves it under Podman, the lab proves both backends
+			// (TestLabBatteryHoldsInEveryMode), and CI's time is bounded.
+			continue
+		}
 		name := map[bool]string{false: "battery", true: "hostile battery"}[hostile]
 		t.Run(name, func(t *testing.T) {
 			t0 := time.Now()
