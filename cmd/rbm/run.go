@@ -64,6 +64,9 @@ the bottle has no network. --allow sets RBRN_UPLINK_ALLOWED_DOMAINS
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
+			for _, w := range spec.EnvWarnings(os.LookupEnv) {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+			}
 			return runOnce(cmd, &files, spec, args[1:], healthTimeout)
 		},
 	}

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -35,4 +36,17 @@ func (s *Spec) Apply(cfg *config.Config, argv []string) []string {
 		return b.Command
 	}
 	return argv
+}
+
+// EnvWarnings name the bare -e names lookup (rbm's environment) does not
+// have: the runtime then leaves them unset in the bottle, which a program
+// needing its key reports only later, if at all.
+func (s *Spec) EnvWarnings(lookup func(string) (string, bool)) []string {
+	var out []string
+	for _, e := range s.Env {
+		if _, ok := lookup(e.Name); !e.HasValue && !ok {
+			out = append(out, fmt.Sprintf("-e %s: %s is not set in rbm's environment: the bottle gets no %s", e.Name, e.Name, e.Name))
+		}
+	}
+	return out
 }

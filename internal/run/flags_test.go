@@ -126,3 +126,15 @@ func TestPublish(t *testing.T) {
 		}
 	}
 }
+
+func TestEnvWarnings(t *testing.T) {
+	s, err := Flags{Env: []string{"SET", "UNSET", "GIVEN=v"}, Global: true}.Check("img")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(name string) (string, bool) { return "x", name == "SET" }
+	got := s.EnvWarnings(lookup)
+	if len(got) != 1 || !strings.Contains(got[0], "-e UNSET: UNSET is not set in rbm's environment") {
+		t.Errorf("warnings %q, want one for UNSET only", got)
+	}
+}
