@@ -18,16 +18,26 @@ func configStore(f *configFlags, stateDir string, log io.Writer) sentry.ConfigSt
 }
 
 func newSentryConfigCmd(stateDir *string, f *configFlags) *cobra.Command {
+	var resolved bool
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Print the configuration the running sentry applies, as NAME=VALUE lines",
 		Long: `Prints where the live configuration comes from (the first line, a comment)
 and every variable as NAME=VALUE, as a reload staged it or as the sentry
-started. rbm status, rbm reload and rbm verify read it.`,
-		Example: "  rbm sentry config",
+started. rbm status, rbm reload and rbm verify read it.
+
+--resolved fills an unset RBRR_DNS_SERVER with the resolver the sentry
+forwards to (its runtime's, from its resolv.conf, read now): what rbm verify
+judges the upstream by. Without it the line stays unset, as a reload keeps it
+(the sentry follows the runtime's resolver at each start and reload).`,
+		Example: "  rbm sentry config\n  rbm sentry config --resolved",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, source, err := configStore(f, *stateDir, io.Discard).Live()
+			store := configStore(f, *stateDir, io.Discard)
+			c, source, err := store.Live()
+			if resolved {
+				c, err = store.WithResolver(c, err)
+			}
 			if err != nil {
 				return err
 			}
@@ -37,6 +47,7 @@ started. rbm status, rbm reload and rbm verify read it.`,
 		},
 	}
 	f.register(cmd) // as the sentry was started
+	cmd.Flags().BoolVar(&resolved, "resolved", false, "fill an unset RBRR_DNS_SERVER with the runtime's resolver the sentry forwards to")
 	return cmd
 }
 

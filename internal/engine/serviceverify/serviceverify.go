@@ -42,9 +42,12 @@ var (
 )
 
 // Config reads the configuration the running sentry applies (a
-// reload's, or its environment's), so verify judges against what runs.
+// reload's, or its environment's), so verify judges against what runs;
+// with RBRR_DNS_SERVER unset, the runtime's resolver it forwards to, so
+// the cases that need the upstream know it (and could not run, rather than
+// BROKEN, when it is unreachable).
 func Config(ctx context.Context, rt engine.Runtime, r runner.Runner, n engine.Names) (*config.Config, error) {
-	c, _, err := engine.LiveConfig(ctx, rt, r, n)
+	c, _, err := engine.ResolvedConfig(ctx, rt, r, n)
 	return c, err
 }
 
