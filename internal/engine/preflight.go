@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/config"
@@ -61,7 +62,10 @@ func (p Preflight) Check(ctx context.Context, cfg *config.Config) Report {
 	}
 	p.checkSubnet(cfg, nets, &rep)
 	p.checkUplink(cfg, nets, &rep)
-	p.checkHostRoutes(ctx, cfg, nets, &rep)
+	h := p.where(ctx, &rep)
+	p.checkHostRoutes(ctx, cfg, nets, h, &rep)
+	home, _ := os.UserHomeDir()
+	checkVolumes(cfg, h, home, &rep)
 	p.checkPort(cfg, &rep)
 	p.checkMoniker(ctx, cfg, nets, &rep)
 	return rep

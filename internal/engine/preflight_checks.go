@@ -57,13 +57,7 @@ type hostRoute struct {
 // would make the bottle's traffic ambiguous; Podman refuses it too.
 // The runtime's own bridges are judged by checkSubnet.
 // With the engine in a VM these are the VM's routes, not this machine's.
-func (p Preflight) checkHostRoutes(ctx context.Context, cfg *config.Config, nets []Network, rep *Report) {
-	h, err := Where(ctx, p.Runtime, p.Runner)
-	if err != nil {
-		rep.Infof("could not tell where %s runs its containers (%v); taking this machine", p.Runtime.Name(), err)
-	} else {
-		rep.Infof("%s", h)
-	}
+func (p Preflight) checkHostRoutes(ctx context.Context, cfg *config.Config, nets []Network, h enginehost.Host, rep *Report) {
 	routes, err := hostRoutes(ctx, p.Runner, p.Runtime, h, cfg.SentryImage)
 	if err != nil {
 		rep.Infof("could not read the routes where the containers run (%v); skipped that check", err)
@@ -74,6 +68,31 @@ func (p Preflight) checkHostRoutes(ctx context.Context, cfg *config.Config, nets
 		if ok && !isBridge(r.Dev, nets) && pfx.Overlaps(cfg.Subnet) {
 			rep.Problemf("RBRR_POD_SUBNET=%s overlaps %s, routed by %s on %s; choose a subnet it does not use", cfg.Subnet, pfx, routedBy(h), r.Dev)
 		}
+	}
+}
+
+// where tells where the containers run, and says so.
+func (p Preflight) where(ctx context.Context, rep *Report) enginehost.Host {
+	h, err := Where(ctx, p.Runtime, p.Runner)
+	if err != nil {
+		rep.Infof("could not tell where %s runs its containers (%v); taking this machine", p.Runtime.Name(), err)
+	} else {
+		rep.Infof("%s", h)
+	}
+	return h
+}
+
+// checkVolumes warns of a bottle volume whose host path the engine's VM
+// does not share by default: the bottle would get the VM's own directory
+// there (usually empty), not this machine's.
+func checkVolumes(cfg *config.Config, h enginehost.Host, home string, rep *Report) {
+	var paths []string
+	for _, v := range cfg.Bottle.Volumes {
+		paths = append(paths, v.Host)
+	}
+	unshared, shared := h.Unshared(paths, home)
+	for _, p := range unshared {
+		rep.Infof("warning: volume %s: the %s VM shares only %s by default, so the bottle would not see this machine's %s; share it with the VM or use a path inside those", p, h.VM, strings.Join(shared, ", "), p)
 	}
 }
 

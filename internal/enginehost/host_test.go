@@ -61,3 +61,23 @@ func TestHostileInfoIsEscaped(t *testing.T) {
 		t.Error("ParsePodman accepted output that is not JSON")
 	}
 }
+
+func TestUnshared(t *testing.T) {
+	home := "/Users/ada"
+	for _, tc := range []struct {
+		vm    string
+		paths []string
+		want  string
+	}{
+		{"Podman machine", []string{"/Users/ada/src", "/Users/ada", "/opt/data", "/Users/adam"}, "/opt/data /Users/adam"},
+		{"Docker Desktop", []string{"/Users/bob/x", "/tmp/y", "/opt/data"}, "/opt/data"},
+		{"colima", []string{"/Users/ada/src/../../bob"}, "/Users/ada/src/../../bob"}, // cleaned first: /Users/bob
+		{"", []string{"/opt/data"}, ""},         // Linux: the engine sees this machine's paths
+		{"OrbStack", []string{"/opt/data"}, ""}, // shares everything; defaults unknown here
+	} {
+		got, _ := Host{VM: tc.vm}.Unshared(tc.paths, home)
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: unshared %q, want %q", tc.vm, got, tc.want)
+		}
+	}
+}

@@ -163,9 +163,17 @@ func TestPreflightPodmanMachine(t *testing.T) {
 	h["ip -j -4 route show"] = fail(&exec.Error{Name: "ip", Err: exec.ErrNotFound}) // a Mac has no ip
 	h["podman run --rm --network host --entrypoint ip localhost/rbm-sentry:dev -j -4 route show"] =
 		out(`[{"dst":"default","gateway":"192.168.127.1","dev":"enp0s1"},{"dst":"10.242.0.0/16","dev":"enp0s1"}]`)
-	rep := preflight(t, h, nil)
-	if got := strings.Join(rep.Info, "\n"); !strings.Contains(got, "in a Podman machine VM (rootless, arm64") {
+	t.Setenv("HOME", "/Users/ada")
+	rep := preflight(t, h, nil, "RBRN_BOTTLE_VOLUMES=/tmp:/mnt/tmp /:/mnt/root:ro")
+	got := strings.Join(rep.Info, "\n")
+	if !strings.Contains(got, "in a Podman machine VM (rootless, arm64") {
 		t.Errorf("info = %q, want the VM named", got)
+	}
+	// The Mac's /tmp and / are not what the VM shares (the home, /var/folders).
+	for _, p := range []string{"volume /tmp:", "volume /:"} {
+		if !strings.Contains(got, "warning: "+p+" the Podman machine VM shares only /Users/ada, /private/folders, /var/folders") {
+			t.Errorf("info = %q, want a warning for %s", got, p)
+		}
 	}
 	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "overlaps 10.242.0.0/16, routed by the Podman machine VM on enp0s1") {
 		t.Fatalf("problems %q, want exactly the VM's route overlapping the enclave", rep.Problems)
