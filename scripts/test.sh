@@ -17,7 +17,17 @@ if [ "$(id -u)" -eq 0 ]; then
   bash scripts/podman-setup.sh
   bash scripts/build-images.sh
   # dockerd and the rootless user only for the tests: both go however they end.
-  trap 'kill $(jobs -p) 2>/dev/null; bash scripts/docker-setup.sh stop; bash scripts/rootless-setup.sh remove' EXIT
+  # Every step of the cleanup runs, whatever failed before it or in it, and
+  # the script keeps the status it had (a failing command under set -e in
+  # an EXIT trap would replace it: a bare `kill` with no jobs exits 2).
+  cleanup() {
+    local j
+    j=$(jobs -p)
+    [ -z "$j" ] || kill $j 2>/dev/null || true
+    bash scripts/docker-setup.sh stop || true
+    bash scripts/rootless-setup.sh remove || true
+  }
+  trap cleanup EXIT
   bash scripts/docker-setup.sh
   phase "set-up (packages, Podman, images, dockerd)"
 else
