@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
-	"sort"
 	"text/tabwriter"
 	"time"
 
@@ -84,7 +84,7 @@ follow, from the same directory: connections, not packets, by rule id
 func writeCounters(out io.Writer, snap firewall.Snapshot, names map[string]string, gate map[string]uint64) {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "PACKETS\tBYTES\t RULE\t")
-	for _, id := range sortedKeys(snap.Rules) {
+	for _, id := range slices.Sorted(maps.Keys(snap.Rules)) {
 		c := snap.Rules[id]
 		label := id
 		if n := names[id]; n != "" {
@@ -92,7 +92,7 @@ func writeCounters(out io.Writer, snap firewall.Snapshot, names map[string]strin
 		}
 		fmt.Fprintf(w, "%d\t%d\t %s\t\n", c.Packets, c.Bytes, label)
 	}
-	for _, chain := range sortedKeys(snap.Policies) {
+	for _, chain := range slices.Sorted(maps.Keys(snap.Policies)) {
 		c := snap.Policies[chain]
 		fmt.Fprintf(w, "%d\t%d\t %s (policy)\t\n", c.Packets, c.Bytes, chain)
 	}
@@ -115,21 +115,12 @@ func gateOrder(gate map[string]uint64) []string {
 			ids = append(ids, firewall.IDPrefix+r)
 		}
 	}
-	for _, id := range sortedKeys(gate) {
+	for _, id := range slices.Sorted(maps.Keys(gate)) {
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
 	return ids
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // firewallOf is the backend of the sentry using stateDir, as its ready

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"syscall"
 
 	"github.com/recipe-bottle/rbm/internal/lab"
@@ -132,7 +134,7 @@ func printLabInfo(cmd *cobra.Command, info *lab.Info) {
 		allowed = a.Allowed.String()
 	}
 	fmt.Fprintf(out, "  web servers  allowed %s  forbidden %s  learned %s %s (HTTP and HTTPS; CA %s)\n", allowed, a.Forbidden, a.Learned, a.Learned2, info.CAFile)
-	for _, name := range sortedKeys(info.Records) {
+	for _, name := range slices.Sorted(maps.Keys(info.Records)) {
 		fmt.Fprintf(out, "  name         %s -> %s\n", name, info.Records[name])
 	}
 	fmt.Fprintf(out, "try: rbm lab exec bottle -- %s probe dns --server %s %s\n", info.RBM, p.SentryIP, lab.AllowedName(p))

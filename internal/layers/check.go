@@ -2,8 +2,8 @@ package layers
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -13,7 +13,7 @@ import (
 // peers of an apart floor. Pure: the test feeds it go list's output.
 func Check(imports map[string][]string) []string {
 	var bad []string
-	for _, from := range sortedKeys(imports) {
+	for _, from := range slices.Sorted(maps.Keys(imports)) {
 		ff, ok := Of(from)
 		if !ok {
 			bad = append(bad, fmt.Sprintf("%s stands on no floor: add it to a Layer in internal/layers", from))
@@ -48,7 +48,7 @@ func Folders(imports map[string][]string) []string {
 		}
 	}
 	var cycles []string
-	for _, start := range sortedKeys(edges) {
+	for _, start := range slices.Sorted(maps.Keys(edges)) {
 		if path := cycleFrom(edges, start); path != nil {
 			if c := strings.Join(canonical(path), " -> "); !slices.Contains(cycles, c) {
 				cycles = append(cycles, c)
@@ -94,13 +94,4 @@ func top(path string) string {
 		return f[0] + "/" + f[1]
 	}
 	return path
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
