@@ -25,14 +25,7 @@ const runSecret = "s3cr3t-rbm-run-e2e"
 // a `sleep 60` (a run with no regime: its own enclave) leaves nothing
 // behind either.
 func TestPodmanRun(t *testing.T) {
-	needPodman(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	h := host{t: t, ctx: ctx}
-	standInInternet(h)
-	waitStandins(h)
-	bin := buildCLI(ctx, t)
-	t.Cleanup(func() { removeRuns(h.detached()) })
+	ctx, h, bin := runWorld(t, 8*time.Minute)
 	// The second run chooses its own enclave (no regime); the resolver is
 	// always the stand-in, never the machine's.
 	auto := append(os.Environ(), "RBM_RUN_SECRET="+runSecret, "RBRR_POD_SUBNET=", "RBRR_SENTRY_IP=", "RBRR_BOTTLE_IP=",
@@ -98,6 +91,21 @@ func TestPodmanRun(t *testing.T) {
 		t.Errorf("rbm run after SIGTERM: %v, want exit status 143", err)
 	}
 	assertNothingLabelled(h, m)
+}
+
+// runWorld is what every rbm run test starts from, bounded by timeout:
+// the stand-in internet, rbm built, and every run's service removed at the
+// end whatever happened.
+func runWorld(t *testing.T, timeout time.Duration) (context.Context, host, string) {
+	needPodman(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	h := host{t: t, ctx: ctx}
+	standInInternet(h)
+	waitStandins(h)
+	bin := buildCLI(ctx, t)
+	t.Cleanup(func() { removeRuns(h.detached()) })
+	return ctx, h, bin
 }
 
 func envOr(name, def string) string {

@@ -23,13 +23,7 @@ func TestPodmanRunTerminal(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed (scripts/install-deps.sh installs it)")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	h := host{t: t, ctx: ctx}
-	standInInternet(h)
-	waitStandins(h)
-	bin := buildCLI(ctx, t)
-	t.Cleanup(func() { removeRuns(h.detached()) })
+	_, h, bin := runWorld(t, 8*time.Minute)
 	env := runEnv()
 	image := envOr("RBM_BOTTLE_IMAGE", bottleImage)
 
@@ -62,14 +56,7 @@ func TestPodmanRunTerminal(t *testing.T) {
 // each must choose its own enclave, and both resolve the allowed name
 // through their own sentry.
 func TestPodmanRunTwoAtOnce(t *testing.T) {
-	needPodman(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	h := host{t: t, ctx: ctx}
-	standInInternet(h)
-	waitStandins(h)
-	bin := buildCLI(ctx, t)
-	t.Cleanup(func() { removeRuns(h.detached()) })
+	ctx, h, bin := runWorld(t, 5*time.Minute)
 	twoAtOnce(ctx, t, h, runEnv(), bin, envOr("RBM_BOTTLE_IMAGE", bottleImage))
 }
 
