@@ -118,11 +118,23 @@ func TestTCPSilentHoldsWhileThenRuns(t *testing.T) {
 			mu.Unlock()
 		}
 	}()
-	// Then's server answers 200 only if every held connection is open and
-	// has sent nothing.
+	// Then's server answers 200 only if the listener has taken all 20 (the
+	// kernel completes a dial before Accept returns it, so wait for the
+	// acceptor, boundedly) and every one is open and has sent nothing.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for end := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			mu.Lock()
+			n := len(held)
+			mu.Unlock()
+			if n >= 20 || time.Now().After(end) {
+				break
+			}
+		}
 		mu.Lock()
 		defer mu.Unlock()
+		if len(held) != 20 {
+			w.WriteHeader(http.StatusConflict)
+		}
 		for _, c := range held {
 			c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 			if _, err := c.Read(make([]byte, 1)); !isTimeout(err) {
