@@ -37,7 +37,7 @@ shell. Nothing is checked or created; rbm start also runs a preflight.`,
 				return err
 			}
 			// What rbm start would choose now; nothing holds it.
-			cfg, _, err = engine.AutoSubnet(cmd.Context(), rt, runner.Exec{}, cfg, "")
+			cfg, _, err = engine.AutoSubnet(cmd.Context(), engine.NewSite(rt, runner.Exec{}), cfg, "")
 			if err != nil {
 				return err
 			}
@@ -89,7 +89,8 @@ func startService(ctx context.Context, out io.Writer, cfg *config.Config, health
 	}
 	// Held from the choice until the enclave network exists, so two starts
 	// at once choose two subnets.
-	cfg, release, err := engine.AutoSubnet(ctx, rt, runner.Exec{}, cfg, subnet.LockPath())
+	site := engine.NewSite(rt, runner.Exec{})
+	cfg, release, err := engine.AutoSubnet(ctx, site, cfg, subnet.LockPath())
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func startService(ctx context.Context, out io.Writer, cfg *config.Config, health
 		return err
 	}
 	fmt.Fprintln(out, "upstream resolver:", cfg.ResolverText())
-	rep := engine.Preflight{Runtime: rt, Runner: runner.Exec{}}.Check(ctx, cfg)
+	rep := engine.Preflight{Runtime: rt, Runner: runner.Exec{}, Site: site}.Check(ctx, cfg)
 	for _, line := range rep.Info {
 		fmt.Fprintln(out, "preflight:", line)
 	}

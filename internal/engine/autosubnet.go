@@ -6,7 +6,6 @@ import (
 	"net/netip"
 
 	"github.com/recipe-bottle/rbm/internal/config"
-	"github.com/recipe-bottle/rbm/internal/runner"
 	"github.com/recipe-bottle/rbm/internal/subnet"
 )
 
@@ -15,8 +14,9 @@ import (
 // no network of rt, no host route and not the resolver. With lockPath set
 // it first takes that lock, so two starts at once choose two subnets: call
 // release once the enclave network exists (Options.NetworkCreated) or the
-// start ended. A configuration with an enclave comes back as it is.
-func AutoSubnet(ctx context.Context, rt Runtime, r runner.Runner, cfg *config.Config, lockPath string) (_ *config.Config, release func(), err error) {
+// start ended. A configuration with an enclave comes back as it is. site
+// is where rt's containers run (the same one the preflight then reads).
+func AutoSubnet(ctx context.Context, site *Site, cfg *config.Config, lockPath string) (_ *config.Config, release func(), err error) {
 	release = func() {}
 	if !cfg.EnclaveUnset() {
 		return cfg, release, nil
@@ -31,7 +31,7 @@ func AutoSubnet(ctx context.Context, rt Runtime, r runner.Runner, cfg *config.Co
 			}
 		}()
 	}
-	taken, err := Taken(ctx, rt, r, cfg.SentryImage)
+	taken, err := site.Taken(ctx, cfg.SentryImage)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,8 +53,8 @@ func AutoSubnet(ctx context.Context, rt Runtime, r runner.Runner, cfg *config.Co
 // containers run (without the default route): what a new enclave must not
 // overlap. With the engine in a VM those are the VM's routes, read through
 // a container of image.
-func Taken(ctx context.Context, rt Runtime, r runner.Runner, image string) ([]netip.Prefix, error) {
-	nets, err := rt.Networks(ctx, r)
+func (s *Site) Taken(ctx context.Context, image string) ([]netip.Prefix, error) {
+	nets, err := s.Networks(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -62,8 +62,7 @@ func Taken(ctx context.Context, rt Runtime, r runner.Runner, image string) ([]ne
 	for _, n := range nets {
 		taken = append(taken, n.Prefixes()...)
 	}
-	h, _ := Where(ctx, rt, r) // unknown: this machine, as before
-	routes, err := hostRoutes(ctx, r, rt, h, image)
+	routes, err := s.Routes(ctx, image)
 	if err != nil {
 		return nil, fmt.Errorf("read the routes where the containers run, to choose a free subnet: %w", err)
 	}

@@ -21,6 +21,9 @@ type Preflight struct {
 	// PortFree returns an error when the TCP port cannot be listened on;
 	// nil means the real check (listen on it, then close).
 	PortFree func(addr netip.Addr, port uint16) error
+	// Site is where the containers run, when the caller has read it
+	// already (AutoSubnet); nil reads it here.
+	Site *Site
 }
 
 // Report is what Preflight found: facts worth printing, and problems that
@@ -56,7 +59,10 @@ func (p Preflight) Check(ctx context.Context, cfg *config.Config) Report {
 	if !p.Runtime.Check(ctx, p.Runner, cfg, &rep) {
 		return rep
 	}
-	nets, err := p.Runtime.Networks(ctx, p.Runner)
+	if p.Site == nil {
+		p.Site = NewSite(p.Runtime, p.Runner)
+	}
+	nets, err := p.Site.Networks(ctx)
 	if err != nil {
 		rep.Problemf("%v", err)
 	}

@@ -58,7 +58,7 @@ type hostRoute struct {
 // The runtime's own bridges are judged by checkSubnet.
 // With the engine in a VM these are the VM's routes, not this machine's.
 func (p Preflight) checkHostRoutes(ctx context.Context, cfg *config.Config, nets []Network, h enginehost.Host, rep *Report) {
-	routes, err := hostRoutes(ctx, p.Runner, p.Runtime, h, cfg.SentryImage)
+	routes, err := p.Site.Routes(ctx, cfg.SentryImage)
 	if err != nil {
 		rep.Infof("could not read the routes where the containers run (%v); skipped that check", err)
 		return
@@ -73,7 +73,7 @@ func (p Preflight) checkHostRoutes(ctx context.Context, cfg *config.Config, nets
 
 // where tells where the containers run, and says so.
 func (p Preflight) where(ctx context.Context, rep *Report) enginehost.Host {
-	h, err := Where(ctx, p.Runtime, p.Runner)
+	h, err := p.Site.Host(ctx)
 	if err != nil {
 		rep.Infof("could not tell where %s runs its containers (%v); taking this machine", p.Runtime.Name(), err)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestAutoSubnet(t *testing.T) {
 		t.Fatal("the allowlist-entry case sets its enclave; the test needs it unset")
 	}
 	lock := filepath.Join(t.TempDir(), "subnet.lock")
-	chosen, release, err := engine.AutoSubnet(context.Background(), Runtime{}, host.fake(), cfg, lock)
+	chosen, release, err := engine.AutoSubnet(context.Background(), engine.NewSite(Runtime{}, host.fake()), cfg, lock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestAutoSubnet(t *testing.T) {
 // it overlaps (the preflight says so).
 func TestAutoSubnetKeepsExplicit(t *testing.T) {
 	cfg := mustConfig(t, append(planCases["allowlist-entry"], "RBRR_POD_SUBNET=10.242.7.0/24")...)
-	got, release, err := engine.AutoSubnet(context.Background(), Runtime{}, healthyHost().fake(), cfg, "")
+	got, release, err := engine.AutoSubnet(context.Background(), engine.NewSite(Runtime{}, healthyHost().fake()), cfg, "")
 	release()
 	if err != nil || got != cfg {
 		t.Fatalf("AutoSubnet changed an explicit configuration: %v, %v", got.Subnet, err)
@@ -74,5 +75,40 @@ func TestStartSaysWhenTheNetworkExists(t *testing.T) {
 	cmds := f.Commands()
 	if at == 0 || !strings.HasPrefix(cmds[at-1], "podman network create") {
 		t.Fatalf("NetworkCreated after %d commands: %v", at, cmds)
+	}
+}
+
+// TestStartReadsTheSiteOnce: a start that chooses its subnet and then runs
+// the preflight with the same Site asks the engine where it runs and lists
+// its networks once and, with the engine in a VM, runs the route-reading
+// container once.
+func TestStartReadsTheSiteOnce(t *testing.T) {
+	info, err := os.ReadFile("../enginehost/testdata/podman-machine-rootless.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const routes = "podman run --rm --network host --entrypoint ip localhost/rbm-sentry:dev -j -4 route show"
+	h := healthyHost()
+	h["podman info --format json"] = out(string(info))
+	h[routes] = out(`[{"dst":"default","gateway":"192.168.127.1","dev":"enp0s1"}]`)
+	f := h.fake()
+	site := engine.NewSite(Runtime{}, f)
+	cfg, release, err := engine.AutoSubnet(context.Background(), site, mustConfig(t, planCases["allowlist-entry"]...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	p := engine.Preflight{Runtime: Runtime{}, Runner: f, Site: site, PortFree: func(netip.Addr, uint16) error { return nil }}
+	if err := p.Check(context.Background(), cfg).Err(); err != nil {
+		t.Fatalf("preflight: %v", err)
+	}
+	count := map[string]int{}
+	for _, c := range f.Commands() {
+		count[c]++
+	}
+	for _, c := range []string{"podman info --format json", "podman network ls --format json", routes} {
+		if count[c] != 1 {
+			t.Errorf("%s ran %d times, want once: %q", c, count[c], f.Commands())
+		}
 	}
 }
