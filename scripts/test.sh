@@ -61,10 +61,11 @@ for target in FuzzStream FuzzReadStatus; do
   go test -run='^$' -fuzz="^$target\$" "${fuzz[@]}" ./internal/httphead
 done
 # What rbm reads from a file a person wrote and from the sentry's event
-# stream (names the bottle chose), the escaping that shows them, and the DNS
-# guard's handling of every message the bottle sends.
+# stream (names the bottle chose), the escaping that shows them, the DNS
+# guard's handling of every message the bottle sends, and the refused
+# packets' headers the kernel copies into NFLOG.
 for pkg_target in internal/config:FuzzParseEnvFile internal/events:FuzzDecode internal/safetext:FuzzEscape \
-    internal/dnsguard:FuzzName internal/dnsguard:FuzzAnswer; do
+    internal/dnsguard:FuzzName internal/dnsguard:FuzzAnswer internal/denials:FuzzParseIPv4; do
   go test -run='^$' -fuzz="^${pkg_target#*:}\$" "${fuzz[@]}" "./${pkg_target%%:*}"
 done
 phase "fuzzing"
