@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
 
 	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/engine/serviceverify"
@@ -85,6 +86,14 @@ func runVerifyService(cmd *cobra.Command, o verifyOpts) error {
 		return err
 	}
 	t.SentryUplink, t.UplinkPrefix = uplink.Addr(), uplink.Masked()
+	if o.service.caFile != "" {
+		if h, err := engine.Where(ctx, rt, r); err == nil {
+			home, _ := os.UserHomeDir()
+			if w := serviceverify.CAFileWarning(h, o.service.caFile, home); w != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), w)
+			}
+		}
+	}
 	b, err := serviceverify.Start(ctx, rt, r, cfg, serviceverify.ProbeOptions{Hostile: o.hostile, CAFile: o.service.caFile})
 	if err != nil {
 		return err

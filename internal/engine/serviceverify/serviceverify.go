@@ -15,6 +15,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/enginehost"
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/probe"
 	"github.com/recipe-bottle/rbm/internal/runner"
@@ -179,4 +180,20 @@ func (b *Backend) SentryWay(ctx context.Context, a netip.Addr) (verify.Way, erro
 	return verify.SentryWay(ctx, b.Runner, func(args ...string) runner.Cmd {
 		return engine.Exec(b.Runtime, b.Names.Sentry, false, append([]string{"ip"}, args...)...)
 	}, a)
+}
+
+// CAFileWarning is a line to show when caFile (on this machine) lies
+// outside what the engine's VM shares by default: the probe container
+// would mount the VM's own path there, not this file. "" when it is
+// shared, or the engine runs here.
+func CAFileWarning(h enginehost.Host, caFile, home string) string {
+	ca, err := filepath.Abs(caFile)
+	if err != nil {
+		return ""
+	}
+	unshared, shared := h.Unshared([]string{ca}, home)
+	if len(unshared) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("warning: --ca-file %s: the %s VM shares only %s by default, so the probe container would not see this file; put it under one of those", ca, h.VM, strings.Join(shared, ", "))
 }
