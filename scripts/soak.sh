@@ -71,9 +71,14 @@ round() {
 }
 
 report start
-end=$(( $(date +%s) + minutes * 60 )) n=0
+began=$(date +%s)
+end=$(( began + minutes * 60 )) n=0 next=$(( began + 300 ))
 while [ "$(date +%s)" -lt "$end" ]; do
   n=$((n + 1))
+  if [ "$(date +%s)" -ge "$next" ]; then  # every 5 minutes: does it level off?
+    report "$(( (next - began) / 60 ))m"
+    next=$(( next + 300 ))
+  fi
   round "$n"
   if [ $((n % 20)) -eq 0 ]; then   # a reload that changes the allowlist, and back
     sed -i 's/^RBRN_UPLINK_ALLOWED_DOMAINS=.*/& soak.test/' "$state/sentry.env"
