@@ -67,6 +67,7 @@ func checkVerify(s *service, dir string) {
 				Foreign: mustAddr(foreignIP), Allowed: mustAddr(allowedIP), Forbidden: mustAddr(otherIP),
 				EchoPort: 7, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
 				Learned: mustAddr(learnedIP), LearnName: "learn.allowed.test",
+				HostAddr: mustAddr(hostAddr), HostName: hostName,
 				CAFile: serviceverify.ProbeCAPath, BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked()}
 			b, err := serviceverify.Start(s.ctx, rt, runner.Exec{}, cfg, serviceverify.ProbeOptions{Hostile: hostile, CAFile: filepath.Join(dir, "ca.pem")})
 			if err != nil {

@@ -38,7 +38,7 @@ func e2eConfig(t *testing.T) *config.Config {
 		"RBRN_ENTRY_ENABLED=true", "RBRN_ENTRY_PORT_WORKSTATION="+entryPort, "RBRN_ENTRY_PORT_ENCLAVE=8000",
 		"RBRN_UPLINK_ACCESS_ENABLED=true", "RBRN_UPLINK_ALLOWED_CIDRS="+allowedIP+"/32",
 		"RBRN_UPLINK_DNS_ENABLED=true", "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test "+baitDomain,
-		"RBRN_DNS_REBIND_OK_DOMAINS=allowed.test")
+		"RBRN_DNS_REBIND_OK_DOMAINS=allowed.test", "RBRR_HOST_ADDRESSES="+hostAddr)
 }
 
 // service is a started bottle service under test.

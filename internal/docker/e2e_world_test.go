@@ -34,10 +34,15 @@ const (
 	bottleIP    = "198.51.100.3"
 	entryPort   = "18089"
 	baitDomain  = "bait.test"
+	// hostAddr is the host's own address on the uplink bridge, which the
+	// service is told is the host's (RBRR_HOST_ADDRESSES); hostName, an
+	// allowed name, resolves to it. Neither may open it.
+	hostAddr = "203.0.113.1"
+	hostName = "host.allowed.test"
 )
 
 var standins = []struct{ name, ip, config string }{
-	{"rbmd-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"learn.allowed.test":["203.0.113.200"],"other.test":["203.0.113.81"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"],"private-host.elsewhere.test":["10.1.2.4"],"metadata-host.elsewhere.test":["169.254.169.254"]},"cnames":{"cname-private.bait.test":"private-host.elsewhere.test","cname-metadata.bait.test":"metadata-host.elsewhere.test"}},"stats_socket":"/ca/resolver-stats.sock"}`},
+	{"rbmd-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"learn.allowed.test":["203.0.113.200"],"host.allowed.test":["203.0.113.1"],"other.test":["203.0.113.81"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"],"private-host.elsewhere.test":["10.1.2.4"],"metadata-host.elsewhere.test":["169.254.169.254"]},"cnames":{"cname-private.bait.test":"private-host.elsewhere.test","cname-metadata.bait.test":"metadata-host.elsewhere.test"}},"stats_socket":"/ca/resolver-stats.sock"}`},
 	{"rbmd-allowed", allowedIP, `{"resolver":{"records":{"allowed.test":["203.0.113.80"]}},"web":["203.0.113.80"],"ca_file":"/ca/ca.pem","echo":["203.0.113.80:7"]}`},
 	{"rbmd-other", otherIP, `{"web":["203.0.113.81"],"echo":["203.0.113.81:7"]}`},
 	{"rbmd-foreign", foreignIP, `{"foreign":["203.0.113.103"],"stats_socket":"/ca/foreign-stats.sock"}`},
@@ -54,7 +59,7 @@ func standInInternet(h host) string {
 	h.t.Helper()
 	removeWorld(h)
 	h.t.Cleanup(func() { removeWorld(h.detached()) })
-	h.docker("network", "create", "--subnet", upSubnet, "--gateway", "203.0.113.1",
+	h.docker("network", "create", "--subnet", upSubnet, "--gateway", hostAddr,
 		"-o", "com.docker.network.bridge.name="+upBridge, "--label", testLabel, upNet)
 	h.docker("network", "create", "--internal", "--subnet", farSubnet, "-o", "com.docker.network.bridge.inhibit_ipv4=true",
 		"--label", testLabel, farNet)

@@ -36,12 +36,12 @@ func TestPodmanVerifyNoWayOut(t *testing.T) {
 	}{
 		{name: "allowlist",
 			notRun: []string{"sentry/own-egress-upstream", "request/sentry-dns-allowed", "dns/allowed-name-tcp"},
-			holds:  []string{"request/http-forbidden-address", "sentry/own-egress-forbidden", "sentry/own-egress-foreign-resolver"}},
+			holds:  []string{"request/http-forbidden-address", "sentry/own-egress-forbidden", "sentry/own-egress-foreign-resolver", "egress/host-address"}},
 		{name: "global", env: []string{"RBRN_UPLINK_ACCESS_GLOBAL=true"},
 			// The stand-in addresses sit on the uplink's subnet, which
 			// global egress refuses (fwd-global-uplink): those drops hold.
 			notRun: []string{"sentry/own-egress-upstream", "request/sentry-dns-allowed"},
-			holds:  []string{"sentry/own-egress-forbidden", "egress/cloud-metadata", "request/http-forbidden-address", "egress/forbidden-tcp-443"}},
+			holds:  []string{"sentry/own-egress-forbidden", "egress/cloud-metadata", "request/http-forbidden-address", "egress/forbidden-tcp-443", "egress/host-address"}},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			rs := noWayBattery(ctx, t, append(verifyConfig(t), m.env...))
@@ -91,6 +91,7 @@ func noWayBattery(ctx context.Context, t *testing.T, env []string) []verify.Resu
 		Foreign: netip.MustParseAddr(foreignIP), Allowed: netip.MustParseAddr(allowedIP), Forbidden: netip.MustParseAddr(otherIP),
 		EchoPort: echoPort, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
 		Learned: netip.MustParseAddr(learnedIP), LearnName: "learn.allowed.test",
+		HostAddr: netip.MustParseAddr(upGateway), // no resolver: no HostName
 		BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
 	}
 	b, err := serviceverify.Start(ctx, podman.Runtime{}, runner.Exec{}, cfg, serviceverify.ProbeOptions{})

@@ -38,7 +38,7 @@ const (
 
 // verifyConfig is the end-to-end service plus the bait domain.
 func verifyConfig(t *testing.T) []string {
-	return append(e2eConfig(t), "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test "+baitDomain)
+	return append(e2eConfig(t), "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test "+baitDomain, "RBRR_HOST_ADDRESSES="+upGateway)
 }
 
 // TestPodmanVerify runs the containment battery (verify.Run through
@@ -95,6 +95,7 @@ func verifyBackend(ctx context.Context, t *testing.T, backend, caFile, stats str
 		Foreign: netip.MustParseAddr(foreignIP), Allowed: netip.MustParseAddr(allowedIP), Forbidden: netip.MustParseAddr(otherIP),
 		EchoPort: echoPort, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
 		Learned: netip.MustParseAddr(learnedIP), LearnName: "learn.allowed.test",
+		HostAddr: netip.MustParseAddr(upGateway), HostName: hostName,
 		CAFile: serviceverify.ProbeCAPath, BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
 	}
 

@@ -24,13 +24,18 @@ const (
 	learnedIP   = "203.0.113.200" // not allowed; learn.allowed.test resolves to it
 	learnedNear = "203.0.113.82"  // the learned server on the uplink
 	testLabel   = "rbm.test=podman-e2e"
+	// hostName is an allowed name whose answer is the host's own address
+	// on the uplink bridge (upGateway), which the services of these tests
+	// are told is the host's (RBRR_HOST_ADDRESSES): neither global egress
+	// nor a learned answer may open it.
+	hostName = "host.allowed.test"
 )
 
 var standins = []struct{ name, ip, config, far string }{
 	// private.bait.test and metadata.bait.test are rebinding bait, and so
 	// are cname-private.bait.test and cname-metadata.bait.test (aliases of
 	// names outside every allowed domain).
-	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"learn.allowed.test":["203.0.113.200"],"far.test":["203.0.113.200"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"],"private-host.elsewhere.test":["10.1.2.4"],"metadata-host.elsewhere.test":["169.254.169.254"]},"cnames":{"cname-private.bait.test":"private-host.elsewhere.test","cname-metadata.bait.test":"metadata-host.elsewhere.test"}},"stats_socket":"/ca/resolver-stats.sock"}`, ""},
+	{"rbmt-resolver", resolverIP, `{"resolver":{"addr":"203.0.113.53","records":{"allowed.test":["203.0.113.80"],"other.test":["203.0.113.81"],"learn.allowed.test":["203.0.113.200"],"host.allowed.test":["203.0.113.1"],"far.test":["203.0.113.200"],"private.bait.test":["10.1.2.3"],"metadata.bait.test":["169.254.169.254"],"private-host.elsewhere.test":["10.1.2.4"],"metadata-host.elsewhere.test":["169.254.169.254"]},"cnames":{"cname-private.bait.test":"private-host.elsewhere.test","cname-metadata.bait.test":"metadata-host.elsewhere.test"}},"stats_socket":"/ca/resolver-stats.sock"}`, ""},
 	// The records (no resolver: no addr) name allowed.test in the HTTPS
 	// certificate, whose CA goes to /ca/ca.pem (standInInternet's caFile).
 	{"rbmt-allowed", allowedIP, `{"resolver":{"records":{"allowed.test":["203.0.113.80"]}},"web":["203.0.113.80"],"ca_file":"/ca/ca.pem","echo":["203.0.113.80:7"]}`, ""},
