@@ -13,7 +13,7 @@ import (
 // Backends only translate it. p and ifs are trusted, validated values;
 // the result is deterministic.
 func Build(p policy.Policy, ifs Interfaces) Model {
-	m := &Model{Chains: []Chain{HookInput, HookForward, HookOutput, HookPrerouting, HookPostrouting,
+	m := &Model{Chains: []Chain{HookInput, HookForward, HookOutput, HookPrerouting, HookPostrouting, HookNATOutput,
 		ChainIngress, ChainForward, ChainEgress}}
 	addIngress(m, p, ifs)
 	addForward(m, p, ifs)
@@ -65,7 +65,7 @@ func Closed(prefix string, ipv6 bool) []Rule {
 // Lockdown is the model of the fail-closed ruleset: every hook declared
 // (so nat rules of an older ruleset go), only loopback passes.
 func Lockdown() Model {
-	return Model{Chains: []Chain{HookInput, HookForward, HookOutput, HookPrerouting, HookPostrouting},
+	return Model{Chains: []Chain{HookInput, HookForward, HookOutput, HookPrerouting, HookPostrouting, HookNATOutput},
 		Rules: Closed("lock", false)}
 }
 
@@ -133,6 +133,13 @@ func addIngress(m *Model, p policy.Policy, ifs Interfaces) {
 func addEgress(m *Model, p policy.Policy, ifs Interfaces) {
 	closedIPv6(m, HookOutput)
 	m.add(HookOutput, "out-jump", nil, jump(ChainEgress))
+	if e := p.Entry; e != nil {
+		// The entry port dialled from inside the sentry, DNATed by
+		// nat-entry-local. First, because the output hook still sees the
+		// device routed to before the DNAT (lo), so out-loopback would
+		// take it uncounted and an enclave match would not hold.
+		m.add(ChainEgress, "out-entry", match(dst(p.BottleIP), port("tcp", e.EnclavePort), dnatted), accept)
+	}
 	m.add(ChainEgress, "out-loopback", match(outIface("lo")), accept)
 	m.add(ChainEgress, "out-established", match(established), accept)
 	if p.DNS != policy.DNSOff {

@@ -42,6 +42,15 @@ func addEntryNAT(m *Model, p policy.Policy, ifs Interfaces) {
 	}
 	m.add(HookPrerouting, "nat-entry", append(from, port("tcp", e.WorkstationPort)),
 		Verdict{Kind: DNAT, To: netip.AddrPortFrom(p.BottleIP, e.EnclavePort)})
+	// Rootless Podman's port forward arrives from inside the sentry:
+	// rootlessport's child joins the sentry's network namespace and dials
+	// one of the sentry's own addresses (containers/podman: the first IPv4
+	// of the container's networks, in Go's random map order), so the
+	// connection is the sentry's own, routed to lo, and crosses nat output,
+	// never prerouting. Only a process in the sentry makes such a packet;
+	// the bottle's reach the sentry through prerouting and input.
+	m.add(HookNATOutput, "nat-entry-local", match(outIface("lo"), port("tcp", e.WorkstationPort)),
+		Verdict{Kind: DNAT, To: netip.AddrPortFrom(p.BottleIP, e.EnclavePort)})
 	m.add(HookPostrouting, "nat-entry-masq", match(dst(p.BottleIP), outIface(ifs.Enclave), port("tcp", e.EnclavePort), dnatted),
 		Verdict{Kind: Masquerade})
 }

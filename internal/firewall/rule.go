@@ -17,6 +17,7 @@ const (
 	HookOutput
 	HookPrerouting  // nat
 	HookPostrouting // nat
+	HookNATOutput   // nat: the sentry's own new connections
 	ChainIngress    // the sentry's own input, past loopback
 	ChainForward    // every new packet leaving the enclave
 	ChainEgress     // the sentry's own output
@@ -24,10 +25,12 @@ const (
 )
 
 // IsNAT reports whether c translates addresses rather than filters.
-func (c Chain) IsNAT() bool { return c == HookPrerouting || c == HookPostrouting }
+func (c Chain) IsNAT() bool {
+	return c == HookPrerouting || c == HookPostrouting || c == HookNATOutput
+}
 
 // IsHook reports whether c is a base chain the kernel calls.
-func (c Chain) IsHook() bool { return c <= HookPostrouting }
+func (c Chain) IsHook() bool { return c <= HookNATOutput }
 
 // Set is the role of a named address set. Backends name them ("rbm-allow4"
 // as an ipset, "allow4" in table inet rbm); what fills them is the policy's.

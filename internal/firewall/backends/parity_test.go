@@ -92,6 +92,7 @@ var roles = map[string]string{
 	"RBM-INGRESS": "ingress", "RBM-FORWARD": "bottle-forward", "RBM-EGRESS": "egress", "RBM-REJECT": "reject",
 	"input": "input", "forward": "forward", "output": "output", "prerouting": "prerouting", "postrouting": "postrouting",
 	"rbm-ingress": "ingress", "rbm-forward": "bottle-forward", "rbm-egress": "egress", "rbm-reject": "reject",
+	"nat-output": "nat-output", // iptables: OUTPUT of table nat (natRole)
 }
 
 // verdicts maps both backends' actions to one name.
@@ -108,7 +109,11 @@ var verdicts = map[string]string{
 // iptables-restore document in order.
 func parseIptables(t *testing.T, doc, family string) map[string][]string {
 	out := map[string][]string{}
+	table := ""
 	for _, line := range strings.Split(doc, "\n") {
+		if name, ok := strings.CutPrefix(line, "*"); ok {
+			table = name
+		}
 		if !strings.HasPrefix(line, "-A ") {
 			continue
 		}
@@ -123,7 +128,11 @@ func parseIptables(t *testing.T, doc, family string) map[string][]string {
 		case roles[v] != "":
 			v = "jump " + roles[v]
 		}
-		out[family+" "+roles[m[1]]] = append(out[family+" "+roles[m[1]]], summary(t, m[3], v, m[2]))
+		role := roles[m[1]]
+		if table == "nat" && m[1] == "OUTPUT" {
+			role = "nat-output" // nat's OUTPUT is its own hook, not filter's
+		}
+		out[family+" "+role] = append(out[family+" "+role], summary(t, m[3], v, m[2]))
 	}
 	return out
 }

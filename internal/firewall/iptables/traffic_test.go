@@ -73,8 +73,10 @@ func runScenario(t *testing.T, backend string, wrap func(nsRunner) runner.Runner
 	if ic == policy.InterceptRedirect && len(wanDNS) > 0 {
 		t.Errorf("a port-53 connection reached the wan in redirect mode, from %s", <-wanDNS)
 	}
-	if peer := <-entryPeers; peer != "192.0.2.2" {
-		t.Errorf("entry connection reached the bottle from %s, want the sentry 192.0.2.2 (masquerade)", peer)
+	for range 3 { // from the wan, then from the sentry's two addresses
+		if peer := <-entryPeers; peer != "192.0.2.2" {
+			t.Errorf("entry connection reached the bottle from %s, want the sentry 192.0.2.2 (masquerade)", peer)
+		}
 	}
 	captureSave(t, fw, backend, ic)
 }
@@ -83,6 +85,9 @@ func runScenario(t *testing.T, backend string, wrap func(nsRunner) runner.Runner
 func commonProbes(tr trio) []probe {
 	bottle := func(addr, local string) func() (string, error) {
 		return func() (string, error) { return dialTCP(tr.bottle, addr, local) }
+	}
+	sentry := func(addr string) func() (string, error) {
+		return func() (string, error) { return dialTCP(tr.sentry, addr, "") }
 	}
 	allow24, allow32 := "rbm:fwd-allow-203.0.113.0/24", "rbm:fwd-allow-198.51.100.80/32"
 	return []probe{
@@ -93,7 +98,22 @@ func commonProbes(tr trio) []probe {
 		{"cloud metadata", bottle("169.254.169.254:80", ""), "timeout", []string{"rbm:fwd-linklocal"}, []string{"rbm:fwd-drop"}},
 		{"sentry port 22", bottle("192.0.2.2:22", ""), "timeout", []string{"rbm:in-enclave-drop"}, nil},
 		{"entry port from wan", func() (string, error) { return dialTCP(tr.wan, "198.51.100.1:8443", "") }, "bottle",
-			[]string{"rbm:nat-entry", "rbm:fwd-entry", "rbm:nat-entry-masq"}, []string{"rbm:fwd-drop-other"}},
+			[]string{"rbm:nat-entry", "rbm:fwd-entry", "rbm:nat-entry-masq"}, []string{"rbm:fwd-drop-other", "rbm:nat-entry-local"}},
+		// Rootless Podman's port forward dials the entry port from inside
+		// the sentry, at whichever of the sentry's addresses it picked.
+		{"entry port from the sentry, uplink address", sentry("198.51.100.1:8443"), "bottle",
+			[]string{"rbm:nat-entry-local", "rbm:out-entry", "rbm:nat-entry-masq"}, []string{"rbm:nat-entry", "rbm:out-drop"}},
+		{"entry port from the sentry, enclave address", sentry("192.0.2.2:8443"), "bottle",
+			[]string{"rbm:nat-entry-local", "rbm:out-entry", "rbm:nat-entry-masq"}, []string{"rbm:nat-entry", "rbm:out-drop"}},
+		// What that path must not open: the bottle dialling the entry
+		// port at either sentry address, the sentry reaching the bottle
+		// without the DNAT.
+		{"entry port by the bottle, uplink address", bottle("198.51.100.1:8443", ""), "timeout",
+			[]string{"rbm:in-enclave-drop"}, []string{"rbm:nat-entry-local", "rbm:nat-entry", "rbm:out-entry"}},
+		{"entry port by the bottle, enclave address", bottle("192.0.2.2:8443", ""), "timeout",
+			[]string{"rbm:in-enclave-drop"}, []string{"rbm:nat-entry-local", "rbm:nat-entry", "rbm:out-entry"}},
+		{"sentry to the bottle's service", sentry("192.0.2.3:8000"), "timeout",
+			[]string{"rbm:out-drop"}, []string{"rbm:out-entry"}},
 		{"DNS to the sentry", func() (string, error) { return askUDP(tr.bottle, "192.0.2.2:53") }, "sentry",
 			[]string{"rbm:in-dns-udp"}, []string{"rbm:in-enclave-drop"}},
 		{"sentry to wan", func() (string, error) { return dialTCP(tr.sentry, "198.51.100.99:8080", "") }, "timeout",

@@ -16,6 +16,7 @@ var chainNames = map[firewall.Chain]string{
 	firewall.HookOutput:      "OUTPUT",
 	firewall.HookPrerouting:  "PREROUTING",
 	firewall.HookPostrouting: "POSTROUTING",
+	firewall.HookNATOutput:   "OUTPUT", // of table nat
 	firewall.ChainIngress:    chainIngress,
 	firewall.ChainForward:    chainForward,
 	firewall.ChainEgress:     chainEgress,

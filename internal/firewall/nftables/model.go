@@ -22,6 +22,7 @@ const (
 	chainOutput      = "output"
 	chainPrerouting  = "prerouting"
 	chainPostrouting = "postrouting"
+	chainNATOutput   = "nat-output" // the sentry's own new connections
 	chainIngress     = "rbm-ingress"
 	chainForward     = "rbm-forward"
 	chainEgress      = "rbm-egress"

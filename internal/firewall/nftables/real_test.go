@@ -82,7 +82,7 @@ func TestLockdownReplacesTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	list := ns.Must(t, "nft", "list", "table", "inet", "rbm")
-	if strings.Contains(list, "rbm-") || strings.Contains(list, "set ") || strings.Contains(list, "nat-") {
+	if strings.Contains(list, "rbm-") || strings.Contains(list, "set ") || strings.Contains(list, "rbm:nat-") {
 		t.Errorf("lockdown left parts of the previous ruleset:\n%s", list)
 	}
 	snap, err := fw.Counters(ctx)

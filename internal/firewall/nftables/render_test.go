@@ -27,7 +27,7 @@ func TestLockdownGolden(t *testing.T) {
 	if !strings.Contains(got, "delete table inet rbm\n") || strings.Contains(got, "@") {
 		t.Error("lockdown does not replace the whole table, or still uses a set")
 	}
-	for _, c := range []string{chainPrerouting, chainPostrouting} {
+	for _, c := range []string{chainPrerouting, chainPostrouting, chainNATOutput} {
 		if strings.Contains(got, "add rule inet rbm "+c+" ") {
 			t.Errorf("lockdown %s chain is not empty", c)
 		}

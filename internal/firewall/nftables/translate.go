@@ -15,6 +15,7 @@ var chainNames = map[firewall.Chain]string{
 	firewall.HookOutput:      chainOutput,
 	firewall.HookPrerouting:  chainPrerouting,
 	firewall.HookPostrouting: chainPostrouting,
+	firewall.HookNATOutput:   chainNATOutput,
 	firewall.ChainIngress:    chainIngress,
 	firewall.ChainForward:    chainForward,
 	firewall.ChainEgress:     chainEgress,
@@ -29,6 +30,8 @@ var hookSpecs = map[firewall.Chain]string{
 	firewall.HookOutput:      "type filter hook output priority filter; policy drop;",
 	firewall.HookPrerouting:  "type nat hook prerouting priority dstnat; policy accept;",
 	firewall.HookPostrouting: "type nat hook postrouting priority srcnat; policy accept;",
+	// nft 1.0.6 knows the name "dstnat" only on prerouting: -100 is its value.
+	firewall.HookNATOutput: "type nat hook output priority -100; policy accept;",
 }
 
 // setNames are the names of the model's set roles in table inet rbm.
