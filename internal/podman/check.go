@@ -17,9 +17,7 @@ func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, r
 	if !checkPodman(ctx, r, rep) {
 		return false
 	}
-	if checkMode(ctx, r, rep) && cfg.EntryEnabled {
-		rep.Infof("warning: RBRN_ENTRY_ENABLED=true under rootless Podman: the published port does not reach the bottle yet (rootlessport; see docs/podman.md)")
-	}
+	checkMode(ctx, r, rep)
 	checkImages(ctx, r, cfg, rep)
 	n := engine.NamesFor(cfg.Moniker)
 	pods, err := lines(ctx, r, "pod", "ps", "--format", "{{.Name}}")
@@ -51,13 +49,12 @@ func checkPodman(ctx context.Context, r runner.Runner, rep *engine.Report) bool 
 	return true
 }
 
-// checkMode reports rootful or rootless and the network backend; true
-// means rootless.
-func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) bool {
+// checkMode reports rootful or rootless and the network backend.
+func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) {
 	out, err := r.Run(ctx, podman("info", "--format", "{{.Host.Security.Rootless}} {{.Host.NetworkBackend}} {{.Host.ServiceIsRemote}}"))
 	if err != nil {
 		rep.Problemf("podman info: %v", err)
-		return false
+		return
 	}
 	f := append(strings.Fields(string(out)), "", "", "")
 	if f[1] != "" && f[1] != "netavark" {
@@ -65,13 +62,12 @@ func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) bool {
 	}
 	if f[0] != "true" {
 		rep.Infof("rootful Podman, network backend %s (tested by rbm's CI)", f[1])
-		return false
+		return
 	}
 	rep.Infof("rootless Podman, network backend %s (tested by rbm's CI as a dedicated user; see docs/podman.md)", f[1])
 	if f[2] != "true" { // a Podman machine's VM has its own runtime directory and tun device
 		checkRootlessHost(ctx, r, rep)
 	}
-	return true
 }
 
 // checkRootlessHost names the two host settings rootless networking

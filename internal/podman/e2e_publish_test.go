@@ -4,7 +4,10 @@ package podman_test
 // the entry port as Podman publishes it on the host,
 //
 //	host 127.0.0.1:WS -> netavark's port forward -> sentry (uplink) -> DNAT ->
-//	bottle's service on RBRN_ENTRY_PORT_ENCLAVE, and the replies back.
+//	bottle's service on RBRN_ENTRY_PORT_ENCLAVE, and the replies back;
+//
+// rootless, rootlessport's child dials WS inside the sentry's network
+// namespace instead, and the sentry's nat output DNATs it (nat-entry-local).
 //
 // netavark publishes no port on an --internal network, so here the sentry's
 // uplink is Podman's default network "podman", which is NOT internal: it has
@@ -54,9 +57,6 @@ const (
 
 func TestPodmanPublishedEntry(t *testing.T) {
 	needPodman(t)
-	if rootless {
-		t.Skip("rootless run: rootlessport does not deliver the published entry port to the sentry yet (docs/podman.md)")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	h := host{t: t, ctx: ctx}
@@ -92,12 +92,12 @@ func TestPodmanPublishedEntry(t *testing.T) {
 	addr := net.JoinHostPort("127.0.0.1", ws)
 	before := s.counters()
 	got, err := readLine(addr)
-	if err != nil || got != pubLine {
-		t.Fatalf("%s: got %q, %v; want %q", addr, got, err, pubLine)
-	}
 	d := s.counters().Delta(before)
+	if err != nil || got != pubLine {
+		t.Fatalf("%s: got %q, %v; want %q (counters that moved: %v)", addr, got, err, pubLine, d.Moved())
+	}
 	t.Logf("%s answered %q; counters that moved: %v", addr, got, d.Moved())
-	for _, id := range []string{"rbm:nat-entry", "rbm:fwd-entry", "rbm:nat-entry-masq"} {
+	for _, id := range entryCounters() {
 		if d.Rules[id].Packets == 0 {
 			t.Errorf("counter %s did not move", id)
 		}
@@ -160,6 +160,18 @@ func TestPodmanPublishedEntry(t *testing.T) {
 	t.Logf("timing: stop took %s", time.Since(t0).Round(time.Millisecond))
 }
 
+// entryCounters are the rules a connection through the published port
+// moves. Rootful, netavark DNATs it on the host and it reaches the sentry
+// on its uplink; rootless, rootlessport's child joins the sentry's network
+// namespace and dials one of the sentry's own addresses, so the sentry's
+// nat output takes it.
+func entryCounters() []string {
+	if rootless {
+		return []string{"rbm:nat-entry-local", "rbm:out-entry", "rbm:nat-entry-masq"}
+	}
+	return []string{"rbm:nat-entry", "rbm:fwd-entry", "rbm:nat-entry-masq"}
+}
+
 // pubSafeConfig refuses to start anything unless the resolved policy can
 // send nothing out: no egress, no DNS, entry bound to loopback.
 func pubSafeConfig(t *testing.T, p policy.Policy, bind netip.Addr) {
@@ -184,7 +196,7 @@ func pubSafeSentry(s *service) {
 			s.t.Fatalf("the sentry's live ruleset lets traffic out (%s)", id)
 		}
 	}
-	for _, id := range []string{"rbm:fwd-drop", "rbm:out-drop", "rbm:nat-entry", "rbm:fwd-entry"} {
+	for _, id := range []string{"rbm:fwd-drop", "rbm:out-drop", "rbm:nat-entry", "rbm:fwd-entry", "rbm:nat-entry-local", "rbm:out-entry"} {
 		if _, ok := snap.Rules[id]; !ok {
 			s.t.Fatalf("the sentry's live ruleset lacks %s", id)
 		}
