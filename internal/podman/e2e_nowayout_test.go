@@ -91,7 +91,7 @@ func noWayBattery(ctx context.Context, t *testing.T, env []string) []verify.Resu
 		Foreign: netip.MustParseAddr(foreignIP), Allowed: netip.MustParseAddr(allowedIP), Forbidden: netip.MustParseAddr(otherIP),
 		EchoPort: echoPort, AllowedName: "allowed.test", ForbiddenName: "other.test", BaitDomain: baitDomain,
 		Learned: netip.MustParseAddr(learnedIP), LearnName: "learn.allowed.test",
-		HostAddr: netip.MustParseAddr(upGateway), // no resolver: no HostName
+		HostAddr: hostAddr(uplink.Addr()), // no resolver: no HostName
 		BridgeIP: engine.BridgeIP(p.Subnet), SentryUplink: uplink.Addr(), UplinkPrefix: uplink.Masked(),
 	}
 	b, err := serviceverify.Start(ctx, podman.Runtime{}, runner.Exec{}, cfg, serviceverify.ProbeOptions{})
