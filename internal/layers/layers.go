@@ -29,7 +29,7 @@ var Layers = []Layer{
 	{Name: "seams", Why: "the kernel and the programs rbm drives, each behind one package",
 		Packages: []string{"internal/runner", "internal/firewall", "internal/netinit", "internal/dns",
 			"internal/dnsguard", "internal/denials", "internal/gate", "internal/capture", "internal/probe",
-			"internal/testns", "internal/image", "internal/standin", "internal/subnet", "internal/supervise"}},
+			"internal/testns", "internal/runtest", "internal/image", "internal/standin", "internal/subnet", "internal/supervise"}},
 	{Name: "parts", Why: "the sentry, the runtime seam, the battery, the lab and the report, knowing nothing of each other",
 		Apart:    true,
 		Packages: []string{"internal/sentry", "internal/engine", "internal/verify", "internal/lab", "internal/suggest"}},

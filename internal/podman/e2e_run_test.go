@@ -5,12 +5,12 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/recipe-bottle/rbm/internal/runtest"
 )
 
 // runSecret is an -e value taken from rbm's environment: it must reach
@@ -39,7 +39,7 @@ func TestPodmanRun(t *testing.T) {
 		"sh", "-c", `cat; echo "secret=$RBM_RUN_SECRET plain=$PLAIN dir=$(pwd)"; getent hosts other.test.; exit 3`)
 	rbm.Env = env
 	var stdout bytes.Buffer
-	var stderr lockedBuffer
+	var stderr runtest.LockedBuffer
 	rbm.Stdout, rbm.Stderr = &stdout, &stderr
 	in, err := rbm.StdinPipe()
 	if err != nil {
@@ -54,7 +54,7 @@ func TestPodmanRun(t *testing.T) {
 			t.Errorf("the -e value is in podman inspect %s", c)
 		}
 	}
-	if onCommandLine(runSecret) {
+	if runtest.OnCommandLine(runSecret) {
 		t.Error("the -e value is on a command line (/proc/*/cmdline)")
 	}
 	in.Write([]byte("hello from the host\n"))
@@ -117,58 +117,12 @@ func envOr(name, def string) string {
 
 // waitRunning waits until rbm run's bottle runs and returns its moniker,
 // read from start's last line on rbm's stderr.
-func waitRunning(h host, stderr *lockedBuffer) string {
+func waitRunning(h host, stderr *runtest.LockedBuffer) string {
 	h.t.Helper()
-	deadline := time.Now().Add(3 * time.Minute)
-	for time.Now().Before(deadline) {
-		if _, after, ok := strings.Cut(stderr.String(), "bottle service run-"); ok {
-			m, _, _ := strings.Cut(after, " ")
-			m = "run-" + m
-			if out, _ := h.try("podman", "inspect", "--format", "{{.State.Running}}", m+"-bottle"); strings.TrimSpace(out) == "true" {
-				time.Sleep(time.Second) // the exec starts right after
-				return m
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	h.t.Fatalf("rbm run's bottle did not start:\n%s", stderr.String())
-	return ""
-}
-
-// lockedBuffer is rbm's stderr, written by exec's copier while the test
-// reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *lockedBuffer) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Reset()
-}
-
-// onCommandLine reports whether any process's command line holds s.
-func onCommandLine(s string) bool {
-	paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range paths {
-		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(s)) {
-			return true
-		}
-	}
-	return false
+	return runtest.WaitRunning(h.t, stderr, func(m string) bool {
+		out, _ := h.try("podman", "inspect", "--format", "{{.State.Running}}", m+"-bottle")
+		return strings.TrimSpace(out) == "true"
+	})
 }
 
 // removeRuns removes every service rbm run left (the test failed midway).

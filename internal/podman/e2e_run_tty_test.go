@@ -2,15 +2,15 @@ package podman_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/recipe-bottle/rbm/internal/runtest"
 )
 
 // TestPodmanRunTerminal drives `rbm run` in a real terminal (tmux), as a
@@ -20,35 +20,33 @@ import (
 // is the one Ctrl-C ends stops with 130 and leaves nothing either.
 func TestPodmanRunTerminal(t *testing.T) {
 	needPodman(t)
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed (scripts/install-deps.sh installs it)")
-	}
+	runtest.NeedTmux(t)
 	_, h, bin := runWorld(t, 8*time.Minute)
 	env := runEnv()
 	image := envOr("RBM_BOTTLE_IMAGE", bottleImage)
 
-	term := newTerminal(t, env, bin, "run", "--allow", "allowed.test", image, "--", "sh")
-	m := term.moniker()
-	term.waitFor(`\$$`, "the bottle's shell prompt")
-	term.send("echo tty=$(tty | cut -c1-8) sum=$((6*7))", "Enter")
-	term.waitFor(`tty=/dev/pts sum=42`, "the typed line's output, on a terminal")
-	term.send("sleep 50", "Enter")
+	term := runtest.NewTerminal(t, env, bin, "run", "--allow", "allowed.test", image, "--", "sh")
+	m := term.Moniker()
+	term.WaitFor(`\$$`, "the bottle's shell prompt")
+	term.Send("echo tty=$(tty | cut -c1-8) sum=$((6*7))", "Enter")
+	term.WaitFor(`tty=/dev/pts sum=42`, "the typed line's output, on a terminal")
+	term.Send("sleep 50", "Enter")
 	time.Sleep(time.Second)
-	term.send("C-c")
-	term.send("echo after-interrupt", "Enter")
-	term.waitFor(`(?m)^after-interrupt`, "the shell going on after Ctrl-C (it went to sleep, not to rbm)")
+	term.Send("C-c")
+	term.Send("echo after-interrupt", "Enter")
+	term.WaitFor(`(?m)^after-interrupt`, "the shell going on after Ctrl-C (it went to sleep, not to rbm)")
 	if out := h.podman("inspect", "--format", "{{.State.Running}}", m+"-bottle"); out != "true" {
 		t.Errorf("the bottle is not running after Ctrl-C: %q", out)
 	}
-	term.send("exit 5", "Enter")
-	term.waitFor(`rbm-exit=5`, "rbm ending with the shell's status")
+	term.Send("exit 5", "Enter")
+	term.WaitFor(`rbm-exit=5`, "rbm ending with the shell's status")
 	assertNothingLabelled(h, m)
 
-	term = newTerminal(t, env, bin, "run", image, "--", "sleep", "50")
-	m = term.moniker()
+	term = runtest.NewTerminal(t, env, bin, "run", image, "--", "sleep", "50")
+	m = term.Moniker()
 	time.Sleep(2 * time.Second) // the exec starts right after the bottle runs
-	term.send("C-c")
-	term.waitFor(`rbm-exit=130`, "rbm ending with 128+SIGINT when Ctrl-C ended the command")
+	term.Send("C-c")
+	term.WaitFor(`rbm-exit=130`, "rbm ending with 128+SIGINT when Ctrl-C ended the command")
 	assertNothingLabelled(h, m)
 }
 
@@ -103,75 +101,4 @@ func twoAtOnce(ctx context.Context, t *testing.T, h host, env []string, bin, ima
 	if len(nets) != 2 || nets[0] == nets[1] {
 		t.Errorf("two runs at once: enclaves %q, want two different /24s of 10.242.0.0/16", nets)
 	}
-}
-
-// terminal is one tmux session on a socket of its own, running rbm and
-// then printing its exit status.
-type terminal struct {
-	t      *testing.T
-	socket string
-}
-
-func newTerminal(t *testing.T, env []string, bin string, args ...string) *terminal {
-	t.Helper()
-	dir := t.TempDir()
-	var script strings.Builder
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(&script, "export %s='%s'\n", k, v)
-	}
-	fmt.Fprintf(&script, "'%s'", bin)
-	for _, a := range args {
-		fmt.Fprintf(&script, " '%s'", a)
-	}
-	script.WriteString("\necho rbm-exit=$?\nsleep 60\n")
-	path := filepath.Join(dir, "run.sh")
-	if err := os.WriteFile(path, []byte(script.String()), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	term := &terminal{t: t, socket: "rbmt-tty-" + filepath.Base(dir)}
-	term.tmux("new-session", "-d", "-x", "200", "-y", "50", "sh", path)
-	t.Cleanup(func() { exec.Command("tmux", "-L", term.socket, "kill-server").Run() })
-	return term
-}
-
-func (term *terminal) tmux(args ...string) string {
-	term.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", term.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		term.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func (term *terminal) send(keys ...string) {
-	term.tmux(append([]string{"send-keys", "-t", "0"}, keys...)...)
-}
-
-func (term *terminal) screen() string {
-	return term.tmux("capture-pane", "-p", "-t", "0", "-S", "-200")
-}
-
-// waitFor waits until the screen matches pattern (trailing blank lines
-// trimmed), failing with the screen after three minutes.
-func (term *terminal) waitFor(pattern, what string) string {
-	term.t.Helper()
-	re := regexp.MustCompile(pattern)
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		s := strings.TrimRight(term.screen(), "\n ")
-		if m := re.FindString(s); m != "" {
-			return m
-		}
-		if time.Now().After(deadline) {
-			term.t.Fatalf("waiting for %s (%s); the screen:\n%s", what, pattern, s)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// moniker is the run's, from start's progress on the screen.
-func (term *terminal) moniker() string {
-	term.t.Helper()
-	return "run-" + strings.TrimPrefix(term.waitFor(`bottle service run-[0-9a-z]+`, "the run's moniker"), "bottle service run-")
 }
