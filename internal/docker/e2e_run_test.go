@@ -1,0 +1,192 @@
+package docker_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/runtest"
+)
+
+// runSecret is an -e value taken from rbm's environment: it must reach
+// the bottle and nothing else.
+const runSecret = "s3cr3t-rbm-run-docker"
+
+// TestDockerRun is the Podman package's TestPodmanRun under Docker: stdin
+// piped, the command's output and exit status come back, an -e value (a
+// bare name) is in the bottle and neither in any inspect nor on any command
+// line, a name outside --allow is refused and named in the end summary,
+// and nothing is left (containers, networks, host rules); then SIGTERM to
+// rbm during a `sleep 60` in a run with its own enclave leaves nothing
+// either.
+func TestDockerRun(t *testing.T) {
+	ctx, h, bin := runWorld(t, 8*time.Minute)
+	auto := append(os.Environ(), append(runEnv(), "RBM_RUN_SECRET="+runSecret)...)
+	env := append(auto[:len(auto):len(auto)], "RBRR_POD_SUBNET="+enclave, "RBRR_SENTRY_IP="+sentryIP, "RBRR_BOTTLE_IP="+bottleIP)
+
+	rbm := exec.CommandContext(ctx, bin, "run", "--allow", "allowed.test", "--deny", "reject",
+		"-e", "RBM_RUN_SECRET", "-e", "PLAIN=v1", "-w", "/tmp", bottleImage, "--",
+		"sh", "-c", `cat; echo "secret=$RBM_RUN_SECRET plain=$PLAIN dir=$(pwd)"; getent hosts other.test.; exit 3`)
+	rbm.Env = env
+	var stdout bytes.Buffer
+	var stderr runtest.LockedBuffer
+	rbm.Stdout, rbm.Stderr = &stdout, &stderr
+	in, err := rbm.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rbm.Start(); err != nil {
+		t.Fatal(err)
+	}
+	m := waitRunning(h, &stderr)
+	for _, c := range []string{m + "-sentry", m + "-bottle"} {
+		if strings.Contains(h.docker("inspect", c), runSecret) {
+			t.Errorf("the -e value is in docker inspect %s", c)
+		}
+	}
+	if runtest.OnCommandLine(runSecret) {
+		t.Error("the -e value is on a command line (/proc/*/cmdline)")
+	}
+	in.Write([]byte("hello from the host\n"))
+	in.Close()
+	err = rbm.Wait()
+	t.Logf("rbm run stderr:\n%s", stderr.String())
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+		t.Errorf("rbm run: %v, want exit status 3 (the command's)", err)
+	}
+	want := "hello from the host\nsecret=" + runSecret + " plain=v1 dir=/tmp\n"
+	if got := stdout.String(); got != want {
+		t.Errorf("stdout = %q, want %q (other.test must not resolve)", got, want)
+	}
+	if s := stderr.String(); !strings.Contains(s, "rbm run: the sentry refused") || !strings.Contains(s, "--allow other.test") {
+		t.Errorf("the end summary does not name other.test with its --allow")
+	}
+	assertNothingLabelled(h, m)
+
+	// SIGTERM to rbm in the middle of the command.
+	stderr.Reset()
+	rbm = exec.CommandContext(ctx, bin, "run", "-v", t.TempDir()+":/mnt/run:ro", bottleImage, "--", "sleep", "60")
+	rbm.Env, rbm.Stderr = auto, &stderr
+	if err := rbm.Start(); err != nil {
+		t.Fatal(err)
+	}
+	m = waitRunning(h, &stderr)
+	rbm.Process.Signal(syscall.SIGTERM)
+	err = rbm.Wait()
+	t.Logf("rbm run (SIGTERM) stderr:\n%s", stderr.String())
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 128+int(syscall.SIGTERM) {
+		t.Errorf("rbm run after SIGTERM: %v, want exit status 143", err)
+	}
+	assertNothingLabelled(h, m)
+}
+
+// TestDockerRunTerminal is TestPodmanRunTerminal under Docker: typed lines
+// reach a shell in the bottle with a terminal, Ctrl-C goes to the program
+// in the bottle (the run goes on), `exit 5` ends rbm with 5 and nothing is
+// left; a run whose command Ctrl-C ends stops with 130, nothing left.
+func TestDockerRunTerminal(t *testing.T) {
+	needDocker(t)
+	runtest.NeedTmux(t)
+	_, h, bin := runWorld(t, 8*time.Minute)
+
+	term := runtest.NewTerminal(t, runEnv(), bin, "run", "--allow", "allowed.test", bottleImage, "--", "sh")
+	m := term.Moniker()
+	term.WaitFor(`\$$`, "the bottle's shell prompt")
+	term.Send("echo tty=$(tty | cut -c1-8) sum=$((6*7)) $(getent hosts allowed.test)", "Enter")
+	term.WaitFor(`tty=/dev/pts sum=42 `+allowedIP, "the typed line's output, on a terminal, allowed.test resolved")
+	term.Send("sleep 50", "Enter")
+	time.Sleep(time.Second)
+	term.Send("C-c")
+	term.Send("echo after-interrupt", "Enter")
+	term.WaitFor(`(?m)^after-interrupt`, "the shell going on after Ctrl-C (it went to sleep, not to rbm)")
+	if out := h.docker("inspect", "--format", "{{.State.Running}}", m+"-bottle"); out != "true" {
+		t.Errorf("the bottle is not running after Ctrl-C: %q", out)
+	}
+	term.Send("exit 5", "Enter")
+	term.WaitFor(`rbm-exit=5`, "rbm ending with the shell's status")
+	assertNothingLabelled(h, m)
+
+	term = runtest.NewTerminal(t, runEnv(), bin, "run", bottleImage, "--", "sleep", "50")
+	m = term.Moniker()
+	time.Sleep(2 * time.Second) // the exec starts right after the bottle runs
+	term.Send("C-c")
+	term.WaitFor(`rbm-exit=130`, "rbm ending with 128+SIGINT when Ctrl-C ended the command")
+	assertNothingLabelled(h, m)
+}
+
+// runWorld is what every rbm run test starts from, bounded by timeout:
+// the stand-in internet, rbm built, and every run's service removed at the
+// end whatever happened.
+func runWorld(t *testing.T, timeout time.Duration) (context.Context, host, string) {
+	needDocker(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	h := host{t: t, ctx: ctx}
+	standInInternet(h)
+	bin := buildCLI(ctx, t)
+	t.Cleanup(func() { removeRuns(h.detached()) })
+	return ctx, h, bin
+}
+
+// runEnv is the environment of a run under Docker with no regime: its own
+// enclave, the stand-in resolver (never the machine's), the stand-in
+// world's uplink.
+func runEnv() []string {
+	return []string{"RBRR_RUNTIME=docker", "RBRR_POD_SUBNET=", "RBRR_SENTRY_IP=", "RBRR_BOTTLE_IP=",
+		"RBRR_UPLINK_NETWORK=" + upNet, "RBRR_DNS_SERVER=" + resolverIP, "RBRR_SENTRY_IMAGE=" + sentryImage,
+		"RBRN_DNS_REBIND_OK_DOMAINS=allowed.test"} // the stand-ins answer with documentation addresses
+}
+
+func buildCLI(ctx context.Context, t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	bin := filepath.Join(t.TempDir(), "rbm")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/rbm")
+	build.Dir = filepath.Join(filepath.Dir(file), "..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// waitRunning waits until rbm run's bottle runs and returns its moniker.
+func waitRunning(h host, stderr *runtest.LockedBuffer) string {
+	h.t.Helper()
+	return runtest.WaitRunning(h.t, stderr, func(m string) bool {
+		out, _ := h.try("docker", "inspect", "--format", "{{.State.Running}}", m+"-bottle")
+		return out == "true"
+	})
+}
+
+// assertNothingLabelled: no container, network or host rule of the run.
+func assertNothingLabelled(h host, m string) {
+	h.t.Helper()
+	f := "label=" + engine.LabelKey + "=" + m
+	for _, args := range [][]string{{"ps", "-a", "--filter", f, "--format", "{{.Names}}"}, {"network", "ls", "--filter", f, "--format", "{{.Name}}"}} {
+		if left := h.docker(args...); left != "" {
+			h.t.Errorf("left behind after the run (docker %s): %s", strings.Join(args, " "), left)
+		}
+	}
+	if rules, _ := h.try("iptables", "-S", "DOCKER-USER"); strings.Contains(rules, engine.LabelKey+"="+m) {
+		h.t.Errorf("the run's host rule is left:\n%s", rules)
+	}
+}
+
+// removeRuns removes every service rbm run left (the test failed midway).
+func removeRuns(h host) {
+	out, _ := h.try("docker", "ps", "-a", "--filter", "label="+engine.LabelKey, "--format", `{{index .Labels "`+engine.LabelKey+`"}}`)
+	for _, m := range strings.Fields(out) {
+		if strings.HasPrefix(m, "run-") {
+			engine.Stop(h.ctx, rt, runner.Exec{}, m, nil)
+		}
+	}
+}
