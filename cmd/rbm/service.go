@@ -37,11 +37,15 @@ shell. Nothing is checked or created; rbm start also runs a preflight.`,
 				return err
 			}
 			// What rbm start would choose now; nothing holds it.
-			cfg, _, err = engine.AutoSubnet(cmd.Context(), engine.NewSite(rt, runner.Exec{}), cfg, "")
+			site := engine.NewSite(rt, runner.Exec{})
+			cfg, _, err = engine.AutoSubnet(cmd.Context(), site, cfg, "")
 			if err != nil {
 				return err
 			}
-			steps, err := rt.Plan(cfg)
+			// As rbm start would plan it on this engine (rootless Podman
+			// differs); an engine that cannot say is planned rootful.
+			h, _ := site.Host(cmd.Context())
+			steps, err := engine.ForHost(rt, h).Plan(cfg)
 			if err != nil {
 				return err
 			}
@@ -107,5 +111,5 @@ func startService(ctx context.Context, out io.Writer, cfg *config.Config, health
 	if err := rep.Err(); err != nil {
 		return err
 	}
-	return engine.Start(ctx, rt, runner.Exec{}, cfg, engine.Options{Out: out, HealthTimeout: healthTimeout, NetworkCreated: release})
+	return engine.Start(ctx, engine.ForHost(rt, rep.Host), runner.Exec{}, cfg, engine.Options{Out: out, HealthTimeout: healthTimeout, NetworkCreated: release})
 }

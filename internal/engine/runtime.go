@@ -62,6 +62,22 @@ type Runtime interface {
 	Host(ctx context.Context, r runner.Runner) (enginehost.Host, error)
 }
 
+// HostPlanner is a runtime whose plan depends on how its engine runs:
+// rootless Podman maps the invoking user into the bottle's pod.
+type HostPlanner interface {
+	// OnHost is the runtime planning for an engine running as h says.
+	OnHost(h enginehost.Host) Runtime
+}
+
+// ForHost is rt planning for the engine h describes (Preflight's
+// Report.Host); a runtime whose plan does not depend on it is itself.
+func ForHost(rt Runtime, h enginehost.Host) Runtime {
+	if hp, ok := rt.(HostPlanner); ok {
+		return hp.OnHost(h)
+	}
+	return rt
+}
+
 // Cmd is a command of rt's CLI.
 func Cmd(rt Runtime, args ...string) runner.Cmd { return runner.Cmd{Name: rt.CLI(), Args: args} }
 

@@ -2,6 +2,7 @@ package podman
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
@@ -44,13 +45,26 @@ func healthStep(n engine.Names) engine.Step {
 	}
 }
 
-func podStep(cfg *config.Config, n engine.Names) engine.Step {
+// podStep: under rootless Podman the pod gets a user namespace mapping the
+// invoking user to the bottle's uid and gid (--userns is ignored on a
+// container with --pod), so what the bottle writes in a mounted directory
+// is that user's on the host, not one of its subordinate ids. The init and
+// guard containers keep NET_ADMIN over the pod's network namespace: Podman
+// creates it inside that user namespace.
+func podStep(cfg *config.Config, n engine.Names, rootless bool) engine.Step {
+	args := []string{"pod", "create", "--name", n.Pod, "--label", n.Label(),
+		"--network", n.Enclave, "--ip", cfg.BottleIP.String(), "--mac-address", engine.MAC(cfg.BottleIP),
+		"--dns", cfg.SentryIP.String(),
+		"--sysctl", "net.ipv6.conf.all.disable_ipv6=1", "--sysctl", "net.ipv6.conf.default.disable_ipv6=1"}
+	desc := fmt.Sprintf("pod %s: the bottle's address %s, resolver %s, no IPv6", n.Pod, cfg.BottleIP, cfg.SentryIP)
+	if rootless {
+		uid := strconv.Itoa(cfg.BottleUID)
+		args = append(args, "--userns", "keep-id:uid="+uid+",gid="+uid)
+		desc += ", you as its user " + uid
+	}
 	return engine.Step{
-		Desc: fmt.Sprintf("pod %s: the bottle's address %s, resolver %s, no IPv6", n.Pod, cfg.BottleIP, cfg.SentryIP),
-		Cmd: podman("pod", "create", "--name", n.Pod, "--label", n.Label(),
-			"--network", n.Enclave, "--ip", cfg.BottleIP.String(), "--mac-address", engine.MAC(cfg.BottleIP),
-			"--dns", cfg.SentryIP.String(),
-			"--sysctl", "net.ipv6.conf.all.disable_ipv6=1", "--sysctl", "net.ipv6.conf.default.disable_ipv6=1"),
+		Desc: desc,
+		Cmd:  podman(args...),
 		Undo: podman("pod", "rm", "-f", "--ignore", "-t", stopSeconds, n.Pod),
 	}
 }

@@ -14,9 +14,20 @@ var netCaps = []string{"--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--securit
 // Every container is created with --pull never: Preflight checks that the
 // images exist and says how to build or pull them; a start fetches nothing.
 
-func netinitStep(cfg *config.Config, n engine.Names) engine.Step {
+// asRoot: in a keep-id pod (rootless, see podStep) a container without
+// --user runs as the mapped user with no effective capability, and
+// setting a route failed with "Operation not permitted"; root of the
+// pod's user namespace holds NET_ADMIN over its network namespace.
+func asRoot(rootless bool) []string {
+	if rootless {
+		return []string{"--user", "0:0"}
+	}
+	return nil
+}
+
+func netinitStep(cfg *config.Config, n engine.Names, rootless bool) engine.Step {
 	args := []string{"create", "--pull", "never", "--pod", n.Pod, "--name", n.NetInit, "--label", n.Label(), "--init-ctr", "always"}
-	args = append(append(args, netCaps...), cfg.SentryImage)
+	args = append(append(append(args, asRoot(rootless)...), netCaps...), cfg.SentryImage)
 	return engine.Step{
 		Desc: fmt.Sprintf("init container %s: on every pod start, default route via %s, %s prohibited", n.NetInit, cfg.SentryIP, engine.BridgeIP(cfg.Subnet)),
 		Cmd:  podman(append(args, engine.RouteArgs(cfg)...)...),
@@ -26,9 +37,9 @@ func netinitStep(cfg *config.Config, n engine.Names) engine.Step {
 
 // guardStep: `podman pod restart` skips init containers (Podman 4.3); the
 // guard is restarted with the pod and, being required by the bottle, first.
-func guardStep(cfg *config.Config, n engine.Names) engine.Step {
+func guardStep(cfg *config.Config, n engine.Names, rootless bool) engine.Step {
 	args := []string{"create", "--pull", "never", "--pod", n.Pod, "--name", n.NetGuard, "--label", n.Label(), "--stop-timeout", stopSeconds}
-	args = append(append(args, netCaps...), cfg.SentryImage)
+	args = append(append(append(args, asRoot(rootless)...), netCaps...), cfg.SentryImage)
 	return engine.Step{
 		Desc: fmt.Sprintf("guard %s: sets the same routes whenever the pod (re)starts, then holds no capability", n.NetGuard),
 		Cmd:  podman(append(append(args, engine.RouteArgs(cfg)...), "--hold")...),

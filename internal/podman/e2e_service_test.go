@@ -46,7 +46,8 @@ func startService(h host, cfg *config.Config) *service {
 	if err := rep.Err(); err != nil {
 		h.t.Fatal(err)
 	}
-	err := engine.Start(h.ctx, podman.Runtime{}, runner.Exec{}, cfg, engine.Options{Out: testWriter{h.t}, HealthTimeout: 90 * time.Second})
+	// As rbm start does: rootless Podman plans the pod's user namespace.
+	err := engine.Start(h.ctx, engine.ForHost(podman.Runtime{}, rep.Host), runner.Exec{}, cfg, engine.Options{Out: testWriter{h.t}, HealthTimeout: 90 * time.Second})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
+	"github.com/recipe-bottle/rbm/internal/enginehost"
 )
 
 // settings turns "K=V" pairs into a configuration layer.
@@ -59,6 +60,25 @@ func TestPlanGolden(t *testing.T) {
 			}
 			golden.Check(t, "plan-"+name+".txt", engine.String(steps))
 		})
+	}
+}
+
+// Under rootless Podman the pod maps the invoking user to the bottle's
+// uid and gid; nothing else changes.
+func TestPlanRootlessGolden(t *testing.T) {
+	steps, err := Runtime{Rootless: true}.Plan(mustConfig(t, planCases["bottle-vars"]...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "plan-rootless-bottle-vars.txt", engine.String(steps))
+}
+
+// rbm start plans for the engine the preflight found.
+func TestForHostFollowsRootless(t *testing.T) {
+	for _, rootless := range []bool{false, true} {
+		if got := engine.ForHost(Runtime{}, enginehost.Host{Rootless: rootless}); got != (Runtime{Rootless: rootless}) {
+			t.Errorf("ForHost(rootless=%v) = %#v", rootless, got)
+		}
 	}
 }
 

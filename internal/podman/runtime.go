@@ -8,14 +8,17 @@ import (
 	"io"
 	"slices"
 
-	"github.com/recipe-bottle/rbm/internal/config"
 	"github.com/recipe-bottle/rbm/internal/engine"
 	"github.com/recipe-bottle/rbm/internal/enginehost"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
 // Runtime is Podman behind engine.Runtime.
-type Runtime struct{}
+type Runtime struct {
+	// Rootless plans for rootless Podman: the invoking user is the
+	// bottle's user in the pod's user namespace (podStep).
+	Rootless bool
+}
 
 var _ engine.Runtime = Runtime{}
 
@@ -25,8 +28,8 @@ func (Runtime) CLI() string { return "podman" }
 // Name implements engine.Runtime.
 func (Runtime) Name() string { return "Podman" }
 
-// Plan implements engine.Runtime.
-func (Runtime) Plan(cfg *config.Config) ([]engine.Step, error) { return Plan(cfg) }
+// OnHost implements engine.HostPlanner: rootless or not, as Podman runs.
+func (Runtime) OnHost(h enginehost.Host) engine.Runtime { return Runtime{Rootless: h.Rootless} }
 
 // Inspect implements engine.Runtime.
 func (Runtime) Inspect(names ...string) runner.Cmd {
