@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PATH:/usr/local/go/bin"
 # What the rootless pass runs (see its end); the root pass runs everything.
-RBM_ROOTLESS_TESTS="${RBM_ROOTLESS_TESTS:-TestPodman(EndToEnd|Verify|FailedStartLeavesNothing|PublishedEntry)$}"
+# rbm run as a person would, piped and in a terminal, is among them (#24).
+RBM_ROOTLESS_TESTS="${RBM_ROOTLESS_TESTS:-TestPodman(EndToEnd|Verify|FailedStartLeavesNothing|PublishedEntry|Run|RunTerminal)$}"
 # Each phase says how long it took, so CI's time can be read from its log.
 phase_start=$SECONDS
 phase() { echo "test: $1 took $((SECONDS - phase_start))s" >&2; phase_start=$SECONDS; }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,9 +35,10 @@ func TestPodmanRun(t *testing.T) {
 	env := append(auto[:len(auto):len(auto)], "RBRR_POD_SUBNET=198.51.100.0/24", "RBRR_SENTRY_IP=198.51.100.2", "RBRR_BOTTLE_IP=198.51.100.3")
 	image := envOr("RBM_BOTTLE_IMAGE", bottleImage)
 
+	work := writableDir(t)
 	rbm := exec.CommandContext(ctx, bin, "run", "--allow", "allowed.test", "--deny", "reject",
-		"-e", "RBM_RUN_SECRET", "-e", "PLAIN=v1", "-w", "/tmp", image, "--",
-		"sh", "-c", `cat; echo "secret=$RBM_RUN_SECRET plain=$PLAIN dir=$(pwd)"; getent hosts other.test.; exit 3`)
+		"-e", "RBM_RUN_SECRET", "-e", "PLAIN=v1", "-w", "/tmp", "-v", work+":/mnt/work", image, "--",
+		"sh", "-c", `cat; echo made >/mnt/work/by-bottle; echo "secret=$RBM_RUN_SECRET plain=$PLAIN dir=$(pwd)"; getent hosts other.test.; exit 3`)
 	rbm.Env = env
 	var stdout bytes.Buffer
 	var stderr runtest.LockedBuffer
@@ -71,6 +73,7 @@ func TestPodmanRun(t *testing.T) {
 	if s := stderr.String(); !strings.Contains(s, "rbm run: the sentry refused") || !strings.Contains(s, "--allow other.test") {
 		t.Errorf("the end summary does not name other.test with its --allow")
 	}
+	checkOwner(t, filepath.Join(work, "by-bottle"))
 	assertNothingLabelled(h, m)
 
 	// SIGTERM to rbm in the middle of the command.
@@ -123,6 +126,39 @@ func waitRunning(h host, stderr *runtest.LockedBuffer) string {
 		out, _ := h.try("podman", "inspect", "--format", "{{.State.Running}}", m+"-bottle")
 		return strings.TrimSpace(out) == "true"
 	})
+}
+
+// writableDir is a temporary directory the bottle can write in: this
+// user's own under rootless Podman (the pod maps this user to the bottle's
+// uid), everyone's under rootful Podman (the bottle's uid is not root's).
+func writableDir(t *testing.T) string {
+	dir := t.TempDir()
+	if !rootless {
+		if err := os.Chmod(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// checkOwner: a file the bottle wrote in a mounted directory belongs, on
+// the host, to the user who ran rbm under rootless Podman, and to the
+// bottle's uid (RBRR_BOTTLE_UID, 1000) under rootful Podman
+// (docs/podman.md, "Files the bottle writes").
+func checkOwner(t *testing.T, path string) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Errorf("the file the bottle wrote in its mounted directory: %v", err)
+		return
+	}
+	uid, gid := 1000, 1000
+	if rootless {
+		uid, gid = os.Getuid(), os.Getgid()
+	}
+	if st := fi.Sys().(*syscall.Stat_t); int(st.Uid) != uid || int(st.Gid) != gid {
+		t.Errorf("%s is owned by %d:%d on the host, want %d:%d", path, st.Uid, st.Gid, uid, gid)
+	}
 }
 
 // removeRuns removes every service rbm run left (the test failed midway).
