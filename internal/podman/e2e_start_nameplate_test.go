@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/recipe-bottle/rbm/internal/runtest"
 )
 
 // TestPodmanStartNameplateAlone: `rbm start --nameplate FILE` with no regime
@@ -72,7 +74,7 @@ func TestPodmanStartNameplateAlone(t *testing.T) {
 	if strings.Contains(h.podman("inspect", m+"-sentry"), runSecret) {
 		t.Error("the RBRN_BOTTLE_ENV value is in the sentry's inspect")
 	}
-	if onCommandLine(runSecret) {
+	if runtest.OnCommandLine(runSecret) {
 		t.Error("the RBRN_BOTTLE_ENV value is on a command line (/proc/*/cmdline)")
 	}
 
