@@ -1,0 +1,104 @@
+package podman_test
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/recipe-bottle/rbm/internal/firewall"
+	"github.com/recipe-bottle/rbm/internal/policy"
+	"github.com/recipe-bottle/rbm/internal/probe"
+	"github.com/recipe-bottle/rbm/internal/runner"
+)
+
+// TestPodmanGlobalRefusesHostAndNeighbours attacks global egress under
+// Podman with listeners that answer: a listener this test opens on the
+// host's own address on the uplink bridge, and a neighbour container on the
+// uplink (a stand-in web server). An ordinary container on the uplink
+// reaches both, so a refusal is the sentry's; the bottle, with global
+// egress, reaches a server beyond the uplink (the internet) but neither of
+// those, and the rule that refused each is the one named for it.
+func TestPodmanGlobalRefusesHostAndNeighbours(t *testing.T) {
+	needPodman(t)
+	if rootless {
+		t.Skip("rootless: the uplink's .1 is not the host's (rootless netavark gives an internal network no gateway); the root run covers it")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	h := host{t: t, ctx: ctx}
+	standInInternet(h)
+	waitStandins(h)
+	hostListener := listenOn(t, upGateway)
+
+	neighbour := probeFromUplink(h, tcp(hostListener), tcp(otherIP+":80"))
+	for i, what := range []string{"the host's listener", "the neighbour container"} {
+		if neighbour[i].Outcome != probe.Connected {
+			t.Fatalf("an ordinary container on the uplink does not reach %s (%s: %s): the test proves nothing", what, neighbour[i].Outcome, neighbour[i].Detail)
+		}
+	}
+
+	s := startService(h, resolve(t, append(e2eConfig(t), "RBRN_UPLINK_ACCESS_GLOBAL=true", "RBRR_HOST_ADDRESSES="+upGateway)...))
+	s.podman("exec", s.names.Sentry, "ip", "route", "add", "default", "via", deadEnd)
+	for _, c := range []struct {
+		what, target string
+		reach        bool
+		rule         string
+	}{
+		{"a server beyond the uplink (the internet)", learnedIP + ":80", true, policy.RuleAllowGlobal},
+		{"the host's own address", hostListener, false, policy.HostRule},
+		{"a neighbour container on the uplink", otherIP + ":80", false, policy.GlobalUplink},
+	} {
+		before := s.counters()
+		r := s.probe(tcp(c.target))[0]
+		d := s.counters().Delta(before)
+		if (r.Outcome == probe.Connected) != c.reach {
+			t.Errorf("%s (%s) from the bottle: %s %s; want reached=%v", c.what, c.target, r.Outcome, r.Detail, c.reach)
+		}
+		if d.Rules[firewall.IDPrefix+c.rule].Packets == 0 {
+			t.Errorf("%s: %s did not count (moved: %v)", c.what, c.rule, d.Moved())
+		}
+	}
+}
+
+// listenOn opens a TCP listener on addr (one of the host's) that accepts
+// and closes until the test ends, and returns its address.
+func listenOn(t *testing.T, addr string) string {
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
+	if err != nil {
+		t.Fatalf("listen on the host's %s: %v", addr, err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return net.JoinHostPort(addr, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+}
+
+// probeFromUplink runs probes in a throwaway container on the uplink
+// network, not behind any sentry.
+func probeFromUplink(h host, specs ...probe.Spec) []probe.Result {
+	h.t.Helper()
+	in, _ := json.Marshal(specs)
+	ctx, cancel := context.WithTimeout(h.ctx, time.Minute)
+	defer cancel()
+	out, err := (runner.Exec{}).Run(ctx, runner.Cmd{Name: "podman", Stdin: string(in), Args: []string{
+		"run", "--rm", "-i", "--pull", "never", "--network", upNet, "--label", testLabel, "--cap-drop", "ALL",
+		"--entrypoint", "rbm", bottleImage, "probe", "batch"}})
+	if err != nil {
+		h.t.Fatalf("probes from the uplink: %v", err)
+	}
+	var res []probe.Result
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(specs) {
+		h.t.Fatalf("probe batch output %q: %v", out, err)
+	}
+	return res
+}
