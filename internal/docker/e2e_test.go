@@ -30,15 +30,17 @@ func resolve(t *testing.T, kv ...string) *config.Config {
 	return c
 }
 
-func e2eConfig(t *testing.T) *config.Config {
-	return resolve(t, "RBRR_RUNTIME=docker", "RBRN_MONIKER="+moniker, "RBRR_POD_SUBNET="+enclave,
-		"RBRR_SENTRY_IP="+sentryIP, "RBRR_BOTTLE_IP="+bottleIP,
-		"RBRR_UPLINK_NETWORK="+upNet, "RBRR_DNS_SERVER="+resolverIP,
-		"RBRR_SENTRY_IMAGE="+sentryImage, "RBRN_BOTTLE_IMAGE="+bottleImage,
-		"RBRN_ENTRY_ENABLED=true", "RBRN_ENTRY_PORT_WORKSTATION="+entryPort, "RBRN_ENTRY_PORT_ENCLAVE=8000",
-		"RBRN_UPLINK_ACCESS_ENABLED=true", "RBRN_UPLINK_ALLOWED_CIDRS="+allowedIP+"/32",
-		"RBRN_UPLINK_DNS_ENABLED=true", "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test "+baitDomain,
-		"RBRN_DNS_REBIND_OK_DOMAINS=allowed.test", "RBRR_HOST_ADDRESSES="+hostAddr)
+// e2eConfig is the end-to-end service's configuration, with extra settings
+// (NAME=VALUE) after it.
+func e2eConfig(t *testing.T, extra ...string) *config.Config {
+	return resolve(t, append([]string{"RBRR_RUNTIME=docker", "RBRN_MONIKER=" + moniker, "RBRR_POD_SUBNET=" + enclave,
+		"RBRR_SENTRY_IP=" + sentryIP, "RBRR_BOTTLE_IP=" + bottleIP,
+		"RBRR_UPLINK_NETWORK=" + upNet, "RBRR_DNS_SERVER=" + resolverIP,
+		"RBRR_SENTRY_IMAGE=" + sentryImage, "RBRN_BOTTLE_IMAGE=" + bottleImage,
+		"RBRN_ENTRY_ENABLED=true", "RBRN_ENTRY_PORT_WORKSTATION=" + entryPort, "RBRN_ENTRY_PORT_ENCLAVE=8000",
+		"RBRN_UPLINK_ACCESS_ENABLED=true", "RBRN_UPLINK_ALLOWED_CIDRS=" + allowedIP + "/32",
+		"RBRN_UPLINK_DNS_ENABLED=true", "RBRN_UPLINK_ALLOWED_DOMAINS=allowed.test " + baitDomain,
+		"RBRN_DNS_REBIND_OK_DOMAINS=allowed.test", "RBRR_HOST_ADDRESSES=" + hostAddr}, extra...)...)
 }
 
 // service is a started bottle service under test.

@@ -2,16 +2,13 @@ package podman_test
 
 import (
 	"context"
-	"encoding/json"
-	"net"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
 	"github.com/recipe-bottle/rbm/internal/policy"
 	"github.com/recipe-bottle/rbm/internal/probe"
-	"github.com/recipe-bottle/rbm/internal/runner"
+	"github.com/recipe-bottle/rbm/internal/runtest"
 )
 
 // TestPodmanGlobalRefusesHostAndNeighbours attacks global egress under
@@ -31,9 +28,12 @@ func TestPodmanGlobalRefusesHostAndNeighbours(t *testing.T) {
 	h := host{t: t, ctx: ctx}
 	standInInternet(h)
 	waitStandins(h)
-	hostListener := listenOn(t, upGateway)
+	hostListener := runtest.ListenOn(t, upGateway)
 
-	neighbour := probeFromUplink(h, tcp(hostListener), tcp(otherIP+":80"))
+	neighbour, err := runtest.ProbeOn(ctx, "podman", upNet, bottleImage, testLabel, tcp(hostListener), tcp(otherIP+":80"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, what := range []string{"the host's listener", "the neighbour container"} {
 		if neighbour[i].Outcome != probe.Connected {
 			t.Fatalf("an ordinary container on the uplink does not reach %s (%s: %s): the test proves nothing", what, neighbour[i].Outcome, neighbour[i].Detail)
@@ -61,44 +61,4 @@ func TestPodmanGlobalRefusesHostAndNeighbours(t *testing.T) {
 			t.Errorf("%s: %s did not count (moved: %v)", c.what, c.rule, d.Moved())
 		}
 	}
-}
-
-// listenOn opens a TCP listener on addr (one of the host's) that accepts
-// and closes until the test ends, and returns its address.
-func listenOn(t *testing.T, addr string) string {
-	l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
-	if err != nil {
-		t.Fatalf("listen on the host's %s: %v", addr, err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return net.JoinHostPort(addr, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
-}
-
-// probeFromUplink runs probes in a throwaway container on the uplink
-// network, not behind any sentry.
-func probeFromUplink(h host, specs ...probe.Spec) []probe.Result {
-	h.t.Helper()
-	in, _ := json.Marshal(specs)
-	ctx, cancel := context.WithTimeout(h.ctx, time.Minute)
-	defer cancel()
-	out, err := (runner.Exec{}).Run(ctx, runner.Cmd{Name: "podman", Stdin: string(in), Args: []string{
-		"run", "--rm", "-i", "--pull", "never", "--network", upNet, "--label", testLabel, "--cap-drop", "ALL",
-		"--entrypoint", "rbm", bottleImage, "probe", "batch"}})
-	if err != nil {
-		h.t.Fatalf("probes from the uplink: %v", err)
-	}
-	var res []probe.Result
-	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(specs) {
-		h.t.Fatalf("probe batch output %q: %v", out, err)
-	}
-	return res
 }
