@@ -1,7 +1,6 @@
 package docker_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -33,60 +32,22 @@ func TestDockerRun(t *testing.T) {
 	auto := append(os.Environ(), append(runEnv(), "RBM_RUN_SECRET="+runSecret)...)
 	env := append(auto[:len(auto):len(auto)], "RBRR_POD_SUBNET="+enclave, "RBRR_SENTRY_IP="+sentryIP, "RBRR_BOTTLE_IP="+bottleIP)
 
-	rbm := exec.CommandContext(ctx, bin, "run", "--allow", "allowed.test", "--deny", "reject",
-		"-e", "RBM_RUN_SECRET", "-e", "PLAIN=v1", "-w", "/tmp", bottleImage, "--",
-		"sh", "-c", `cat; echo "secret=$RBM_RUN_SECRET plain=$PLAIN dir=$(pwd)"; getent hosts other.test.; exit 3`)
-	rbm.Env = env
-	var stdout bytes.Buffer
-	var stderr runtest.LockedBuffer
-	rbm.Stdout, rbm.Stderr = &stdout, &stderr
-	in, err := rbm.StdinPipe()
-	if err != nil {
+	w := runtest.World{CLI: "docker", Bin: bin,
+		Inspect: func(args ...string) string { return h.docker(append([]string{"inspect"}, args...)...) },
+		Running: func(b *runtest.LockedBuffer) string { return waitRunning(h, b) },
+		Left:    func(m string) { assertNothingLabelled(h, m) }}
+	work := t.TempDir()
+	if err := os.Chmod(work, 0o777); err != nil { // the bottle's uid is not root's
 		t.Fatal(err)
 	}
-	if err := rbm.Start(); err != nil {
-		t.Fatal(err)
+	w.PipedRun(ctx, t, env, bottleImage, runSecret, work)
+	// Rootful Docker: the file is the bottle's uid's (RBRR_BOTTLE_UID, 1000) on the host.
+	if fi, err := os.Stat(filepath.Join(work, "by-bottle")); err != nil {
+		t.Errorf("the file the bottle wrote in its mounted directory: %v", err)
+	} else if st := fi.Sys().(*syscall.Stat_t); st.Uid != 1000 || st.Gid != 1000 {
+		t.Errorf("by-bottle is owned by %d:%d on the host, want 1000:1000", st.Uid, st.Gid)
 	}
-	m := waitRunning(h, &stderr)
-	for _, c := range []string{m + "-sentry", m + "-bottle"} {
-		if strings.Contains(h.docker("inspect", c), runSecret) {
-			t.Errorf("the -e value is in docker inspect %s", c)
-		}
-	}
-	if runtest.OnCommandLine(runSecret) {
-		t.Error("the -e value is on a command line (/proc/*/cmdline)")
-	}
-	in.Write([]byte("hello from the host\n"))
-	in.Close()
-	err = rbm.Wait()
-	t.Logf("rbm run stderr:\n%s", stderr.String())
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
-		t.Errorf("rbm run: %v, want exit status 3 (the command's)", err)
-	}
-	want := "hello from the host\nsecret=" + runSecret + " plain=v1 dir=/tmp\n"
-	if got := stdout.String(); got != want {
-		t.Errorf("stdout = %q, want %q (other.test must not resolve)", got, want)
-	}
-	if s := stderr.String(); !strings.Contains(s, "rbm run: the sentry refused") || !strings.Contains(s, "--allow other.test") {
-		t.Errorf("the end summary does not name other.test with its --allow")
-	}
-	assertNothingLabelled(h, m)
-
-	// SIGTERM to rbm in the middle of the command.
-	stderr.Reset()
-	rbm = exec.CommandContext(ctx, bin, "run", "-v", t.TempDir()+":/mnt/run:ro", bottleImage, "--", "sleep", "60")
-	rbm.Env, rbm.Stderr = auto, &stderr
-	if err := rbm.Start(); err != nil {
-		t.Fatal(err)
-	}
-	m = waitRunning(h, &stderr)
-	rbm.Process.Signal(syscall.SIGTERM)
-	err = rbm.Wait()
-	t.Logf("rbm run (SIGTERM) stderr:\n%s", stderr.String())
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 128+int(syscall.SIGTERM) {
-		t.Errorf("rbm run after SIGTERM: %v, want exit status 143", err)
-	}
-	assertNothingLabelled(h, m)
+	w.SignalledRun(ctx, t, auto, bottleImage)
 }
 
 // TestDockerRunTerminal is TestPodmanRunTerminal under Docker: typed lines

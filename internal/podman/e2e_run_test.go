@@ -1,10 +1,8 @@
 package podman_test
 
 import (
-	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -35,65 +33,14 @@ func TestPodmanRun(t *testing.T) {
 	env := append(auto[:len(auto):len(auto)], "RBRR_POD_SUBNET=198.51.100.0/24", "RBRR_SENTRY_IP=198.51.100.2", "RBRR_BOTTLE_IP=198.51.100.3")
 	image := envOr("RBM_BOTTLE_IMAGE", bottleImage)
 
+	w := runtest.World{CLI: "podman", Bin: bin,
+		Inspect: func(args ...string) string { return h.podman(append([]string{"inspect"}, args...)...) },
+		Running: func(b *runtest.LockedBuffer) string { return waitRunning(h, b) },
+		Left:    func(m string) { assertNothingLabelled(h, m) }}
 	work := writableDir(t)
-	rbm := exec.CommandContext(ctx, bin, "run", "--allow", "allowed.test", "--deny", "reject",
-		"-e", "RBM_RUN_SECRET", "-e", "PLAIN=v1", "-w", "/tmp", "-v", work+":/mnt/work", image, "--",
-		"sh", "-c", `cat; echo made >/mnt/work/by-bottle; echo "secret=$RBM_RUN_SECRET plain=$PLAIN dir=$(pwd)"; getent hosts other.test.; exit 3`)
-	rbm.Env = env
-	var stdout bytes.Buffer
-	var stderr runtest.LockedBuffer
-	rbm.Stdout, rbm.Stderr = &stdout, &stderr
-	in, err := rbm.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rbm.Start(); err != nil {
-		t.Fatal(err)
-	}
-	m := waitRunning(h, &stderr)
-	for _, c := range []string{m + "-sentry", m + "-bottle"} {
-		if strings.Contains(h.podman("inspect", c), runSecret) {
-			t.Errorf("the -e value is in podman inspect %s", c)
-		}
-	}
-	if runtest.OnCommandLine(runSecret) {
-		t.Error("the -e value is on a command line (/proc/*/cmdline)")
-	}
-	in.Write([]byte("hello from the host\n"))
-	in.Close()
-	err = rbm.Wait()
-	t.Logf("rbm run stderr:\n%s", stderr.String())
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
-		t.Errorf("rbm run: %v, want exit status 3 (the command's)", err)
-	}
-	want := "hello from the host\nsecret=" + runSecret + " plain=v1 dir=/tmp\n"
-	if got := stdout.String(); got != want {
-		t.Errorf("stdout = %q, want %q (other.test must not resolve)", got, want)
-	}
-	if s := stderr.String(); !strings.Contains(s, "rbm run: the sentry refused") || !strings.Contains(s, "--allow other.test") {
-		t.Errorf("the end summary does not name other.test with its --allow")
-	}
+	w.PipedRun(ctx, t, env, image, runSecret, work)
 	checkOwner(t, filepath.Join(work, "by-bottle"))
-	assertNothingLabelled(h, m)
-
-	// SIGTERM to rbm in the middle of the command.
-	stderr.Reset()
-	rbm = exec.CommandContext(ctx, bin, "run", "-v", t.TempDir()+":/mnt/run:ro", image, "--", "sleep", "60")
-	rbm.Env, rbm.Stderr = auto, &stderr
-	if err := rbm.Start(); err != nil {
-		t.Fatal(err)
-	}
-	m = waitRunning(h, &stderr)
-	if got := h.podman("inspect", "--format", "{{range .Mounts}}{{.Destination}} {{end}}{{.Config.Entrypoint}}", m+"-bottle"); !strings.Contains(got, "/mnt/run") || !strings.Contains(got, "sleep") {
-		t.Errorf("the bottle of a run with a chosen enclave lacks its mount or keep-alive: %q", got)
-	}
-	rbm.Process.Signal(syscall.SIGTERM)
-	err = rbm.Wait()
-	t.Logf("rbm run (SIGTERM) stderr:\n%s", stderr.String())
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 128+int(syscall.SIGTERM) {
-		t.Errorf("rbm run after SIGTERM: %v, want exit status 143", err)
-	}
-	assertNothingLabelled(h, m)
+	w.SignalledRun(ctx, t, auto, image)
 }
 
 // runWorld is what every rbm run test starts from, bounded by timeout:
