@@ -32,10 +32,7 @@ func TestDockerRun(t *testing.T) {
 	auto := append(os.Environ(), append(runEnv(), "RBM_RUN_SECRET="+runSecret)...)
 	env := append(auto[:len(auto):len(auto)], "RBRR_POD_SUBNET="+enclave, "RBRR_SENTRY_IP="+sentryIP, "RBRR_BOTTLE_IP="+bottleIP)
 
-	w := runtest.World{CLI: "docker", Bin: bin,
-		Inspect: func(args ...string) string { return h.docker(append([]string{"inspect"}, args...)...) },
-		Running: func(b *runtest.LockedBuffer) string { return waitRunning(h, b) },
-		Left:    func(m string) { assertNothingLabelled(h, m) }}
+	w := dockerWorld(h, bin)
 	work := t.TempDir()
 	if err := os.Chmod(work, 0o777); err != nil { // the bottle's uid is not root's
 		t.Fatal(err)
@@ -59,29 +56,16 @@ func TestDockerRunTerminal(t *testing.T) {
 	runtest.NeedTmux(t)
 	_, h, bin := runWorld(t, 8*time.Minute)
 
-	term := runtest.NewTerminal(t, runEnv(), bin, "run", "--allow", "allowed.test", bottleImage, "--", "sh")
-	m := term.Moniker()
-	term.WaitFor(`\$$`, "the bottle's shell prompt")
-	term.Send("echo tty=$(tty | cut -c1-8) sum=$((6*7)) $(getent hosts allowed.test)", "Enter")
-	term.WaitFor(`tty=/dev/pts sum=42 `+allowedIP, "the typed line's output, on a terminal, allowed.test resolved")
-	term.Send("sleep 50", "Enter")
-	time.Sleep(time.Second)
-	term.Send("C-c")
-	term.Send("echo after-interrupt", "Enter")
-	term.WaitFor(`(?m)^after-interrupt`, "the shell going on after Ctrl-C (it went to sleep, not to rbm)")
-	if out := h.docker("inspect", "--format", "{{.State.Running}}", m+"-bottle"); out != "true" {
-		t.Errorf("the bottle is not running after Ctrl-C: %q", out)
-	}
-	term.Send("exit 5", "Enter")
-	term.WaitFor(`rbm-exit=5`, "rbm ending with the shell's status")
-	assertNothingLabelled(h, m)
+	dockerWorld(h, bin).TerminalRun(t, runEnv(), bottleImage, "echo tty=$(tty | cut -c1-8) sum=$((6*7)) $(getent hosts allowed.test)",
+		`tty=/dev/pts sum=42 `+allowedIP)
+}
 
-	term = runtest.NewTerminal(t, runEnv(), bin, "run", bottleImage, "--", "sleep", "50")
-	m = term.Moniker()
-	time.Sleep(2 * time.Second) // the exec starts right after the bottle runs
-	term.Send("C-c")
-	term.WaitFor(`rbm-exit=130`, "rbm ending with 128+SIGINT when Ctrl-C ended the command")
-	assertNothingLabelled(h, m)
+// dockerWorld is what runtest's rbm run checks need of this package.
+func dockerWorld(h host, bin string) runtest.World {
+	return runtest.World{CLI: "docker", Bin: bin,
+		Inspect: func(args ...string) string { return h.docker(append([]string{"inspect"}, args...)...) },
+		Running: func(b *runtest.LockedBuffer) string { return waitRunning(h, b) },
+		Left:    func(m string) { assertNothingLabelled(h, m) }}
 }
 
 // runWorld is what every rbm run test starts from, bounded by timeout:

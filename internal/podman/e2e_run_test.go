@@ -33,14 +33,19 @@ func TestPodmanRun(t *testing.T) {
 	env := append(auto[:len(auto):len(auto)], "RBRR_POD_SUBNET=198.51.100.0/24", "RBRR_SENTRY_IP=198.51.100.2", "RBRR_BOTTLE_IP=198.51.100.3")
 	image := envOr("RBM_BOTTLE_IMAGE", bottleImage)
 
-	w := runtest.World{CLI: "podman", Bin: bin,
-		Inspect: func(args ...string) string { return h.podman(append([]string{"inspect"}, args...)...) },
-		Running: func(b *runtest.LockedBuffer) string { return waitRunning(h, b) },
-		Left:    func(m string) { assertNothingLabelled(h, m) }}
+	w := podmanWorld(h, bin)
 	work := writableDir(t)
 	w.PipedRun(ctx, t, env, image, runSecret, work)
 	checkOwner(t, filepath.Join(work, "by-bottle"))
 	w.SignalledRun(ctx, t, auto, image)
+}
+
+// podmanWorld is what runtest's rbm run checks need of this package.
+func podmanWorld(h host, bin string) runtest.World {
+	return runtest.World{CLI: "podman", Bin: bin,
+		Inspect: func(args ...string) string { return h.podman(append([]string{"inspect"}, args...)...) },
+		Running: func(b *runtest.LockedBuffer) string { return waitRunning(h, b) },
+		Left:    func(m string) { assertNothingLabelled(h, m) }}
 }
 
 // runWorld is what every rbm run test starts from, bounded by timeout:

@@ -25,29 +25,7 @@ func TestPodmanRunTerminal(t *testing.T) {
 	env := runEnv()
 	image := envOr("RBM_BOTTLE_IMAGE", bottleImage)
 
-	term := runtest.NewTerminal(t, env, bin, "run", "--allow", "allowed.test", image, "--", "sh")
-	m := term.Moniker()
-	term.WaitFor(`\$$`, "the bottle's shell prompt")
-	term.Send("echo tty=$(tty | cut -c1-8) sum=$((6*7))", "Enter")
-	term.WaitFor(`tty=/dev/pts sum=42`, "the typed line's output, on a terminal")
-	term.Send("sleep 50", "Enter")
-	time.Sleep(time.Second)
-	term.Send("C-c")
-	term.Send("echo after-interrupt", "Enter")
-	term.WaitFor(`(?m)^after-interrupt`, "the shell going on after Ctrl-C (it went to sleep, not to rbm)")
-	if out := h.podman("inspect", "--format", "{{.State.Running}}", m+"-bottle"); out != "true" {
-		t.Errorf("the bottle is not running after Ctrl-C: %q", out)
-	}
-	term.Send("exit 5", "Enter")
-	term.WaitFor(`rbm-exit=5`, "rbm ending with the shell's status")
-	assertNothingLabelled(h, m)
-
-	term = runtest.NewTerminal(t, env, bin, "run", image, "--", "sleep", "50")
-	m = term.Moniker()
-	time.Sleep(2 * time.Second) // the exec starts right after the bottle runs
-	term.Send("C-c")
-	term.WaitFor(`rbm-exit=130`, "rbm ending with 128+SIGINT when Ctrl-C ended the command")
-	assertNothingLabelled(h, m)
+	podmanWorld(h, bin).TerminalRun(t, env, image, "echo tty=$(tty | cut -c1-8) sum=$((6*7))", `tty=/dev/pts sum=42`)
 }
 
 // TestPodmanRunTwoAtOnce starts two runs together, neither with a subnet:

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // World is what the piped `rbm run` checks need of a runtime's test world.
@@ -88,5 +89,37 @@ func (w World) SignalledRun(ctx context.Context, t *testing.T, env []string, ima
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 128+int(syscall.SIGTERM) {
 		t.Errorf("rbm run after SIGTERM: %v, want exit status 143", err)
 	}
+	w.Left(m)
+}
+
+// TerminalRun drives `rbm run` in a real terminal (tmux), as a person at a
+// keyboard would: a shell in the bottle gets the typed line and answers
+// with output matching want on a terminal; Ctrl-C goes to the program in
+// the bottle (the run goes on); `exit 5` ends rbm with 5 and nothing is
+// left. Then a run whose command Ctrl-C ends stops with 130, nothing left.
+func (w World) TerminalRun(t *testing.T, env []string, image, typed, want string) {
+	t.Helper()
+	term := NewTerminal(t, env, w.Bin, "run", "--allow", "allowed.test", image, "--", "sh")
+	m := term.Moniker()
+	term.WaitFor(`\$$`, "the bottle's shell prompt")
+	term.Send(typed, "Enter")
+	term.WaitFor(want, "the typed line's output, on a terminal")
+	term.Send("sleep 50", "Enter")
+	time.Sleep(time.Second)
+	term.Send("C-c")
+	term.Send("echo after-interrupt", "Enter")
+	term.WaitFor(`(?m)^after-interrupt`, "the shell going on after Ctrl-C (it went to sleep, not to rbm)")
+	if out := strings.TrimSpace(w.Inspect("--format", "{{.State.Running}}", m+"-bottle")); out != "true" {
+		t.Errorf("the bottle is not running after Ctrl-C: %q", out)
+	}
+	term.Send("exit 5", "Enter")
+	term.WaitFor(`rbm-exit=5`, "rbm ending with the shell's status")
+	w.Left(m)
+
+	term = NewTerminal(t, env, w.Bin, "run", image, "--", "sleep", "50")
+	m = term.Moniker()
+	time.Sleep(2 * time.Second) // the exec starts right after the bottle runs
+	term.Send("C-c")
+	term.WaitFor(`rbm-exit=130`, "rbm ending with 128+SIGINT when Ctrl-C ended the command")
 	w.Left(m)
 }
