@@ -44,8 +44,7 @@ shell. Nothing is checked or created; rbm start also runs a preflight.`,
 			}
 			// As rbm start would plan it on this engine (rootless Podman
 			// differs); an engine that cannot say is planned rootful.
-			h, _ := site.Host(cmd.Context())
-			steps, err := engine.ForHost(rt, h).Plan(cfg)
+			steps, err := site.Runtime(cmd.Context()).Plan(cfg)
 			if err != nil {
 				return err
 			}
@@ -111,5 +110,5 @@ func startService(ctx context.Context, out io.Writer, cfg *config.Config, health
 	if err := rep.Err(); err != nil {
 		return err
 	}
-	return engine.Start(ctx, engine.ForHost(rt, rep.Host), runner.Exec{}, cfg, engine.Options{Out: out, HealthTimeout: healthTimeout, NetworkCreated: release})
+	return engine.Start(ctx, site.Runtime(ctx), runner.Exec{}, cfg, engine.Options{Out: out, HealthTimeout: healthTimeout, NetworkCreated: release})
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/recipe-bottle/rbm/internal/config"
-	"github.com/recipe-bottle/rbm/internal/enginehost"
 	"github.com/recipe-bottle/rbm/internal/runner"
 )
 
@@ -32,9 +31,6 @@ type Preflight struct {
 type Report struct {
 	Info     []string
 	Problems []string
-	// Host is where and how the engine runs its containers, as the
-	// preflight found it (ForHost adapts the runtime's plan to it).
-	Host enginehost.Host
 }
 
 // Infof adds a fact worth printing.
@@ -73,7 +69,6 @@ func (p Preflight) Check(ctx context.Context, cfg *config.Config) Report {
 	p.checkSubnet(cfg, nets, &rep)
 	p.checkUplink(cfg, nets, &rep)
 	h := p.where(ctx, &rep)
-	rep.Host = h
 	p.checkHostRoutes(ctx, cfg, nets, h, &rep)
 	home, _ := os.UserHomeDir()
 	checkVolumes(cfg, h, home, &rep)

@@ -69,8 +69,8 @@ type HostPlanner interface {
 	OnHost(h enginehost.Host) Runtime
 }
 
-// ForHost is rt planning for the engine h describes (Preflight's
-// Report.Host); a runtime whose plan does not depend on it is itself.
+// ForHost is rt planning for the engine h describes (a start's
+// Site.Runtime); a runtime whose plan does not depend on it is itself.
 func ForHost(rt Runtime, h enginehost.Host) Runtime {
 	if hp, ok := rt.(HostPlanner); ok {
 		return hp.OnHost(h)

@@ -9,8 +9,8 @@ import (
 
 // Site is where a runtime's containers run, read at most once per command:
 // the engine's description (one `info`), its networks and the routes there
-// (with the engine in a VM, one throwaway container). A start needs both twice, to
-// choose its subnet and in its preflight; reading them once saves a few
+// (with the engine in a VM, one throwaway container). A start needs them to
+// choose its subnet, in its preflight and to plan; reading them once saves a few
 // tenths of a second per `info` and a container run on a Mac.
 type Site struct {
 	rt Runtime
@@ -41,6 +41,14 @@ func (s *Site) Host(ctx context.Context) (enginehost.Host, error) {
 		s.hostRead = true
 	}
 	return s.host, s.hostErr
+}
+
+// Runtime is the site's runtime planning for the engine as it runs there
+// (ForHost: rootless Podman plans the pod's user namespace); an engine
+// that cannot say is planned as on this machine.
+func (s *Site) Runtime(ctx context.Context) Runtime {
+	h, _ := s.Host(ctx)
+	return ForHost(s.rt, h)
 }
 
 // Networks are the runtime's networks, as they were when first asked for.

@@ -79,8 +79,8 @@ func TestStartSaysWhenTheNetworkExists(t *testing.T) {
 }
 
 // TestStartReadsTheSiteOnce: a start that chooses its subnet and then runs
-// the preflight with the same Site asks the engine where it runs and lists
-// its networks once and, with the engine in a VM, runs the route-reading
+// the preflight and plans with the same Site asks the engine where it runs
+// and lists its networks once and, with the engine in a VM, runs the route-reading
 // container once.
 func TestStartReadsTheSiteOnce(t *testing.T) {
 	info, err := os.ReadFile("../enginehost/testdata/podman-machine-rootless.json")
@@ -101,6 +101,9 @@ func TestStartReadsTheSiteOnce(t *testing.T) {
 	p := engine.Preflight{Runtime: Runtime{}, Runner: f, Site: site, PortFree: func(netip.Addr, uint16) error { return nil }}
 	if err := p.Check(context.Background(), cfg).Err(); err != nil {
 		t.Fatalf("preflight: %v", err)
+	}
+	if rt := site.Runtime(context.Background()); rt != (Runtime{Rootless: true}) {
+		t.Errorf("the site plans with %#v, want rootless Podman (the machine's info says so)", rt)
 	}
 	count := map[string]int{}
 	for _, c := range f.Commands() {

@@ -42,12 +42,13 @@ func startService(h host, cfg *config.Config) *service {
 	h.t.Helper()
 	s := &service{host: h, cfg: cfg, names: engine.NamesFor(cfg.Moniker)}
 	h.t.Cleanup(func() { s.stop() })
-	rep := engine.Preflight{Runtime: podman.Runtime{}, Runner: runner.Exec{}}.Check(h.ctx, cfg)
+	site := engine.NewSite(podman.Runtime{}, runner.Exec{})
+	rep := engine.Preflight{Runtime: podman.Runtime{}, Runner: runner.Exec{}, Site: site}.Check(h.ctx, cfg)
 	if err := rep.Err(); err != nil {
 		h.t.Fatal(err)
 	}
 	// As rbm start does: rootless Podman plans the pod's user namespace.
-	err := engine.Start(h.ctx, engine.ForHost(podman.Runtime{}, rep.Host), runner.Exec{}, cfg, engine.Options{Out: testWriter{h.t}, HealthTimeout: 90 * time.Second})
+	err := engine.Start(h.ctx, site.Runtime(h.ctx), runner.Exec{}, cfg, engine.Options{Out: testWriter{h.t}, HealthTimeout: 90 * time.Second})
 	if err != nil {
 		h.t.Fatal(err)
 	}
