@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
-	"github.com/recipe-bottle/rbm/internal/firewall/nftables"
 	"github.com/recipe-bottle/rbm/internal/policy"
 )
 
@@ -21,10 +20,7 @@ func TestEntryFromInsideSentry(t *testing.T) {
 	needRoot(t, "sysctl")
 	tr := newTrio(t)
 	ctx := context.Background()
-	fw := nftables.Firewall{Runner: tr.sentry}
-	if err := fw.Check(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fw := tr.firewall(t)
 	p := learningPolicy(600)
 	p.Entry = &policy.Entry{WorkstationPort: 8443, EnclavePort: 8000, HostOnly: true}
 	ifs := trafficIfs

@@ -1,12 +1,14 @@
 package nftables_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
 	"testing"
 	"time"
 
+	"github.com/recipe-bottle/rbm/internal/firewall/nftables"
 	"github.com/recipe-bottle/rbm/internal/testns"
 )
 
@@ -96,4 +98,14 @@ func dial(ns nsRunner, addr string) string {
 		return nil
 	})
 	return got
+}
+
+// firewall is the nftables backend in the trio's sentry, checked usable.
+func (tr trio) firewall(t *testing.T) nftables.Firewall {
+	t.Helper()
+	fw := nftables.Firewall{Runner: tr.sentry}
+	if err := fw.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return fw
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/recipe-bottle/rbm/internal/firewall"
-	"github.com/recipe-bottle/rbm/internal/firewall/nftables"
 )
 
 // trafficIfs are the sentry's links in newTrio; the uplink's own subnet
@@ -22,10 +21,7 @@ func TestTrafficThroughSentry(t *testing.T) {
 	needRoot(t, "sysctl")
 	tr := newTrio(t)
 	ctx := context.Background()
-	fw := nftables.Firewall{Runner: tr.sentry}
-	if err := fw.Check(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fw := tr.firewall(t)
 	p := learningPolicy(600)
 	p.AllowedCIDRs = []netip.Prefix{netip.MustParsePrefix("198.51.100.80/32"), netip.MustParsePrefix("203.0.113.0/24")}
 	if err := fw.Apply(ctx, fw.Render(p, trafficIfs)); err != nil {
