@@ -56,6 +56,7 @@ type Guard struct {
 	OnAnswer func(name string, addrs []netip.Addr)
 
 	rules   atomic.Pointer[Rules]
+	cache   cache
 	slots   chan struct{}
 	udp     *udpPool
 	servers []*dns.Server
@@ -63,8 +64,13 @@ type Guard struct {
 	once    sync.Once
 }
 
-// SetRules replaces the rules; safe while serving.
-func (g *Guard) SetRules(r Rules) { g.rules.Store(&r) }
+// SetRules replaces the rules and forgets every cached answer (a reload
+// may have changed the upstream or forgotten learned addresses); safe
+// while serving.
+func (g *Guard) SetRules(r Rules) {
+	g.rules.Store(&r)
+	g.cache.clear()
+}
 
 // Start binds both sockets and serves until Close; a bind failure is
 // returned and nothing stays open.

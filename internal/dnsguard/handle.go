@@ -62,17 +62,27 @@ func (g *Guard) answer(r *dns.Msg, rules *Rules, udp bool) (*dns.Msg, string) {
 		// restarts and a flood of refused names never reaches it.
 		return nxdomain(r), events.NotAllowed
 	}
+	if !underReady(shown(q.Name)) { // the readiness query must reach dnsmasq
+		if hit := g.cache.get(r, time.Now()); hit != nil {
+			return fit(hit, r.IsEdns0(), udp), events.Answered
+		}
+	}
 	select {
 	case g.slots <- struct{}{}:
 		defer func() { <-g.slots }()
 	default:
 		return refuse(r, dns.RcodeServerFailure), Busy
 	}
-	reply, blocked, err := g.forward(r, udp)
+	reply, err := g.forward(r, udp)
 	if err != nil {
 		return refuse(r, dns.RcodeServerFailure), events.UpstreamFailed
 	}
-	return reply, verdictOf(reply, blocked, rules, shown(r.Question[0].Name))
+	blocked := hasEDE(reply, dns.ExtendedErrorCodeBlocked)
+	verdict := verdictOf(reply, blocked, rules, shown(q.Name))
+	if verdict == events.Answered {
+		g.cache.put(r, reply, time.Now())
+	}
+	return fit(reply, r.IsEdns0(), udp), verdict
 }
 
 // malformed says why r is not one plain query, or "".
@@ -88,15 +98,15 @@ func malformed(r *dns.Msg) string {
 	return ""
 }
 
-// forward asks dnsmasq over the bottle's transport, offering EDNS so the
-// rebinding refusal's Extended DNS Error comes back (blocked); what the
-// bottle did not offer is taken off again and the answer fits its buffer.
-func (g *Guard) forward(r *dns.Msg, udp bool) (reply *dns.Msg, blocked bool, err error) {
+// forward asks dnsmasq over the bottle's transport, always offering EDNS
+// so the rebinding refusal's Extended DNS Error comes back.
+func (g *Guard) forward(r *dns.Msg, udp bool) (*dns.Msg, error) {
 	q := r.Copy()
-	clientEDNS := q.IsEdns0()
-	if clientEDNS == nil {
+	if q.IsEdns0() == nil {
 		q.SetEdns0(forwardSize, false)
 	}
+	var reply *dns.Msg
+	var err error
 	if udp {
 		reply, err = g.udp.exchange(q)
 	} else {
@@ -106,10 +116,15 @@ func (g *Guard) forward(r *dns.Msg, udp bool) (reply *dns.Msg, blocked bool, err
 		reply, _, err = c.ExchangeContext(ctx, q, g.Backend.String())
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	reply.Id = r.Id
-	blocked = hasEDE(reply, dns.ExtendedErrorCodeBlocked)
+	return reply, nil
+}
+
+// fit makes reply what the bottle asked for: without the OPT record if it
+// offered no EDNS (clientEDNS nil), and over UDP within its buffer.
+func fit(reply *dns.Msg, clientEDNS *dns.OPT, udp bool) *dns.Msg {
 	if clientEDNS == nil {
 		stripOPT(reply)
 	}
@@ -120,7 +135,7 @@ func (g *Guard) forward(r *dns.Msg, udp bool) (reply *dns.Msg, blocked bool, err
 		}
 		reply.Truncate(size)
 	}
-	return reply, blocked, nil
+	return reply
 }
 
 // nxdomain is the allowlist's answer for a name outside it.
