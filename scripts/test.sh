@@ -45,10 +45,53 @@ for arch in amd64 arm64; do
   CGO_ENABLED=0 GOOS=darwin GOARCH="$arch" go vet ./...
 done
 phase "gofmt, vet, darwin builds"
+# Two streams run at once. The main one: every package but Docker's, then
+# fuzzing, with the lab on nftables beside the fuzzing. The side one:
+# Docker's package, then the rootless pass. Docker's tests run in the
+# daemon's network namespace (scripts/docker-setup.sh), where its bridges
+# and rules are and where their lock is (testns.HostLockPath), so they
+# need not wait for Podman's; rootless Podman's networks are in its own
+# namespace too. Each stream writes its phases to its log.
+docker_ns=()
+if [ "$(id -u)" -eq 0 ]; then
+  [ -z "$(ip netns pids rbm-docker 2>/dev/null)" ] || docker_ns=(nsenter --net=/run/netns/rbm-docker)
+  export RBM_TEST_REQUIRE_DOCKER=1 # root runs them all: no Docker is a failure, not a skip
+fi
+side() {
+  "${docker_ns[@]}" go test -count=1 -timeout 30m ./internal/docker
+  phase "go test ./internal/docker${docker_ns:+ (in the Docker daemon namespace)}"
+  # The Podman end-to-end tests and the battery once more with rootless
+  # Podman, as a dedicated user: root builds the test binary and rbm (that
+  # user has no Go toolchain of its own); the user runs them with its own
+  # image store.
+  [ "$(id -u)" -eq 0 ] || return 0
+  local user uid bin
+  user=$(bash scripts/rootless-setup.sh)
+  uid=$(id -u "$user")
+  bin=$(mktemp -d /tmp/rbm-rootless.XXXXXX)
+  go test -c -o "$bin/podman.test" ./internal/podman
+  CGO_ENABLED=0 go build -o "$bin/rbm" ./cmd/rbm
+  chmod 0755 "$bin" "$bin/podman.test" "$bin/rbm"
+  (cd internal/podman && runuser -u "$user" -- env HOME="$(getent passwd "$user" | cut -d: -f6)" \
+    XDG_RUNTIME_DIR="/run/user/$uid" PATH="$PATH" RBM_TEST_ROOTLESS=1 RBM_TEST_RBM="$bin/rbm" \
+    "$bin/podman.test" -test.count=1 -test.timeout 30m -test.run "$RBM_ROOTLESS_TESTS")
+  rm -rf "$bin"
+  phase "rootless Podman"
+}
+sidelog=$(mktemp /tmp/rbm-side.XXXXXX)
+(set -e; side) >"$sidelog" 2>&1 &
+sidepid=$!
+
 # The Podman package is the longest by far: named first, it starts first
 # instead of after half the alphabet, and the rest share the other slot.
-go test -count=1 -timeout 45m ./internal/podman ./internal/verify ./...
-phase "go test ./..."
+go test -count=1 -timeout 45m ./internal/podman ./internal/verify $(go list ./... | grep -v '/internal/docker$')
+phase "go test ./... but Docker's"
+# The lab's end-to-end tests once more on the other firewall backend (the
+# battery, the learned-egress and the Podman tests run both already),
+# beside the fuzzing: the lab's namespaces are its own.
+lablog=$(mktemp /tmp/rbm-lab-nftables.XXXXXX)
+RBM_TEST_FIREWALL_BACKEND=nftables go test -count=1 -timeout 10m ./internal/lab >"$lablog" 2>&1 &
+labpid=$!
 # Fuzzing budgets are counts of executions, not durations: a duration races
 # Go 1.26's fuzz coordinator at its deadline on a loaded machine and fails
 # with a bare "context deadline exceeded" and no input (golang/go#75804,
@@ -70,32 +113,17 @@ for pkg_target in internal/config:FuzzParseEnvFile internal/events:FuzzDecode in
   go test -run='^$' -fuzz="^${pkg_target#*:}\$" "${fuzz[@]}" "./${pkg_target%%:*}"
 done
 phase "fuzzing"
-# The lab's end-to-end tests once more on the other firewall backend (the
-# battery, the learned-egress and the Podman tests run both already), beside
-# the rootless pass: the lab's namespaces are its own, and both mostly wait.
-lablog=$(mktemp /tmp/rbm-lab-nftables.XXXXXX)
-RBM_TEST_FIREWALL_BACKEND=nftables go test -count=1 -timeout 10m ./internal/lab >"$lablog" 2>&1 &
-labpid=$!
-# The Podman end-to-end tests and the battery once more with rootless Podman,
-# as a dedicated user: root builds the test binary and rbm (that user has no
-# Go toolchain of its own); the user runs them with its own image store.
-if [ "$(id -u)" -eq 0 ]; then
-  user=$(bash scripts/rootless-setup.sh)
-  uid=$(id -u "$user")
-  bin=$(mktemp -d /tmp/rbm-rootless.XXXXXX)
-  go test -c -o "$bin/podman.test" ./internal/podman
-  CGO_ENABLED=0 go build -o "$bin/rbm" ./cmd/rbm
-  chmod 0755 "$bin" "$bin/podman.test" "$bin/rbm"
-  (cd internal/podman && runuser -u "$user" -- env HOME="$(getent passwd "$user" | cut -d: -f6)" \
-    XDG_RUNTIME_DIR="/run/user/$uid" PATH="$PATH" RBM_TEST_ROOTLESS=1 RBM_TEST_RBM="$bin/rbm" \
-    "$bin/podman.test" -test.count=1 -test.timeout 30m -test.run "$RBM_ROOTLESS_TESTS")
-  rm -rf "$bin"
-  phase "rootless Podman"
-fi
 lab_rc=0
 wait "$labpid" || lab_rc=$?
 echo "test: the lab on nftables:" >&2
 cat "$lablog"
 rm -f "$lablog"
 [ "$lab_rc" -eq 0 ] || { echo "test: the lab's tests on nftables failed (status $lab_rc)" >&2; exit 1; }
-phase "the lab on nftables (after the rootless pass)"
+phase "the lab on nftables (after the fuzzing)"
+side_rc=0
+wait "$sidepid" || side_rc=$?
+echo "test: Docker's tests and the rootless pass (run beside the rest):" >&2
+cat "$sidelog"
+rm -f "$sidelog"
+[ "$side_rc" -eq 0 ] || { echo "test: Docker's tests or the rootless pass failed (status $side_rc)" >&2; exit 1; }
+phase "waiting for Docker's tests and the rootless pass"

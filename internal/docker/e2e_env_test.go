@@ -2,6 +2,8 @@ package docker_test
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -35,9 +37,10 @@ func imageFromEnv(name, def string) string {
 	return v
 }
 
-// TestMain takes the machine's container-test lock (the Podman tests use
-// the same documentation subnets) and fails the run if anything of the
-// tests is left behind.
+// TestMain takes the container-test lock of this network namespace (the
+// Podman tests use the same documentation subnets; a daemon in a namespace
+// of its own has its own lock) and fails the run if anything of the tests
+// is left behind.
 func TestMain(m *testing.M) { os.Exit(testns.MainLocked(m, "Docker", leftovers)) }
 
 func dockerAnswers() bool {
@@ -48,7 +51,9 @@ func dockerAnswers() bool {
 }
 
 // needDocker skips unless a Docker daemon answers this root test with the
-// test images loaded.
+// test images loaded and its bridges in this test's network namespace.
+// With RBM_TEST_REQUIRE_DOCKER=1 (scripts/test.sh as root) a missing
+// daemon fails instead: CI must run these tests, not skip them.
 func needDocker(t *testing.T) {
 	t.Helper()
 	switch {
@@ -57,17 +62,36 @@ func needDocker(t *testing.T) {
 	case os.Geteuid() != 0:
 		t.Skip("needs root: Docker's socket and host rules (CI runs it as root)")
 	}
+	skip := t.Skip
+	if os.Getenv("RBM_TEST_REQUIRE_DOCKER") == "1" {
+		skip = t.Fatal
+	}
 	if _, err := exec.LookPath("docker"); err != nil {
-		t.Skip("needs docker (scripts/docker-setup.sh installs and starts it)")
+		skip("needs docker (scripts/docker-setup.sh installs and starts it)")
 	}
 	if !dockerAnswers() {
-		t.Skip("no Docker daemon answers (scripts/docker-setup.sh starts one)")
+		skip("no Docker daemon answers (scripts/docker-setup.sh starts one)")
+	}
+	if br := daemonBridge(); br != "" {
+		if _, err := net.InterfaceByName(br); err != nil {
+			skip(fmt.Sprintf("the Docker daemon's bridge %s is in another network namespace: run these tests there (scripts/docker-setup.sh: nsenter --net=/run/netns/rbm-docker go test ./internal/docker)", br))
+		}
 	}
 	for _, img := range []string{sentryImage, bottleImage} {
 		if out, err := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", img).CombinedOutput(); err != nil {
 			t.Fatalf("%s not in Docker (scripts/docker-setup.sh loads it): %s", img, out)
 		}
 	}
+}
+
+// daemonBridge names the interface of Docker's default network, "" when
+// there is none: the tests' host rules and listeners must be beside it.
+func daemonBridge() string {
+	out, err := exec.Command("docker", "network", "inspect", "bridge", "--format", `{{index .Options "com.docker.network.bridge.name"}}`).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func leftovers() string {

@@ -4,27 +4,45 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 )
 
-// HostLockPath serialises the container tests of this machine: the Podman
-// and Docker end-to-end tests build their stand-in internets on the same
-// documentation subnets, and two host bridges with one subnet would route
-// each other's traffic.
-const HostLockPath = "/run/rbm-container-tests.lock"
-
-// LockHost takes the machine-wide lock of the container tests, waiting for
-// it; the returned function releases it. The kernel releases it too when
-// the process ends, however it ends.
-func LockHost() (func(), error) {
-	f, err := os.OpenFile(HostLockPath, os.O_CREATE|os.O_RDWR, 0o600)
+// HostLockPath serialises the container tests of one network namespace:
+// the Podman and Docker end-to-end tests build their stand-in internets on
+// the same documentation subnets, and two bridges with one subnet in one
+// namespace would route each other's traffic. A Docker daemon in a
+// namespace of its own (scripts/docker-setup.sh) has its own lock, so its
+// tests run beside Podman's. The namespace's inode names the file.
+func HostLockPath() (string, error) {
+	ns, err := os.Readlink("/proc/thread-self/ns/net") // "net:[4026531840]"
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", HostLockPath, err)
+		return "", fmt.Errorf("which network namespace: %w", err)
+	}
+	inode := strings.TrimSuffix(strings.TrimPrefix(ns, "net:["), "]")
+	if _, err := strconv.ParseUint(inode, 10, 64); err != nil {
+		return "", fmt.Errorf("which network namespace: unexpected %q", ns)
+	}
+	return "/run/rbm-container-tests-net" + inode + ".lock", nil
+}
+
+// LockHost takes the container tests' lock of this network namespace,
+// waiting for it; the returned function releases it. The kernel releases
+// it too when the process ends, however it ends.
+func LockHost() (func(), error) {
+	path, err := HostLockPath()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", HostLockPath, err)
+		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	return func() { f.Close() }, nil
 }
