@@ -65,7 +65,7 @@ func (c *cache) get(r *dns.Msg, now time.Time) *dns.Msg {
 		return nil
 	}
 	m := e.reply.Copy()
-	m.Id, m.Question = r.Id, []dns.Question{r.Question[0]}
+	m.Id, m.Question, m.RecursionDesired = r.Id, []dns.Question{r.Question[0]}, r.RecursionDesired
 	age := uint32(now.Sub(e.stored) / time.Second)
 	for _, rr := range records(m) {
 		rr.Header().Ttl -= age // expires is the smallest TTL: never below 1

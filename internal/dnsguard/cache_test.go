@@ -116,7 +116,7 @@ func TestCacheTTL(t *testing.T) {
 }
 
 // TestCacheKeyedLikeDnsmasq: another type, class or DO bit is another
-// question; the letters' case is not.
+// question; the letters' case and RD are not (RD is echoed).
 func TestCacheKeyedLikeDnsmasq(t *testing.T) {
 	var c cache
 	t0 := time.Unix(1_000_000, 0)
@@ -124,6 +124,11 @@ func TestCacheKeyedLikeDnsmasq(t *testing.T) {
 	c.put(q, answer(q, 60), t0)
 	if c.get(question("A.Test."), t0) == nil {
 		t.Error("the same name in other letters missed")
+	}
+	noRD := question("a.test.")
+	noRD.RecursionDesired = false
+	if m := c.get(noRD, t0); m == nil || m.RecursionDesired {
+		t.Errorf("a query without RD: %v, want a hit echoing RD clear", m)
 	}
 	aaaa := new(dns.Msg).SetQuestion("a.test.", dns.TypeAAAA)
 	do := question("a.test.")
