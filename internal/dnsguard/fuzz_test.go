@@ -8,7 +8,8 @@ import (
 
 // FuzzAnswer: whatever message the bottle sends, the guard answers without
 // panicking; only a one-question query whose name is a host name is
-// forwarded; anything else is refused here, and every reply packs.
+// forwarded; anything else is refused here; every reply packs and answers
+// the very question asked (cached or not).
 func FuzzAnswer(f *testing.F) {
 	for _, name := range []string{"www.allowed.test.", `a\032b.allowed.test.`, "x.blocked.test.", "."} {
 		m := new(dns.Msg).SetQuestion(name, dns.TypeA)
@@ -45,6 +46,9 @@ func FuzzAnswer(f *testing.F) {
 		}
 		if _, err := reply.Pack(); err != nil {
 			t.Fatalf("reply does not pack: %v", err)
+		}
+		if hostQuery && (reply.Id != r.Id || len(reply.Question) != 1 || reply.Question[0] != r.Question[0]) {
+			t.Fatalf("reply to %v (id %d) is for %v (id %d), from the cache or not", r.Question, r.Id, reply.Question, reply.Id)
 		}
 		if !hostQuery && reply.Rcode != dns.RcodeRefused && reply.Rcode != dns.RcodeFormatError {
 			t.Fatalf("%v: rcode %s, want REFUSED or FORMERR", r.Question, dns.RcodeToString[reply.Rcode])
