@@ -27,6 +27,7 @@ if [ "$(id -u)" -eq 0 ]; then
     [ -z "$j" ] || kill $j 2>/dev/null || true
     bash scripts/docker-setup.sh stop || true
     bash scripts/rootless-setup.sh remove || true
+    ip netns del rbm-rootless 2>/dev/null || true
   }
   trap cleanup EXIT
   bash scripts/docker-setup.sh
@@ -50,8 +51,8 @@ phase "gofmt, vet, darwin builds"
 # Docker's package, then the rootless pass. Docker's tests run in the
 # daemon's network namespace (scripts/docker-setup.sh), where its bridges
 # and rules are and where their lock is (testns.HostLockPath), so they
-# need not wait for Podman's; rootless Podman's networks are in its own
-# namespace too. Each stream writes its phases to its log.
+# need not wait for Podman's; the rootless pass runs in a namespace of its
+# own too. Each stream writes its phases to its log.
 docker_ns=()
 if [ "$(id -u)" -eq 0 ]; then
   [ -z "$(ip netns pids rbm-docker 2>/dev/null)" ] || docker_ns=(nsenter --net=/run/netns/rbm-docker)
@@ -63,16 +64,26 @@ side() {
   # The Podman end-to-end tests and the battery once more with rootless
   # Podman, as a dedicated user: root builds the test binary and rbm (that
   # user has no Go toolchain of its own); the user runs them with its own
-  # image store.
+  # image store, in a network namespace of its own that stands in for the
+  # workstation (loopback, and 192.0.2.254 on a veth pair that leads
+  # nowhere). Rootless Podman refuses a subnet the namespace it runs in
+  # already routes, and the root tests' stand-ins use the same ones in the
+  # host's; its slirp4netns there has no way out either.
   [ "$(id -u)" -eq 0 ] || return 0
-  local user uid bin
-  user=$(bash scripts/rootless-setup.sh)
+  local user uid bin ns=rbm-rootless
+  [ -e "/run/netns/$ns" ] || ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link show rbm-host0 >/dev/null 2>&1 || ip -n "$ns" link add rbm-host0 type veth peer name rbm-host1
+  ip -n "$ns" addr replace 192.0.2.254/32 dev rbm-host0
+  ip -n "$ns" link set rbm-host0 up
+  ip -n "$ns" link set rbm-host1 up
+  user=$(nsenter --net="/run/netns/$ns" bash scripts/rootless-setup.sh)
   uid=$(id -u "$user")
   bin=$(mktemp -d /tmp/rbm-rootless.XXXXXX)
   go test -c -o "$bin/podman.test" ./internal/podman
   CGO_ENABLED=0 go build -o "$bin/rbm" ./cmd/rbm
   chmod 0755 "$bin" "$bin/podman.test" "$bin/rbm"
-  (cd internal/podman && runuser -u "$user" -- env HOME="$(getent passwd "$user" | cut -d: -f6)" \
+  (cd internal/podman && nsenter --net="/run/netns/$ns" runuser -u "$user" -- env HOME="$(getent passwd "$user" | cut -d: -f6)" \
     XDG_RUNTIME_DIR="/run/user/$uid" PATH="$PATH" RBM_TEST_ROOTLESS=1 RBM_TEST_RBM="$bin/rbm" \
     "$bin/podman.test" -test.count=1 -test.timeout 30m -test.run "$RBM_ROOTLESS_TESTS")
   rm -rf "$bin"

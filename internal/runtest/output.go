@@ -66,3 +66,26 @@ func OnCommandLine(s string) bool {
 	}
 	return false
 }
+
+// waitProcess waits until a process runs with exactly argv, failing the
+// test after three minutes: a signal sent before the bottle's exec began
+// would find another process. (rbm's and the engine's own command lines
+// hold argv too, but not alone.)
+func waitProcess(t testing.TB, argv ...string) {
+	t.Helper()
+	want := []byte(strings.Join(argv, "\x00") + "\x00")
+	runs := func() bool {
+		paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+		for _, p := range paths {
+			if b, err := os.ReadFile(p); err == nil && bytes.Equal(b, want) {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(3 * time.Minute); !runs(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no process ran %q", argv)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package runtest
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -116,9 +118,12 @@ func (w World) TerminalRun(t *testing.T, env []string, image, typed, want string
 	term.WaitFor(`rbm-exit=5`, "rbm ending with the shell's status")
 	w.Left(m)
 
-	term = NewTerminal(t, env, w.Bin, "run", image, "--", "sleep", "50")
+	// A duration no other test's sleep has (Podman's, rootless Podman's and
+	// Docker's run at once), so the process says the bottle's exec began.
+	secs := strconv.Itoa(600 + rand.IntN(300))
+	term = NewTerminal(t, env, w.Bin, "run", image, "--", "sleep", secs)
 	m = term.Moniker()
-	time.Sleep(2 * time.Second) // the exec starts right after the bottle runs
+	waitProcess(t, "sleep", secs)
 	term.Send("C-c")
 	term.WaitFor(`rbm-exit=130`, "rbm ending with 128+SIGINT when Ctrl-C ended the command")
 	w.Left(m)
