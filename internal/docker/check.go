@@ -16,7 +16,7 @@ var MinVersion = [2]int{20, 10}
 
 // Check implements engine.Runtime: the daemon answers and is new enough,
 // rootless or not, and the images exist.
-func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, rep *engine.Report) bool {
+func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, site *engine.Site, rep *engine.Report) bool {
 	out, err := r.Run(ctx, docker("version", "--format", "{{.Server.Version}}"))
 	switch {
 	case runner.IsNotFound(err):
@@ -32,7 +32,7 @@ func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, r
 		return false
 	}
 	rep.Infof("Docker Engine %s", v)
-	if sec, err := r.Run(ctx, docker("info", "--format", "{{json .SecurityOptions}}")); err == nil && strings.Contains(string(sec), "rootless") {
+	if h, err := site.Host(ctx); err == nil && h.Rootless {
 		rep.Infof("rootless Docker: not tested by rbm's CI (see docs/docker.md)")
 	}
 	for _, img := range []struct{ name, value string }{{"RBRR_SENTRY_IMAGE", cfg.SentryImage}, {"RBRN_BOTTLE_IMAGE", cfg.BottleImage}} {

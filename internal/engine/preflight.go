@@ -56,11 +56,11 @@ func (p Preflight) Check(ctx context.Context, cfg *config.Config) Report {
 		rep.Problemf("%v", err)
 		return rep
 	}
-	if !p.Runtime.Check(ctx, p.Runner, cfg, &rep) {
-		return rep
-	}
 	if p.Site == nil {
 		p.Site = NewSite(p.Runtime, p.Runner)
+	}
+	if !p.Runtime.Check(ctx, p.Runner, cfg, p.Site, &rep) {
+		return rep
 	}
 	nets, err := p.Site.Networks(ctx)
 	if err != nil {

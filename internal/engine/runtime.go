@@ -56,7 +56,8 @@ type Runtime interface {
 	Join(n Names) []string
 	// Check runs the runtime's own preflight checks (version, mode,
 	// images, its objects of this moniker); false stops the preflight.
-	Check(ctx context.Context, r runner.Runner, cfg *config.Config, rep *Report) bool
+	// The mode comes from the site's Host, read once per command.
+	Check(ctx context.Context, r runner.Runner, cfg *config.Config, site *Site, rep *Report) bool
 	// Host tells where the runtime runs its containers (this machine or a
 	// VM), from its own info.
 	Host(ctx context.Context, r runner.Runner) (enginehost.Host, error)

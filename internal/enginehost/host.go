@@ -20,6 +20,7 @@ type Host struct {
 	OS, Arch string // of the containers (GOARCH-like as the engine says it)
 	Kernel   string
 	Rootless bool
+	Network  string // Podman's network backend ("netavark", "cni"); "" when not said
 }
 
 // InVM reports whether the containers' network lives anywhere but on the
@@ -57,7 +58,8 @@ type podmanInfo struct {
 		Security struct {
 			Rootless bool `json:"rootless"`
 		} `json:"security"`
-		ServiceIsRemote bool `json:"serviceIsRemote"`
+		ServiceIsRemote bool   `json:"serviceIsRemote"`
+		NetworkBackend  string `json:"networkBackend"`
 	} `json:"host"`
 }
 
@@ -71,7 +73,7 @@ func ParsePodman(out []byte) (Host, error) {
 	}
 	h := in.Host
 	got := Host{Engine: "Podman", Remote: h.ServiceIsRemote, OS: clean(h.OS), Arch: clean(h.Arch),
-		Kernel: clean(h.Kernel), Rootless: h.Security.Rootless}
+		Kernel: clean(h.Kernel), Rootless: h.Security.Rootless, Network: clean(h.NetworkBackend)}
 	d := strings.ToLower(h.Distribution.Distribution + " " + h.Distribution.Variant)
 	if h.ServiceIsRemote && (strings.Contains(d, "coreos") || strings.Contains(d, "machine")) {
 		got.VM = "Podman machine"

@@ -13,11 +13,11 @@ import (
 
 // Check implements engine.Runtime: Podman's version and mode, the images,
 // and a pod left of this moniker.
-func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, rep *engine.Report) bool {
+func (Runtime) Check(ctx context.Context, r runner.Runner, cfg *config.Config, site *engine.Site, rep *engine.Report) bool {
 	if !checkPodman(ctx, r, rep) {
 		return false
 	}
-	checkMode(ctx, r, rep)
+	checkMode(ctx, r, site, rep)
 	checkImages(ctx, r, cfg, rep)
 	n := engine.NamesFor(cfg.Moniker)
 	pods, err := lines(ctx, r, "pod", "ps", "--format", "{{.Name}}")
@@ -49,23 +49,23 @@ func checkPodman(ctx context.Context, r runner.Runner, rep *engine.Report) bool 
 	return true
 }
 
-// checkMode reports rootful or rootless and the network backend.
-func checkMode(ctx context.Context, r runner.Runner, rep *engine.Report) {
-	out, err := r.Run(ctx, podman("info", "--format", "{{.Host.Security.Rootless}} {{.Host.NetworkBackend}} {{.Host.ServiceIsRemote}}"))
+// checkMode reports rootful or rootless and the network backend, from the
+// `podman info` the site read (once per command).
+func checkMode(ctx context.Context, r runner.Runner, site *engine.Site, rep *engine.Report) {
+	h, err := site.Host(ctx)
 	if err != nil {
-		rep.Problemf("podman info: %v", err)
+		rep.Problemf("%v", err)
 		return
 	}
-	f := append(strings.Fields(string(out)), "", "", "")
-	if f[1] != "" && f[1] != "netavark" {
-		rep.Problemf("Podman's network backend is %s: rbm needs netavark (static addresses on two networks); set network_backend = \"netavark\" in containers.conf and `podman system reset`", f[1])
+	if h.Network != "" && h.Network != "netavark" {
+		rep.Problemf("Podman's network backend is %s: rbm needs netavark (static addresses on two networks); set network_backend = \"netavark\" in containers.conf and `podman system reset`", h.Network)
 	}
-	if f[0] != "true" {
-		rep.Infof("rootful Podman, network backend %s (tested by rbm's CI)", f[1])
+	if !h.Rootless {
+		rep.Infof("rootful Podman, network backend %s (tested by rbm's CI)", h.Network)
 		return
 	}
-	rep.Infof("rootless Podman, network backend %s (tested by rbm's CI as a dedicated user; see docs/podman.md)", f[1])
-	if f[2] != "true" { // a Podman machine's VM has its own runtime directory and tun device
+	rep.Infof("rootless Podman, network backend %s (tested by rbm's CI as a dedicated user; see docs/podman.md)", h.Network)
+	if !h.Remote { // a Podman machine's VM has its own runtime directory and tun device
 		checkRootlessHost(ctx, r, rep)
 	}
 }

@@ -3,6 +3,7 @@ package podman
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/recipe-bottle/rbm/internal/engine"
 	"net/netip"
 	"os"
@@ -17,12 +18,16 @@ const netsJSON = `[{"name":"podman","network_interface":"podman0","subnets":[{"s
 const routesJSON = `[{"dst":"default","gateway":"192.0.2.1","dev":"eth0"},{"dst":"192.0.2.0/24","dev":"eth0"},
 {"dst":"10.88.0.0/16","dev":"podman0"}]`
 
+// infoJSON is the part of `podman info --format json` rbm reads.
+func infoJSON(rootless bool, backend string) string {
+	return fmt.Sprintf(`{"host":{"os":"linux","arch":"amd64","kernel":"6.1.0","serviceIsRemote":false,"networkBackend":%q,"security":{"rootless":%v}}}`, backend, rootless)
+}
+
 // healthyHost is a host where everything is fine for the allowlist case.
 func healthyHost() scripted {
 	return scripted{
 		"podman version":            out("4.3.1\n"),
-		"podman info":               out("false\n"),
-		"podman info --format json": out(`{"host":{"os":"linux","arch":"amd64","kernel":"6.1.0","serviceIsRemote":false,"security":{"rootless":false}}}`),
+		"podman info --format json": out(infoJSON(false, "netavark")),
 		"podman network ls":         out(netsJSON),
 		"ip -j -4 route show":       out(routesJSON),
 	}
@@ -34,13 +39,26 @@ func preflight(t *testing.T, s scripted, portErr error, kv ...string) engine.Rep
 	return p.Check(context.Background(), mustConfig(t, append(planCases["allowlist-entry"], kv...)...))
 }
 
+// TestPreflightHealthyHost: no problem, the version and mode said, and
+// `podman info` (most of a second) asked once for the mode and the site.
 func TestPreflightHealthyHost(t *testing.T) {
-	rep := preflight(t, healthyHost(), nil)
+	f := healthyHost().fake()
+	p := engine.Preflight{Runtime: Runtime{}, Runner: f, PortFree: func(netip.Addr, uint16) error { return nil }}
+	rep := p.Check(context.Background(), mustConfig(t, planCases["allowlist-entry"]...))
 	if err := rep.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(rep.Info, "\n"); !strings.Contains(got, "podman 4.3.1") || !strings.Contains(got, "rootful") {
+	if got := strings.Join(rep.Info, "\n"); !strings.Contains(got, "podman 4.3.1") || !strings.Contains(got, "rootful Podman, network backend netavark") {
 		t.Fatalf("info = %q", got)
+	}
+	infos := 0
+	for _, c := range f.Commands() {
+		if strings.HasPrefix(c, "podman info") {
+			infos++
+		}
+	}
+	if infos != 1 {
+		t.Errorf("podman info ran %d times, want once: %q", infos, f.Commands())
 	}
 }
 
@@ -128,7 +146,7 @@ func TestVersionAtLeast(t *testing.T) {
 func TestPreflightRootlessHost(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", "/run/user/4242")
 	h := healthyHost()
-	h["podman info"] = out("true netavark\n")
+	h["podman info --format json"] = out(infoJSON(true, "netavark"))
 	h["test -r /dev/net/tun"] = fail(exitErr(t, 1))
 	rep := preflight(t, h, nil)
 	if got := strings.Join(rep.Info, "\n"); !strings.Contains(got, "rootless Podman, network backend netavark") || strings.Contains(got, "RBRN_ENTRY_ENABLED") {
@@ -142,7 +160,7 @@ func TestPreflightRootlessHost(t *testing.T) {
 	if rep := preflight(t, h, nil); len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "XDG_RUNTIME_DIR=/run/user/4242 is not a directory") {
 		t.Fatalf("problems %q, want the runtime directory", rep.Problems)
 	}
-	h["podman info"] = out("false cni\n")
+	h["podman info --format json"] = out(infoJSON(false, "cni"))
 	if rep := preflight(t, h, nil); len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "network backend is cni") {
 		t.Fatalf("problems %q, want the network backend", rep.Problems)
 	}
@@ -160,7 +178,6 @@ func TestPreflightPodmanMachine(t *testing.T) {
 	}
 	h := healthyHost()
 	h["podman info --format json"] = out(string(info))
-	h["podman info --format {{.Host.Security.Rootless}}"] = out("true netavark true\n")
 	h["ip -j -4 route show"] = fail(&exec.Error{Name: "ip", Err: exec.ErrNotFound}) // a Mac has no ip
 	h["podman run --rm --network host --entrypoint ip localhost/rbm-sentry:dev -j -4 route show"] =
 		out(`[{"dst":"default","gateway":"192.168.127.1","dev":"enp0s1"},{"dst":"10.242.0.0/16","dev":"enp0s1"}]`)
