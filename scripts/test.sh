@@ -46,9 +46,10 @@ for arch in amd64 arm64; do
   CGO_ENABLED=0 GOOS=darwin GOARCH="$arch" go vet ./...
 done
 phase "gofmt, vet, darwin builds"
-# Two streams run at once. The main one: every package but Docker's, then
-# fuzzing, with the lab on nftables beside the fuzzing. The side one:
-# Docker's package, then the rootless pass. Docker's tests run in the
+# Three streams run at once. The Podman package alone, the longest. The
+# main one: every other package but Docker's, then fuzzing, with the lab
+# on nftables beside the fuzzing. The side one: Docker's package, then
+# the rootless pass. Docker's tests run in the
 # daemon's network namespace (scripts/docker-setup.sh), where its bridges
 # and rules are and where their lock is (testns.HostLockPath), so they
 # need not wait for Podman's; the rootless pass runs in a namespace of its
@@ -93,10 +94,14 @@ sidelog=$(mktemp /tmp/rbm-side.XXXXXX)
 (set -e; side) >"$sidelog" 2>&1 &
 sidepid=$!
 
-# The Podman package is the longest by far: named first, it starts first
-# instead of after half the alphabet, and the rest share the other slot.
-go test -count=1 -timeout 45m ./internal/podman ./internal/verify $(go list ./... | grep -v '/internal/docker$')
-phase "go test ./... but Docker's"
+podlog=$(mktemp /tmp/rbm-podman.XXXXXX)
+(set -e; go test -count=1 -timeout 45m ./internal/podman; phase "go test ./internal/podman") >"$podlog" 2>&1 &
+podpid=$!
+
+# verify is the longest of the rest: named first, it starts first instead
+# of after half the alphabet, and the others share the other slot.
+go test -count=1 -timeout 45m ./internal/verify $(go list ./... | grep -v -e '/internal/docker$' -e '/internal/podman$')
+phase "go test ./... but Podman's and Docker's"
 # The lab's end-to-end tests once more on the other firewall backend (the
 # battery, the learned-egress and the Podman tests run both already),
 # beside the fuzzing: the lab's namespaces are its own.
@@ -131,6 +136,13 @@ cat "$lablog"
 rm -f "$lablog"
 [ "$lab_rc" -eq 0 ] || { echo "test: the lab's tests on nftables failed (status $lab_rc)" >&2; exit 1; }
 phase "the lab on nftables (after the fuzzing)"
+pod_rc=0
+wait "$podpid" || pod_rc=$?
+echo "test: the Podman package (run beside the rest):" >&2
+cat "$podlog"
+rm -f "$podlog"
+[ "$pod_rc" -eq 0 ] || { echo "test: the Podman package failed (status $pod_rc)" >&2; exit 1; }
+phase "waiting for the Podman package"
 side_rc=0
 wait "$sidepid" || side_rc=$?
 echo "test: Docker's tests and the rootless pass (run beside the rest):" >&2
