@@ -129,24 +129,17 @@ for pkg_target in internal/config:FuzzParseEnvFile internal/events:FuzzDecode in
   go test -run='^$' -fuzz="^${pkg_target#*:}\$" "${fuzz[@]}" "./${pkg_target%%:*}"
 done
 phase "fuzzing"
-lab_rc=0
-wait "$labpid" || lab_rc=$?
-echo "test: the lab on nftables:" >&2
-cat "$lablog"
-rm -f "$lablog"
-[ "$lab_rc" -eq 0 ] || { echo "test: the lab's tests on nftables failed (status $lab_rc)" >&2; exit 1; }
-phase "the lab on nftables (after the fuzzing)"
-pod_rc=0
-wait "$podpid" || pod_rc=$?
-echo "test: the Podman package (run beside the rest):" >&2
-cat "$podlog"
-rm -f "$podlog"
-[ "$pod_rc" -eq 0 ] || { echo "test: the Podman package failed (status $pod_rc)" >&2; exit 1; }
-phase "waiting for the Podman package"
-side_rc=0
-wait "$sidepid" || side_rc=$?
-echo "test: Docker's tests and the rootless pass (run beside the rest):" >&2
-cat "$sidelog"
-rm -f "$sidelog"
-[ "$side_rc" -eq 0 ] || { echo "test: Docker's tests or the rootless pass failed (status $side_rc)" >&2; exit 1; }
-phase "waiting for Docker's tests and the rootless pass"
+# collect waits for a stream run beside (its pid, its log, what it is),
+# prints its log, and fails the run if it failed.
+collect() {
+  local pid=$1 log=$2 what=$3 rc=0
+  wait "$pid" || rc=$?
+  echo "test: $what:" >&2
+  cat "$log"
+  rm -f "$log"
+  [ "$rc" -eq 0 ] || { echo "test: $what failed (status $rc)" >&2; exit 1; }
+  phase "waiting for $what"
+}
+collect "$labpid" "$lablog" "the lab on nftables"
+collect "$podpid" "$podlog" "the Podman package"
+collect "$sidepid" "$sidelog" "Docker's tests and the rootless pass"
