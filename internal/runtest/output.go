@@ -58,9 +58,15 @@ func WaitRunning(t testing.TB, stderr *LockedBuffer, running func(moniker string
 
 // OnCommandLine reports whether any process's command line holds s.
 func OnCommandLine(s string) bool {
+	return anyCommandLine(func(b []byte) bool { return bytes.Contains(b, []byte(s)) })
+}
+
+// anyCommandLine reports whether match holds for any process's command
+// line (its arguments, each ended by NUL).
+func anyCommandLine(match func([]byte) bool) bool {
 	paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 	for _, p := range paths {
-		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(s)) {
+		if b, err := os.ReadFile(p); err == nil && match(b) {
 			return true
 		}
 	}
@@ -74,16 +80,8 @@ func OnCommandLine(s string) bool {
 func waitProcess(t testing.TB, argv ...string) {
 	t.Helper()
 	want := []byte(strings.Join(argv, "\x00") + "\x00")
-	runs := func() bool {
-		paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-		for _, p := range paths {
-			if b, err := os.ReadFile(p); err == nil && bytes.Equal(b, want) {
-				return true
-			}
-		}
-		return false
-	}
-	for deadline := time.Now().Add(3 * time.Minute); !runs(); time.Sleep(100 * time.Millisecond) {
+	exactly := func(b []byte) bool { return bytes.Equal(b, want) }
+	for deadline := time.Now().Add(3 * time.Minute); !anyCommandLine(exactly); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no process ran %q", argv)
 		}
