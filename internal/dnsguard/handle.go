@@ -57,12 +57,13 @@ func (g *Guard) answer(r *dns.Msg, rules *Rules, udp bool) (*dns.Msg, string) {
 	if checkName(q.Name) != "" {
 		return refuse(r, dns.RcodeRefused), NotHostName
 	}
-	if name := shown(q.Name); q.Qclass == dns.ClassINET && rules.Allowed != nil && !rules.Allowed(name) && !underReady(name) {
+	name := shown(q.Name)
+	if q.Qclass == dns.ClassINET && rules.Allowed != nil && !rules.Allowed(name) && !underReady(name) {
 		// dnsmasq would say the same; said here, it holds while dnsmasq
 		// restarts and a flood of refused names never reaches it.
 		return nxdomain(r), events.NotAllowed
 	}
-	if !underReady(shown(q.Name)) { // the readiness query must reach dnsmasq
+	if !underReady(name) { // the readiness query must reach dnsmasq
 		if hit := g.cache.get(r, time.Now()); hit != nil {
 			return fit(hit, r.IsEdns0(), udp), events.Answered
 		}
@@ -78,7 +79,7 @@ func (g *Guard) answer(r *dns.Msg, rules *Rules, udp bool) (*dns.Msg, string) {
 		return refuse(r, dns.RcodeServerFailure), events.UpstreamFailed
 	}
 	blocked := hasEDE(reply, dns.ExtendedErrorCodeBlocked)
-	verdict := verdictOf(reply, blocked, rules, shown(q.Name))
+	verdict := verdictOf(reply, blocked, rules, name)
 	if verdict == events.Answered {
 		g.cache.put(r, reply, time.Now())
 	}
